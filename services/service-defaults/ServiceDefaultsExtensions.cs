@@ -1,0 +1,128 @@
+using Dapr.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Logs;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace RedisStreamDemo.ServiceDefaults;
+
+// What every service shares: OpenTelemetry, health endpoints, ProblemDetails, Swagger and the Dapr client.
+public static class ServiceDefaultsExtensions
+{
+    public const string LiveTag = "live";
+    public const string ReadyTag = "ready";
+
+    // Our own ActivitySources and Meters are all named with this prefix.
+    public const string TelemetryPrefix = "RedisStreamDemo.";
+
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
+    {
+        builder.Services.AddOptions<TelemetryOptions>()
+            .BindConfiguration(TelemetryOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddEndpointsApiExplorer();
+        builder.Services.AddSwaggerGen();
+
+        // The Dapr client reads DAPR_GRPC_ENDPOINT / DAPR_HTTP_ENDPOINT (or the *_PORT variables)
+        // and DAPR_API_TOKEN itself, so nothing here names a port.
+        builder.Services.AddDaprClient();
+
+        builder.Services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag])
+            .AddCheck<DaprSidecarHealthCheck>("dapr-sidecar", tags: [ReadyTag]);
+
+        builder.ConfigureOpenTelemetry(serviceName);
+        return builder;
+    }
+
+    private static void ConfigureOpenTelemetry(this WebApplicationBuilder builder, string serviceName)
+    {
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        var zipkin = builder.Configuration[$"{TelemetryOptions.SectionName}:{nameof(TelemetryOptions.ZipkinEndpoint)}"]
+            ?? new TelemetryOptions().ZipkinEndpoint;
+        var otlp = builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName))
+            .WithTracing(tracing =>
+            {
+                tracing.AddSource(TelemetryPrefix + "*")
+                    .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsInfrastructurePath(context.Request.Path))
+                    .AddHttpClientInstrumentation()
+                    .AddGrpcClientInstrumentation();
+                if (string.IsNullOrWhiteSpace(otlp) && !string.IsNullOrWhiteSpace(zipkin))
+                {
+                    // Deprecated upstream in favour of OTLP, but Zipkin is what `dapr init` runs and what
+                    // the sidecars report to, so app and sidecar spans land in one place.
+#pragma warning disable CS0618
+                    tracing.AddZipkinExporter(options => options.Endpoint = new Uri(zipkin));
+#pragma warning restore CS0618
+                }
+            })
+            .WithMetrics(metrics => metrics
+                .AddMeter(TelemetryPrefix + "*")
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddPrometheusExporter());
+
+        if (!string.IsNullOrWhiteSpace(otlp))
+        {
+            telemetry.UseOtlpExporter();
+        }
+    }
+
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+
+        app.MapHealthChecks("/livez", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
+        app.MapHealthChecks("/healthz");
+        app.MapPrometheusScrapingEndpoint("/metrics");
+
+        app.UseSwagger();
+        app.UseSwaggerUI();
+        return app;
+    }
+
+    private static bool IsInfrastructurePath(PathString path) =>
+        path.StartsWithSegments("/healthz") || path.StartsWithSegments("/livez") ||
+        path.StartsWithSegments("/metrics") || path.StartsWithSegments("/swagger");
+}
+
+internal sealed class DaprSidecarHealthCheck(DaprClient dapr) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(2));
+        try
+        {
+            return await dapr.CheckHealthAsync(timeout.Token)
+                ? HealthCheckResult.Healthy("Dapr sidecar answered /v1.0/healthz.")
+                : HealthCheckResult.Unhealthy("Dapr sidecar is not healthy.");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy("Dapr sidecar is unreachable.", ex);
+        }
+    }
+}

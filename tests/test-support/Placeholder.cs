@@ -1,0 +1,2 @@
+namespace TestSupport;
+internal static class Placeholder;
