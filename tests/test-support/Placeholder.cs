@@ -1,2 +1,0 @@
-namespace TestSupport;
-internal static class Placeholder;
