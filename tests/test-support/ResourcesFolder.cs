@@ -1,0 +1,41 @@
+using System.Text.RegularExpressions;
+
+namespace TestSupport;
+
+/// <summary>
+/// Copies our real Dapr resources (components/*.yaml) to a temporary folder with every
+/// <c>redisHost</c> pointed at a private test Redis, so the test sidecar reads the same files
+/// users run with, differing only in the Redis address.
+/// </summary>
+public static partial class ResourcesFolder
+{
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    public static string ComponentsDirectory => Path.Combine(RepositoryRoot, "components");
+
+    public static string Prepare(string redisEndpoint, string? sourceDirectory = null)
+    {
+        var target = Directory.CreateTempSubdirectory("dapr-resources-").FullName;
+        foreach (var file in Directory.EnumerateFiles(sourceDirectory ?? ComponentsDirectory, "*.yaml"))
+        {
+            var text = RedisHostValue().Replace(File.ReadAllText(file), match => match.Groups["prefix"].Value + redisEndpoint);
+            File.WriteAllText(Path.Combine(target, Path.GetFileName(file)), text);
+        }
+        return target;
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "RedisStreamDemo.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new DirectoryNotFoundException("RedisStreamDemo.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    [GeneratedRegex(@"(?<prefix>-\s*name:\s*redisHost\s*\n\s*value:\s*)\S+", RegexOptions.Multiline)]
+    private static partial Regex RedisHostValue();
+}
