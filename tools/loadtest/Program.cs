@@ -1,1 +1,22 @@
-Console.WriteLine("placeholder");
+using LoadTest.Cli;
+using Spectre.Console;
+
+var (options, error) = LoadOptions.Parse(args);
+if (options is null || options.Help)
+{
+    if (error is not null)
+    {
+        AnsiConsole.MarkupLine($"[red]{Markup.Escape(error)}[/]");
+    }
+    Console.WriteLine(LoadOptions.Usage);
+    return error is null ? LoadTestCommand.ExitOk : LoadTestCommand.ExitUsage;
+}
+
+using var interrupted = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    // First Ctrl+C stops sending and still prints the figures; a second one ends the process.
+    e.Cancel = !interrupted.IsCancellationRequested;
+    interrupted.Cancel();
+};
+return await LoadTestCommand.RunAsync(options, AnsiConsole.Console, interrupted.Token);
