@@ -1,1 +1,67 @@
-Console.WriteLine("placeholder");
+using System.Runtime.InteropServices;
+using RedisStreamDemo.Stack;
+
+// The whole system in one command, without the Dapr CLI:
+//   dotnet run --project tests/stack [-- --redis host:port] [--free-ports] [--no-restart] [--env KEY=VALUE] [--env app:KEY=VALUE]
+// Ctrl+C or SIGTERM stops everything.
+var parsed = StackArguments.Parse(args);
+if (parsed.Error is { } error)
+{
+    await Console.Error.WriteLineAsync(error);
+    await Console.Error.WriteLineAsync(StackArguments.Usage);
+    return 2;
+}
+if (parsed.Help)
+{
+    Console.WriteLine(StackArguments.Usage);
+    return 0;
+}
+
+using var shutdown = new CancellationTokenSource();
+void RequestShutdown(PosixSignalContext context)
+{
+    context.Cancel = true;
+    shutdown.Cancel();
+}
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    shutdown.Cancel();
+};
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, RequestShutdown);
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, RequestShutdown);
+
+var options = parsed.ToOptions(line => Console.Out.WriteLine(line));
+LocalStack stack;
+try
+{
+    stack = await LocalStack.StartAsync(options, shutdown.Token);
+}
+catch (OperationCanceledException)
+{
+    return 130;
+}
+catch (Exception ex) when (ex is StackStartException or FileNotFoundException or FormatException or TimeoutException or InvalidOperationException)
+{
+    await Console.Error.WriteLineAsync($"[stack] failed to start: {ex.Message}");
+    return 1;
+}
+
+await using (stack)
+{
+    foreach (var instance in stack.Instances)
+    {
+        Console.WriteLine($"[stack] {instance.Name,-8} app {instance.Url}  swagger {instance.SwaggerUrl}  dapr http {instance.DaprHttpPort} grpc {instance.DaprGrpcPort}  pid {instance.ProcessId}");
+    }
+    Console.WriteLine($"[stack] redis    {stack.RedisEndpoint}");
+    Console.WriteLine("ready");
+    try
+    {
+        await Task.Delay(Timeout.Infinite, shutdown.Token);
+    }
+    catch (OperationCanceledException)
+    {
+        Console.WriteLine("[stack] shutting down");
+    }
+}
+return 0;

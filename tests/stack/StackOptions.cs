@@ -1,0 +1,52 @@
+using System.Reflection;
+using TestSupport;
+
+namespace RedisStreamDemo.Stack;
+
+public sealed class StackOptions
+{
+    /// <summary>The run file to read; by default the repository's dapr.yaml.</summary>
+    public string RunFile { get; init; } = Path.Combine(ResourcesFolder.RepositoryRoot, "dapr.yaml");
+
+    /// <summary>The ports from the run file (the program) or free ports (tests, several stacks at once).</summary>
+    public bool UseFixedPorts { get; init; }
+
+    /// <summary>An existing Redis (host:port); null starts a private redis-server with appendonly yes.</summary>
+    public string? RedisEndpoint { get; init; }
+
+    /// <summary>Restart an app or sidecar that dies without being asked to, with exponential backoff.</summary>
+    public bool RestartDeadProcesses { get; init; } = true;
+
+    /// <summary>Environment for every app, applied after the run file's; a null value removes a variable.</summary>
+    public Dictionary<string, string?> Environment { get; init; } = [];
+
+    /// <summary>Environment per app id, applied last.</summary>
+    public Dictionary<string, Dictionary<string, string?>> AppEnvironment { get; init; } = [];
+
+    /// <summary>Receives every child's output line prefixed with its name; null keeps lines in memory only.</summary>
+    public Action<string>? Output { get; init; }
+
+    /// <summary>Receives the launcher's own messages (starts, restarts, stops); null keeps them in memory only.</summary>
+    public Action<string>? Log { get; init; }
+
+    /// <summary>Lines of output kept per process for diagnostics.</summary>
+    public int KeptLines { get; init; } = 400;
+
+    /// <summary>Host in the apps' ASPNETCORE_URLS (the program uses localhost, as dapr.yaml does).</summary>
+    public string AppHost { get; init; } = "127.0.0.1";
+
+    public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a process gets after SIGTERM before SIGKILL.</summary>
+    public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The build whose outputs are started; by default the configuration this launcher was built with.</summary>
+    public string Configuration { get; init; } = BuildMetadata("Configuration") ?? "Debug";
+
+    public string TargetFramework { get; init; } = BuildMetadata("TargetFramework") ?? "net10.0";
+
+    public string SidecarProjectDirectory { get; init; } = Path.Combine(ResourcesFolder.RepositoryRoot, "tests", "sidecar");
+
+    private static string? BuildMetadata(string key) =>
+        typeof(StackOptions).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value;
+}
