@@ -1,0 +1,19 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ProxyService.Terminals;
+
+internal static class TerminalEndpoints
+{
+    public static RouteGroupBuilder MapTerminalEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/terminals").WithTags("Terminals");
+
+        group.MapGet(string.Empty, GetState)
+            .WithName("GetTerminals")
+            .WithSummary("The terminal pool: capacity, busy terminals and what each one is doing.");
+
+        return group;
+    }
+
+    internal static Ok<TerminalPoolState> GetState(TerminalPool terminals) => TypedResults.Ok(terminals.Snapshot());
+}
