@@ -1,0 +1,270 @@
+using System.Net.Sockets;
+using Dapr.Workflow;
+using Grpc.Core;
+using IngressService.OpenApi;
+using IngressService.Security;
+using IngressService.Workflows;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using RedisStreamDemo.Contracts;
+
+namespace IngressService.Forecasts;
+
+internal static partial class ForecastEndpoints
+{
+    public const string RoutePrefix = "/WeatherForecast";
+    public const string RespondAsync = "respond-async";
+
+    private static readonly Func<ILogger, string, IDisposable?> RequestScope =
+        LoggerMessage.DefineScope<string>("RequestId:{RequestId}");
+
+    public static string StatusUrl(string requestId) => $"{RoutePrefix}/requests/{requestId}";
+
+    public static RouteGroupBuilder MapForecastEndpoints(this WebApplication app)
+    {
+        var group = app.MapGroup(RoutePrefix)
+            .WithTags("WeatherForecast")
+            .RequireRateLimiting(IngressProtection.ApiRateLimitPolicy)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        if (app.Services.GetRequiredService<IOptions<JwtAuthenticationOptions>>().Value.Enabled)
+        {
+            group.RequireAuthorization()
+                .ProducesProblem(StatusCodes.Status401Unauthorized)
+                .ProducesProblem(StatusCodes.Status403Forbidden);
+        }
+
+        group.MapPost("/city", PostCity)
+            .WithName("RequestCityForecast")
+            .WithSummary("Asks the proxy for a forecast and waits a while for the reply.")
+            .WithDescription(
+                "Answers 200 with the reply when it arrives within Forecasts:ReplyWait, otherwise 202 with a " +
+                "status URL. Send `Prefer: respond-async` to get the 202 at once.")
+            .Accepts<CityForecastRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status502BadGateway)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout)
+            .WithMetadata(ForecastExamples.Post);
+
+        group.MapGet("/requests/{requestId}", GetRequest)
+            .WithName("GetForecastRequest")
+            .WithSummary("The reply to an earlier request, once it has arrived.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status502BadGateway)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout)
+            .WithMetadata(ForecastExamples.Get);
+
+        return group;
+    }
+
+    internal static async Task<Results<Ok<WeatherReply>, Accepted<ForecastAccepted>, ValidationProblem, ProblemHttpResult>> PostCity(
+        HttpContext http,
+        [FromHeader(Name = "Prefer")] string? prefer,
+        [AsParameters] ForecastServices services,
+        CancellationToken cancellationToken)
+    {
+        var (workflows, tracker, metrics, time, forecastOptions, workflowOptions, logger) = services;
+
+        var body = await ForecastBodyReader.ReadAsync(http.Request, cancellationToken);
+        if (body.Request is not { } forecast)
+        {
+            metrics.Request(RequestOutcome.Invalid);
+            return body.Invalid is { } invalid ? invalid : body.Problem ?? ForecastProblems.Unreadable();
+        }
+
+        var requestId = Guid.NewGuid().ToString("N");
+        using var scope = RequestScope(logger, requestId);
+        using var activity = IngressTelemetry.ActivitySource.StartActivity("forecast.accept");
+        activity?.SetTag(IngressTelemetry.RequestIdTag, requestId);
+        activity?.SetTag(IngressTelemetry.CityTag, forecast.City);
+
+        if (!tracker.TryTrack(requestId))
+        {
+            metrics.Request(RequestOutcome.Overloaded);
+            LogOverloaded(logger, tracker.InFlight);
+            return ForecastProblems.Overloaded(http.Response, forecastOptions.Value.RetryAfterSeconds);
+        }
+
+        var request = new WeatherRequest(requestId, forecast.City, forecast.Location, time.GetUtcNow());
+        try
+        {
+            await workflows.ScheduleNewWorkflowAsync(
+                nameof(ForecastWorkflow),
+                requestId,
+                new ForecastWorkflowInput(request, workflowOptions.Value.ReplyDeadline),
+                startTime: null,
+                cancellationToken);
+        }
+        catch (Exception ex) when (IsTransient(ex))
+        {
+            tracker.Untrack(requestId);
+            metrics.Request(RequestOutcome.Error);
+            LogScheduleFailed(logger, ex, requestId);
+            return ForecastProblems.EngineUnavailable(http.Response, forecastOptions.Value.RetryAfterSeconds);
+        }
+
+        LogAccepted(logger, requestId, forecast.City);
+
+        if (PrefersAsync(prefer))
+        {
+            http.Response.Headers["Preference-Applied"] = RespondAsync;
+            return Accept(requestId, metrics);
+        }
+
+        using var wait = new CancellationTokenSource(forecastOptions.Value.ReplyWait, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, wait.Token);
+        WorkflowState state;
+        try
+        {
+            state = await workflows.WaitForWorkflowCompletionAsync(requestId, getInputsAndOutputs: true, linked.Token);
+        }
+        catch (OperationCanceledException) when (wait.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return Accept(requestId, metrics);
+        }
+        catch (Exception ex) when (IsTransient(ex))
+        {
+            // The request is scheduled and will be answered; the client can poll for it.
+            LogWaitFailed(logger, ex, requestId);
+            return Accept(requestId, metrics);
+        }
+
+        var finished = ForecastStatus.Finished(requestId, state, tracker);
+        metrics.Request(finished.Outcome);
+        activity?.SetTag("weather.outcome", finished.Outcome);
+        return finished.Reply is { } reply ? TypedResults.Ok(reply) : finished.Problem ?? ForecastProblems.Unreadable();
+    }
+
+    internal static async Task<Results<Ok<WeatherReply>, Accepted<ForecastAccepted>, ProblemHttpResult>> GetRequest(
+        string requestId,
+        HttpResponse response,
+        [AsParameters] ForecastServices services,
+        CancellationToken cancellationToken)
+    {
+        // Ids are ours (Guid "N"); anything else cannot name a request, so the sidecar is not asked.
+        if (requestId.Length != 32 || !Guid.TryParseExact(requestId, "N", out _))
+        {
+            return ForecastProblems.UnknownRequest(requestId);
+        }
+
+        WorkflowState state;
+        try
+        {
+            state = await services.Workflows.GetWorkflowStateAsync(requestId, getInputsAndOutputs: true, cancellationToken);
+        }
+        catch (Exception ex) when (IsTransient(ex))
+        {
+            LogStatusFailed(services.Logger, ex, requestId);
+            return ForecastProblems.EngineUnavailable(response, services.ForecastOptions.Value.RetryAfterSeconds);
+        }
+
+        if (!state.Exists || state.WorkflowName is { } name && name != nameof(ForecastWorkflow))
+        {
+            return ForecastProblems.UnknownRequest(requestId);
+        }
+
+        if (!FinishedWorkflowPurger.IsTerminal(state.RuntimeStatus))
+        {
+            response.Headers.RetryAfter = "1";
+            return TypedResults.Accepted(StatusUrl(requestId), ForecastAccepted.For(requestId));
+        }
+
+        var finished = ForecastStatus.Finished(requestId, state, services.Tracker);
+        return finished.Reply is { } reply ? TypedResults.Ok(reply) : finished.Problem ?? ForecastProblems.Unreadable();
+    }
+
+    // RFC 7240: Prefer is a comma-separated list of preferences, each possibly with parameters.
+    internal static bool PrefersAsync(string? prefer) =>
+        prefer is not null && prefer.Split(',').Any(preference =>
+            preference.Split(';')[0].Trim().Equals(RespondAsync, StringComparison.OrdinalIgnoreCase));
+
+    // gRPC and HTTP failures reaching the sidecar; the client may retry.
+    internal static bool IsTransient(Exception ex) => ex is RpcException or HttpRequestException or SocketException;
+
+    private static Accepted<ForecastAccepted> Accept(string requestId, IngressMetrics metrics)
+    {
+        metrics.Request(RequestOutcome.Accepted);
+        return TypedResults.Accepted(StatusUrl(requestId), ForecastAccepted.For(requestId));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Accepted request {RequestId} for {City}")]
+    private static partial void LogAccepted(ILogger logger, string requestId, string city);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a request: {InFlight} requests already in flight")]
+    private static partial void LogOverloaded(ILogger logger, int inFlight);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not schedule the workflow for request {RequestId}")]
+    private static partial void LogScheduleFailed(ILogger logger, Exception exception, string requestId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the sidecar while waiting for request {RequestId}; answering 202")]
+    private static partial void LogWaitFailed(ILogger logger, Exception exception, string requestId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the state of request {RequestId}")]
+    private static partial void LogStatusFailed(ILogger logger, Exception exception, string requestId);
+}
+
+internal readonly record struct FinishedForecast(WeatherReply? Reply, ProblemHttpResult? Problem, string Outcome);
+
+internal static class ForecastStatus
+{
+    public static FinishedForecast Finished(string requestId, WorkflowState state, WorkflowInstanceTracker tracker)
+    {
+        tracker.MarkFinished(requestId);
+        var result = state.RuntimeStatus == WorkflowRuntimeStatus.Completed
+            ? state.ReadOutputAs<ForecastWorkflowResult>()
+            : null;
+
+        return result switch
+        {
+            { Outcome: ForecastOutcome.Answered, Reply: { } reply } => new(reply, null, RequestOutcome.Ok),
+            { Outcome: ForecastOutcome.DeadlinePassed } => new(null, ForecastProblems.DeadlinePassed(requestId), RequestOutcome.TimedOut),
+            _ => new(null, ForecastProblems.NotDelivered(requestId, state.RuntimeStatus), RequestOutcome.Error),
+        };
+    }
+}
+
+internal static class ForecastProblems
+{
+    public static ProblemHttpResult UnknownRequest(string requestId) => TypedResults.Problem(
+        title: "Unknown request",
+        detail: $"There is no request '{requestId}'; replies are kept for a limited time.",
+        statusCode: StatusCodes.Status404NotFound);
+
+    public static ProblemHttpResult DeadlinePassed(string requestId) => TypedResults.Problem(
+        title: "No reply in time",
+        detail: $"The forecast service did not answer request {requestId} before its deadline.",
+        statusCode: StatusCodes.Status504GatewayTimeout);
+
+    public static ProblemHttpResult NotDelivered(string requestId, WorkflowRuntimeStatus status) => TypedResults.Problem(
+        title: "Request not delivered",
+        detail: $"Request {requestId} could not be handed to the forecast service ({status}).",
+        statusCode: StatusCodes.Status502BadGateway);
+
+    public static ProblemHttpResult Overloaded(HttpResponse response, int retryAfterSeconds)
+    {
+        response.Headers[HeaderNames.RetryAfter] = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(
+            title: "Too many requests in flight",
+            detail: "This replica is waiting for too many replies; retry shortly.",
+            statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    public static ProblemHttpResult EngineUnavailable(HttpResponse response, int retryAfterSeconds)
+    {
+        response.Headers[HeaderNames.RetryAfter] = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(
+            title: "Workflow engine unavailable",
+            detail: "The Dapr sidecar could not be reached; retry shortly.",
+            statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    public static ProblemHttpResult Unreadable() => TypedResults.Problem(
+        title: "Unreadable result",
+        detail: "The request finished without a readable result.",
+        statusCode: StatusCodes.Status502BadGateway);
+}

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using IngressService.Security;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace IngressService.OpenApi;
+
+// Endpoint metadata carrying example bodies for Swagger: the request body and responses by status.
+internal sealed record OpenApiExamples(object? Request, IReadOnlyDictionary<int, object> Responses);
+
+internal sealed class ExamplesOperationFilter : IOperationFilter
+{
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        var examples = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<OpenApiExamples>().FirstOrDefault();
+        if (examples is null)
+        {
+            return;
+        }
+
+        if (examples.Request is { } request && operation.RequestBody?.Content is { } requestContent)
+        {
+            foreach (var media in requestContent.Values.OfType<OpenApiMediaType>())
+            {
+                media.Example = ToNode(request);
+            }
+        }
+
+        foreach (var (status, example) in examples.Responses)
+        {
+            var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (operation.Responses?.TryGetValue(key, out var response) == true && response.Content is { } content)
+            {
+                foreach (var media in content.Values.OfType<OpenApiMediaType>())
+                {
+                    media.Example = ToNode(example);
+                }
+            }
+        }
+    }
+
+    private static JsonNode? ToNode(object value) => JsonSerializer.SerializeToNode(value, JsonSerializerOptions.Web);
+}
+
+// Lets Swagger UI send a bearer token when the API requires one.
+internal sealed class BearerSecurityConfigurer(IOptions<JwtAuthenticationOptions> authentication) : IConfigureOptions<SwaggerGenOptions>
+{
+    public const string SchemeName = "Bearer";
+
+    public void Configure(SwaggerGenOptions options)
+    {
+        options.OperationFilter<ExamplesOperationFilter>();
+        if (!authentication.Value.Enabled)
+        {
+            return;
+        }
+
+        options.AddSecurityDefinition(SchemeName, new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http,
+            Scheme = "bearer",
+            BearerFormat = "JWT",
+            Description = "A JWT issued for Authentication:Audience.",
+        });
+        options.AddSecurityRequirement(document => new OpenApiSecurityRequirement
+        {
+            [new OpenApiSecuritySchemeReference(SchemeName, document)] = [],
+        });
+    }
+}
