@@ -1,1 +1,37 @@
-Console.WriteLine("placeholder");
+using Benchmarks;
+using Benchmarks.Cases;
+using Benchmarks.Measurement;
+using Benchmarks.Reporting;
+using Spectre.Console;
+
+var (settings, error) = BenchmarkSettings.Parse(args);
+if (settings is null || settings.Help)
+{
+    Console.WriteLine(error is null ? BenchmarkSettings.Usage : $"{error}{Environment.NewLine}{BenchmarkSettings.Usage}");
+    return error is null ? 0 : 64;
+}
+
+using var interrupted = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = !interrupted.IsCancellationRequested;
+    interrupted.Cancel();
+};
+
+var machine = MachineInfo.Describe(settings.Quick);
+if (machine.Configuration != "Release")
+{
+    AnsiConsole.MarkupLine($"[yellow]Built in {Markup.Escape(machine.Configuration)}: figures are not comparable (use -c Release).[/]");
+}
+
+BenchmarkCase[] cases = [RedisFloorTarget.Case, FullStackTarget.Workflow, FullStackTarget.Direct];
+var results = await new BenchmarkSuite(settings, AnsiConsole.Console).RunAsync(cases, interrupted.Token);
+
+var report = new BenchmarkReport(machine, results);
+report.Write(AnsiConsole.Console);
+if (settings.JsonFile is { } json)
+{
+    await report.WriteJsonAsync(json, CancellationToken.None);
+    AnsiConsole.MarkupLine($"JSON written to [blue]{Markup.Escape(json)}[/]");
+}
+return results.Any(r => r.Failed) || results.All(r => r.Skipped is not null) ? 1 : 0;

@@ -1,0 +1,157 @@
+using System.Reflection.Metadata;
+using System.Reflection.Metadata.Ecma335;
+using System.Reflection.PortableExecutable;
+using LoadTest.Cli;
+using LoadTest.Running;
+using LoadTest.Weather;
+using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Stack;
+
+namespace Benchmarks.Cases;
+
+/// <summary>
+/// full-stack: HTTP POSTs to the ingress of a <see cref="LocalStack"/> (the real apps, test
+/// sidecars, a private redis-server), each reply checked as the load tool checks it.
+/// The ingress's per-client rate limit is turned off: the benchmark is one client at full speed.
+/// </summary>
+internal sealed class FullStackTarget(LocalStack stack, HttpClient http) : IBenchmarkTarget
+{
+    private const string DirectMode = "Direct";
+
+    private readonly WeatherClient _client = new(http, stack[DaprNames.AppIds.Ingress].Url, respondAsync: false, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(30));
+    private readonly CityNames _cities = new("Bench");
+
+    public static BenchmarkCase Workflow { get; } = new(
+        "full-stack",
+        "HTTP POST to the ingress of the local stack, default (workflow) correlation",
+        ct => StartAsync(correlationMode: null, ct));
+
+    public static BenchmarkCase Direct { get; } = new(
+        "full-stack-direct",
+        "the same with Correlation__Mode=Direct",
+        ct => StartAsync(DirectMode, ct));
+
+    public IReadOnlyDictionary<string, int> Processes { get; } = ProcessesOf(stack);
+
+    public string? Fault =>
+        stack.Instances.SelectMany(i => new[] { i.App, i.Sidecar }).Where(p => p.Restarts > 0 || !p.IsRunning).ToList() is { Count: > 0 } troubled
+            ? "process died or restarted: " + string.Join(", ", troubled.Select(p => $"{p.Name} ({p.Restarts} restarts)"))
+            : null;
+
+    public Task<RequestOutcome> SendAsync(long index, CancellationToken cancellationToken) =>
+        _client.SendAsync(_cities.For(index), cancellationToken);
+
+    private static async Task<CaseStart> StartAsync(string? correlationMode, CancellationToken cancellationToken)
+    {
+        var options = new StackOptions
+        {
+            RestartDeadProcesses = false,
+            AppEnvironment = new()
+            {
+                [DaprNames.AppIds.Ingress] = new()
+                {
+                    ["RateLimiting__Enabled"] = "false",
+                    ["Logging__LogLevel__Default"] = "Warning",
+                },
+                [DaprNames.AppIds.Proxy] = new() { ["Logging__LogLevel__Default"] = "Warning" },
+            },
+        };
+        if (correlationMode is not null)
+        {
+            if (UnsupportedCorrelation(options, correlationMode) is { } reason)
+            {
+                return CaseStart.Skipped(reason);
+            }
+            options.AppEnvironment[DaprNames.AppIds.Ingress]["Correlation__Mode"] = correlationMode;
+        }
+
+        var stack = await LocalStack.StartAsync(options, cancellationToken);
+        var http = LoadTestCommand.CreateHttpClient();
+        if (await LoadTestCommand.HealthProblemAsync(http, stack[DaprNames.AppIds.Ingress].Url, cancellationToken) is { } problem)
+        {
+            http.Dispose();
+            await stack.DisposeAsync();
+            return CaseStart.Skipped($"ingress not healthy: {problem}");
+        }
+        return CaseStart.Running(new FullStackTarget(stack, http));
+    }
+
+    /// <summary>
+    /// An environment variable the ingress does not bind is silently ignored, and the case would
+    /// measure the default path under another name. So the built ingress must declare an options
+    /// class with SectionName "Correlation" and know the mode's name.
+    /// </summary>
+    private static string? UnsupportedCorrelation(StackOptions options, string mode)
+    {
+        var ingress = Path.Combine(ResourcesRoot(options), "services", "ingress", "bin", options.Configuration, options.TargetFramework, "IngressService.dll");
+        if (!File.Exists(ingress))
+        {
+            return null; // LocalStack reports the missing build itself.
+        }
+        using var pe = new PEReader(File.OpenRead(ingress));
+        var metadata = pe.GetMetadataReader();
+        var hasSection = false;
+        var knowsMode = false;
+        foreach (var handle in metadata.FieldDefinitions)
+        {
+            var field = metadata.GetFieldDefinition(handle);
+            var name = metadata.GetString(field.Name);
+            knowsMode |= name == mode;
+            if (name == "SectionName" && !field.GetDefaultValue().IsNil)
+            {
+                var constant = metadata.GetConstant(field.GetDefaultValue());
+                var blob = metadata.GetBlobReader(constant.Value);
+                hasSection |= constant.TypeCode == ConstantTypeCode.String && blob.ReadUTF16(blob.Length) == "Correlation";
+            }
+        }
+        for (var offset = 1; offset < metadata.GetHeapSize(HeapIndex.UserString);)
+        {
+            var handle = MetadataTokens.UserStringHandle(offset);
+            knowsMode |= metadata.GetUserString(handle) == mode;
+            var next = metadata.GetNextHandle(handle);
+            if (next.IsNil)
+            {
+                break;
+            }
+            offset = MetadataTokens.GetHeapOffset(next);
+        }
+        return (hasSection, knowsMode) switch
+        {
+            (false, _) => "the ingress has no Correlation options section, so Correlation__Mode would be ignored",
+            (true, false) => $"the ingress's Correlation options do not know the mode '{mode}'",
+            _ => null,
+        };
+    }
+
+    private static string ResourcesRoot(StackOptions options) =>
+        Path.GetDirectoryName(Path.GetFullPath(options.RunFile)) ?? ".";
+
+    private static Dictionary<string, int> ProcessesOf(LocalStack stack)
+    {
+        var processes = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var instance in stack.Instances)
+        {
+            if (instance.ProcessId is { } app)
+            {
+                processes[instance.Name] = app;
+            }
+            if (instance.SidecarProcessId is { } sidecar)
+            {
+                processes[instance.Sidecar.Name] = sidecar;
+            }
+        }
+        if (stack.OwnsRedis
+            && int.TryParse(stack.RedisEndpoint.AsSpan(stack.RedisEndpoint.LastIndexOf(':') + 1), out var port)
+            && RedisFloorTarget.FindRedisProcess(port) is { } redis)
+        {
+            processes["redis-server"] = redis;
+        }
+        return processes;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        http.Dispose();
+        await stack.DisposeAsync();
+    }
+}
