@@ -1,1 +1,93 @@
-Console.WriteLine("placeholder");
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+using TestSidecar;
+using TestSidecar.Api;
+using TestSidecar.Hosting;
+using TestSidecar.PubSub;
+using TestSidecar.Resources;
+using TestSidecar.Workflows;
+
+// A Dapr-compatible test sidecar: one process per app, started with daprd's flags. Test
+// infrastructure only; see README.md for what it reproduces and what it leaves out.
+SidecarOptions options;
+try
+{
+    options = SidecarOptions.Parse(args, Environment.GetEnvironmentVariable);
+}
+catch (ArgumentException ex)
+{
+    await Console.Error.WriteLineAsync(ex.Message);
+    return 2;
+}
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+builder.Logging.ClearProviders().AddSimpleConsole(o =>
+{
+    o.SingleLine = true;
+    o.TimestampFormat = "HH:mm:ss.fff ";
+});
+builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("TestSidecar", LogLevel.Information);
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    kestrel.ListenLocalhost(options.HttpPort, o => o.Protocols = HttpProtocols.Http1);
+    kestrel.ListenLocalhost(options.GrpcPort, o => o.Protocols = HttpProtocols.Http2);
+});
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.GracefulShutdown + TimeSpan.FromSeconds(10));
+
+using var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(o =>
+{
+    o.SingleLine = true;
+    o.TimestampFormat = "HH:mm:ss.fff ";
+}));
+var startupLog = loggerFactory.CreateLogger("TestSidecar");
+Log.Starting(startupLog, options.AppId, options.HttpPort, options.GrpcPort, options.AppPort?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none", options.AppMaxConcurrency);
+
+DaprResources resources;
+Dictionary<string, RedisStreamsPubSub> pubsubs;
+Resiliency resiliency;
+try
+{
+    resources = DaprResources.Load(options.ResourcesPaths, options.ConfigPath, options.AppId,
+        value => MetadataTemplates.Apply(value, options.AppId, options.PodName, options.Namespace));
+    resiliency = Resiliency.From(resources.Resiliencies);
+    if (resources.Configuration is { } configuration)
+    {
+        Log.ConfigurationRead(startupLog, DaprResources.Scalar(DaprResources.Child(configuration, "metadata"), "name") ?? "");
+    }
+    pubsubs = await ComponentLoader.InitializeAsync(resources, options, loggerFactory);
+}
+catch (Exception ex)
+{
+    startupLog.LogCritical("Fatal error from runtime: {Error}", ex.Message);
+    return 1;
+}
+
+builder.Services.AddSingleton(options);
+builder.Services.AddSingleton(resources);
+builder.Services.AddSingleton(resiliency);
+builder.Services.AddSingleton<SidecarState>();
+builder.Services.AddSingleton(sp => new PubSubRuntime(pubsubs, resiliency, options.AppId, sp.GetRequiredService<ILogger<PubSubRuntime>>()));
+builder.Services.AddSingleton(new AppChannel(new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan }, options));
+builder.Services.AddSingleton<SubscriptionRuntime>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<SubscriptionRuntime>());
+WorkflowEngine.AddTo(builder.Services);
+builder.Services.AddGrpc(o => o.Interceptors.Add<ApiTokenInterceptor>());
+builder.Services.AddSingleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<DaprGrpcService>, DaprGrpcMethodProvider>();
+builder.Services.AddSingleton<DaprGrpcService>();
+
+var app = builder.Build();
+app.UseMiddleware<ApiTokenMiddleware>();
+app.UseMiddleware<WorkflowResponseBridge>();
+app.MapGrpcService<TaskHubGrpcServer>();
+app.MapGrpcService<DaprGrpcService>();
+app.MapDaprHttpApi(options.HttpPort);
+
+// The gRPC server starts its work-item dispatcher from ApplicationStarted: create it up front.
+_ = app.Services.GetRequiredService<TaskHubGrpcServer>();
+
+await app.RunAsync();
+foreach (var pubsub in pubsubs.Values)
+{
+    await pubsub.DisposeAsync();
+}
+return 0;

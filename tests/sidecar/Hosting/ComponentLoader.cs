@@ -1,0 +1,53 @@
+using StackExchange.Redis;
+using TestSidecar.PubSub;
+using TestSidecar.Resources;
+
+namespace TestSidecar.Hosting;
+
+/// <summary>
+/// Initialises the components daprd would load for this app. As in daprd, a component that fails
+/// to initialise (unknown type, bad metadata, Redis unreachable) stops the sidecar.
+/// </summary>
+internal static class ComponentLoader
+{
+    public static async Task<Dictionary<string, RedisStreamsPubSub>> InitializeAsync(DaprResources resources, SidecarOptions options, ILoggerFactory loggerFactory)
+    {
+        var logger = loggerFactory.CreateLogger("TestSidecar.Components");
+        var pubsubs = new Dictionary<string, RedisStreamsPubSub>(StringComparer.Ordinal);
+        foreach (var component in resources.Components)
+        {
+            switch (component.Type, component.Version)
+            {
+                case ("pubsub.redis", "v1"):
+                    var settings = RedisPubSubSettings.Parse(component.Metadata, options.AppId);
+                    var pubsub = new RedisStreamsPubSub(component.Name, settings, loggerFactory.CreateLogger("TestSidecar.PubSub." + component.Name));
+                    await pubsub.InitAsync();
+                    pubsubs.Add(component.Name, pubsub);
+                    break;
+                case ("state.redis", "v1"):
+                    // The state API is not served; the store is still checked the way daprd's Init checks it.
+                    await PingAsync(component);
+                    break;
+                default:
+                    throw new NotSupportedException($"couldn't find component {component.Type}/{component.Version} (component {component.Name}); the test sidecar supports pubsub.redis/v1 and state.redis/v1");
+            }
+            Log.ComponentLoaded(logger, component.Name, component.Type, component.Version);
+        }
+        return pubsubs;
+    }
+
+    private static async Task PingAsync(ComponentResource component)
+    {
+        var host = component.Metadata.GetValueOrDefault("redisHost") is { Length: > 0 } h ? h : throw new InvalidOperationException($"component {component.Name}: redisHost is required");
+        var config = ConfigurationOptions.Parse(host);
+        config.Password = component.Metadata.GetValueOrDefault("redisPassword") is { Length: > 0 } p ? p : null;
+        config.AbortOnConnectFail = false;
+        config.ConnectTimeout = 5000;
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(config);
+        if (!connection.IsConnected)
+        {
+            throw new InvalidOperationException($"component {component.Name}: error connecting to redis at {host}");
+        }
+        await connection.GetDatabase().PingAsync();
+    }
+}

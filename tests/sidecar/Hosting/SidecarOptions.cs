@@ -1,0 +1,131 @@
+using System.Globalization;
+
+namespace TestSidecar.Hosting;
+
+/// <summary>
+/// daprd's command line and environment, as far as this sidecar honours them. Flags use daprd's
+/// names and Go's flag syntax (<c>--name value</c>, <c>--name=value</c>, one or two dashes).
+/// </summary>
+internal sealed record SidecarOptions
+{
+    public required string AppId { get; init; }
+    public int? AppPort { get; init; }
+    public int HttpPort { get; init; } = 3500;
+    public int GrpcPort { get; init; } = 50001;
+    public IReadOnlyList<string> ResourcesPaths { get; init; } = [];
+    public string? ConfigPath { get; init; }
+
+    /// <summary>-1 = unlimited, as daprd.</summary>
+    public int AppMaxConcurrency { get; init; } = -1;
+
+    public TimeSpan GracefulShutdown { get; init; } = TimeSpan.FromSeconds(5);
+    public string? AppApiToken { get; init; }
+    public string? DaprApiToken { get; init; }
+    public string PodName { get; init; } = "";
+    public string Namespace { get; init; } = "";
+
+    /// <summary>How long to wait for the app port before giving up on subscriptions (daprd waits indefinitely).</summary>
+    public TimeSpan AppStartTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    private static readonly HashSet<string> IgnoredValueFlags = new(StringComparer.Ordinal)
+    {
+        "app-protocol", "metrics-port", "log-level", "app-health-check-path", "app-health-probe-interval",
+        "app-health-probe-timeout", "app-health-threshold", "placement-host-address", "scheduler-host-address",
+        "dapr-internal-grpc-port", "dapr-listen-addresses", "profile-port", "dapr-http-max-request-size",
+        "dapr-http-read-buffer-size", "dapr-block-shutdown-duration", "mode", "control-plane-address",
+        "sentry-address", "app-channel-address", "dapr-public-port", "dapr-public-listen-address",
+    };
+
+    private static readonly HashSet<string> IgnoredBoolFlags = new(StringComparer.Ordinal)
+    {
+        "enable-app-health-check", "enable-metrics", "log-as-json", "enable-profiling", "enable-mtls", "enable-api-logging",
+    };
+
+    public static SidecarOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
+    {
+        string? appId = null;
+        int? appPort = null;
+        int httpPort = 3500, grpcPort = 50001, maxConcurrency = -1, graceSeconds = 5, appStartSeconds = 120;
+        string? config = null;
+        var resources = new List<string>();
+
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith('-'))
+            {
+                throw new ArgumentException($"unexpected argument '{arg}'");
+            }
+            var name = arg.TrimStart('-');
+            string? inline = null;
+            var eq = name.IndexOf('=', StringComparison.Ordinal);
+            if (eq >= 0)
+            {
+                inline = name[(eq + 1)..];
+                name = name[..eq];
+            }
+
+            if (IgnoredBoolFlags.Contains(name))
+            {
+                // Go bool flags never take the next token, but tolerate an explicit true/false there.
+                if (inline is null && i + 1 < args.Count && args[i + 1] is "true" or "false")
+                {
+                    i++;
+                }
+                continue;
+            }
+
+            var value = inline ?? (i + 1 < args.Count ? args[++i] : throw new ArgumentException($"flag needs an argument: -{name}"));
+            switch (name)
+            {
+                case "app-id": appId = value; break;
+                case "app-port": appPort = ParseInt(name, value); break;
+                case "dapr-http-port": httpPort = ParseInt(name, value); break;
+                case "dapr-grpc-port": grpcPort = ParseInt(name, value); break;
+                case "resources-path":
+                case "components-path": resources.Add(value); break;
+                case "config": config = value; break;
+                case "app-max-concurrency": maxConcurrency = ParseInt(name, value); break;
+                case "dapr-graceful-shutdown-seconds": graceSeconds = ParseInt(name, value); break;
+                case "app-start-timeout-seconds": appStartSeconds = ParseInt(name, value); break;
+                case "app-protocol" when value is not "http":
+                    throw new ArgumentException($"--app-protocol {value} is not supported by the test sidecar (http only)");
+                default:
+                    if (!IgnoredValueFlags.Contains(name))
+                    {
+                        throw new ArgumentException($"flag provided but not defined: -{name}");
+                    }
+                    break;
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(appId))
+        {
+            throw new ArgumentException("--app-id is required");
+        }
+
+        return new SidecarOptions
+        {
+            AppId = appId,
+            AppPort = appPort is > 0 ? appPort : null,
+            HttpPort = httpPort,
+            GrpcPort = grpcPort,
+            ResourcesPaths = resources,
+            ConfigPath = config,
+            AppMaxConcurrency = maxConcurrency <= 0 ? -1 : maxConcurrency,
+            GracefulShutdown = TimeSpan.FromSeconds(Math.Max(0, graceSeconds)),
+            AppStartTimeout = TimeSpan.FromSeconds(Math.Max(1, appStartSeconds)),
+            AppApiToken = NullIfEmpty(environment("APP_API_TOKEN")),
+            DaprApiToken = NullIfEmpty(environment("DAPR_API_TOKEN")),
+            PodName = environment("POD_NAME") ?? "",
+            Namespace = environment("NAMESPACE") ?? "",
+        };
+    }
+
+    private static int ParseInt(string name, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed)
+            ? parsed
+            : throw new ArgumentException($"invalid value \"{value}\" for flag -{name}");
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}

@@ -1,0 +1,103 @@
+namespace TestSidecar;
+
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Starting test sidecar for app {AppId}: HTTP API on {HttpPort}, gRPC API on {GrpcPort}, app port {AppPort}, app max concurrency {MaxConcurrency}")]
+    public static partial void Starting(ILogger logger, string appId, int httpPort, int grpcPort, string appPort, int maxConcurrency);
+
+    [LoggerMessage(2, LogLevel.Information, "Component loaded: {Name} ({Type}/{Version})")]
+    public static partial void ComponentLoaded(ILogger logger, string name, string type, string version);
+
+    [LoggerMessage(3, LogLevel.Information, "Sidecar ready for app {AppId} with {Count} subscription(s)")]
+    public static partial void Ready(ILogger logger, string appId, int count);
+
+    [LoggerMessage(4, LogLevel.Information, "Waiting for the app to listen on port {Port}")]
+    public static partial void WaitingForApp(ILogger logger, int port);
+
+    [LoggerMessage(5, LogLevel.Error, "The app never listened on port {Port} within {Timeout}; running without subscriptions")]
+    public static partial void AppNeverListened(ILogger logger, int port, TimeSpan timeout);
+
+    [LoggerMessage(6, LogLevel.Warning, "Reading subscriptions from GET /dapr/subscribe failed (attempt {Attempt}): {Error}")]
+    public static partial void SubscribeListFailed(ILogger logger, string error, int attempt);
+
+    [LoggerMessage(7, LogLevel.Warning, "Subscription to topic {Topic} names pubsub {PubSub}, which is not loaded for this app; skipped")]
+    public static partial void SubscriptionPubSubMissing(ILogger logger, string pubSub, string topic);
+
+    [LoggerMessage(8, LogLevel.Warning, "Topic {Topic}: routing rule match '{Match}' -> {Path} needs CEL, which the test sidecar does not evaluate; rule ignored")]
+    public static partial void RuleNotSupported(ILogger logger, string topic, string match, string path);
+
+    [LoggerMessage(9, LogLevel.Information, "Subscribed: pubsub {PubSub} topic {Topic} -> {Path} (dead letter '{DeadLetterTopic}', consumer group {ConsumerGroup})")]
+    public static partial void Subscribed(ILogger logger, string pubSub, string topic, string path, string deadLetterTopic, string consumerGroup);
+
+    [LoggerMessage(10, LogLevel.Information, "Published to {PubSub}/{Topic} as {EntryId} (traceparent {TraceParent})")]
+    public static partial void Published(ILogger logger, string pubSub, string topic, string entryId, string traceParent);
+
+    [LoggerMessage(11, LogLevel.Warning, "Publish to {Component}/{Topic} failed (attempt {Attempt}), retrying in {Delay}: {Error}")]
+    public static partial void PublishRetry(ILogger logger, string component, string topic, int attempt, TimeSpan delay, string error);
+
+    [LoggerMessage(20, LogLevel.Information, "Delivered event {EventId} (entry {EntryId}) from {Topic} to {Path} on attempt {Attempt}")]
+    public static partial void Delivered(ILogger logger, string eventId, string entryId, string topic, string path, int attempt);
+
+    [LoggerMessage(21, LogLevel.Warning, "Retry {Attempt} of event {EventId} from {Topic} in {Delay}: {Detail}")]
+    public static partial void Retrying(ILogger logger, string eventId, string topic, int attempt, TimeSpan delay, string detail);
+
+    [LoggerMessage(22, LogLevel.Warning, "Dropped event {EventId} from {Topic}: {Detail}")]
+    public static partial void Dropped(ILogger logger, string eventId, string topic, string detail);
+
+    [LoggerMessage(23, LogLevel.Error, "Event {EventId} from {Topic} failed after {Attempts} attempt(s): {Detail}")]
+    public static partial void RetriesExhausted(ILogger logger, string eventId, string topic, int attempts, string detail);
+
+    [LoggerMessage(24, LogLevel.Warning, "Dead-lettered entry {EntryId} from {Topic} to {DeadLetterTopic} as {NewEntryId}")]
+    public static partial void DeadLettered(ILogger logger, string entryId, string topic, string deadLetterTopic, string newEntryId);
+
+    [LoggerMessage(25, LogLevel.Error, "Sending a message from {Topic} to dead letter topic {DeadLetterTopic} failed: {Error}")]
+    public static partial void DeadLetterFailed(ILogger logger, string topic, string deadLetterTopic, string error);
+
+    [LoggerMessage(26, LogLevel.Error, "Entry {EntryId} in {Topic} is not a JSON CloudEvent")]
+    public static partial void NotACloudEvent(ILogger logger, string entryId, string topic);
+
+    [LoggerMessage(27, LogLevel.Warning, "Dropping expired event {EventId} from {Topic}")]
+    public static partial void Expired(ILogger logger, string eventId, string topic);
+
+    [LoggerMessage(28, LogLevel.Warning, "No route for event {EventId} from {Topic}; skipped")]
+    public static partial void NoRoute(ILogger logger, string eventId, string topic);
+
+    [LoggerMessage(40, LogLevel.Information, "Created consumer group {Group} on stream {Topic}")]
+    public static partial void GroupCreated(ILogger logger, string group, string topic);
+
+    [LoggerMessage(41, LogLevel.Warning, "Consumer group {Group} does not exist for stream {Topic}; recreating it")]
+    public static partial void GroupMissing(ILogger logger, string group, string topic);
+
+    [LoggerMessage(42, LogLevel.Error, "Error reading from stream {Topic}: {Error}")]
+    public static partial void ReadFailed(ILogger logger, string topic, string error);
+
+    [LoggerMessage(43, LogLevel.Error, "Error reclaiming pending entries of {Topic}: {Error}")]
+    public static partial void ReclaimFailed(ILogger logger, string topic, string error);
+
+    [LoggerMessage(44, LogLevel.Warning, "Reclaimed pending entry {EntryId} of {Topic} for consumer {Consumer}")]
+    public static partial void Reclaimed(ILogger logger, string entryId, string topic, string consumer);
+
+    [LoggerMessage(45, LogLevel.Warning, "Entry {EntryId} of {Topic} left pending ({Reason})")]
+    public static partial void LeftPending(ILogger logger, string entryId, string topic, string reason);
+
+    [LoggerMessage(46, LogLevel.Error, "Error processing Redis message {EntryId} of {Topic}: {Error}")]
+    public static partial void HandlerFailed(ILogger logger, string entryId, string topic, string error);
+
+    [LoggerMessage(47, LogLevel.Error, "Error acknowledging Redis message {EntryId}: {Error}")]
+    public static partial void AckFailed(ILogger logger, string entryId, string error);
+
+    [LoggerMessage(48, LogLevel.Warning, "Component {Name}: deliveries still in flight after {Grace}; abandoning them")]
+    public static partial void GraceExceeded(ILogger logger, string name, TimeSpan grace);
+
+    [LoggerMessage(49, LogLevel.Warning, "Component {Name}: maxLenApprox and streamTTL cannot be used together; maxLenApprox wins")]
+    public static partial void TrimmingConflict(ILogger logger, string name);
+
+    [LoggerMessage(50, LogLevel.Warning, "Component {Name}: redeliverInterval '{Value}' is not a number of milliseconds; pubsub.redis ignores it and keeps {Effective}")]
+    public static partial void RedeliverIntervalIgnored(ILogger logger, string name, string value, TimeSpan effective);
+
+    [LoggerMessage(60, LogLevel.Error, "CompleteOrchestratorTask body is not a Dapr WorkflowResponse; passed through unchanged: {Error}")]
+    public static partial void BridgeParseFailed(ILogger logger, string error);
+
+    [LoggerMessage(70, LogLevel.Information, "Configuration {Name} read; tracing, metrics and features settings are not applied by the test sidecar")]
+    public static partial void ConfigurationRead(ILogger logger, string name);
+}

@@ -1,0 +1,57 @@
+using TestSidecar.Resources;
+
+namespace TestSidecar.PubSub;
+
+internal sealed class PubSubNotFoundException(string name) : Exception($"pubsub {name} is not found")
+{
+    public string PubSubName { get; } = name;
+}
+
+/// <summary>
+/// The loaded pub/sub components and daprd's publish path: CloudEvent envelope (unless the data
+/// already is one), then the component's Publish under the outbound resiliency policy.
+/// </summary>
+internal sealed class PubSubRuntime(IReadOnlyDictionary<string, RedisStreamsPubSub> components, Resiliency resiliency, string appId, ILogger<PubSubRuntime> logger)
+{
+    public IReadOnlyDictionary<string, RedisStreamsPubSub> Components => components;
+
+    public Resiliency Resiliency => resiliency;
+
+    public RedisStreamsPubSub Get(string name) =>
+        components.TryGetValue(name, out var component) ? component : throw new PubSubNotFoundException(name);
+
+    public async Task PublishEventAsync(string pubsubName, string topic, byte[] data, string? dataContentType, IReadOnlyDictionary<string, string>? metadata, TraceContext trace, CancellationToken cancellationToken)
+    {
+        var component = Get(pubsubName);
+        var envelope = CloudEvents.IsCloudEventContentType(dataContentType)
+            ? CloudEvents.Complete(data, topic, pubsubName, trace.TraceParent, trace.TraceState, DateTimeOffset.UtcNow)
+            : CloudEvents.Wrap(data, dataContentType, appId, topic, pubsubName, trace.TraceParent, trace.TraceState, DateTimeOffset.UtcNow);
+        var id = await PublishAsync(component, topic, envelope, metadata, cancellationToken);
+        Log.Published(logger, pubsubName, topic, id, trace.TraceParent);
+    }
+
+    /// <summary>Component publish under the outbound policy (retry, timeout) of targets.components.&lt;name&gt;.outbound.</summary>
+    public async Task<string> PublishAsync(RedisStreamsPubSub component, string topic, byte[] data, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken)
+    {
+        var policy = resiliency.Outbound(component.Name);
+        var started = TimeProvider.System.GetTimestamp();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var publish = component.PublishAsync(topic, data, metadata);
+                return policy?.Timeout is { } timeout ? await publish.WaitAsync(timeout, cancellationToken) : await publish.WaitAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                var delay = policy?.Retry?.NextDelay(attempt, TimeProvider.System.GetElapsedTime(started));
+                if (delay is null)
+                {
+                    throw;
+                }
+                Log.PublishRetry(logger, component.Name, topic, attempt, delay.Value, ex.Message);
+                await Task.Delay(delay.Value, cancellationToken);
+            }
+        }
+    }
+}

@@ -1,0 +1,407 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Threading.Channels;
+using StackExchange.Redis;
+
+namespace TestSidecar.PubSub;
+
+internal sealed record StreamMessage(string Topic, string Id, byte[] Data, IReadOnlyDictionary<string, string> Metadata);
+
+/// <summary>
+/// Handles one message. Throwing means failure. <paramref name="stopping"/> fires when the sidecar
+/// begins to shut down (stop retrying), <paramref name="abort"/> when the grace period is over
+/// (abandon calls to the app).
+/// </summary>
+internal delegate Task MessageHandler(StreamMessage message, CancellationToken stopping, CancellationToken abort);
+
+/// <summary>
+/// The pubsub.redis component (Redis Streams) as components-contrib implements it: XADD with
+/// optional MAXLEN ~ / MINID ~ trimming; per subscribed topic a consumer group named consumerID
+/// (also the consumer name) created with XGROUP CREATE ... 0 MKSTREAM; a poll loop reading
+/// XREADGROUP ... COUNT queueDepth BLOCK ... &gt;; one bounded queue of queueDepth per component
+/// drained by <c>concurrency</c> workers; XACK after the handler whatever it returned, except when
+/// its processing deadline passed or the sidecar is stopping; a reclaim loop every
+/// redeliverInterval that XCLAIMs entries idle for processingTimeout.
+/// </summary>
+internal sealed class RedisStreamsPubSub(string name, RedisPubSubSettings settings, ILogger logger) : IAsyncDisposable
+{
+    private static readonly TimeSpan DefaultBlock = TimeSpan.FromSeconds(2);
+
+    private readonly Channel<(StreamMessage Message, MessageHandler Handler)> _queue =
+        Channel.CreateBounded<(StreamMessage, MessageHandler)>(new BoundedChannelOptions(Math.Max(1, settings.QueueDepth)) { SingleWriter = false });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _abort = new();
+    private readonly List<Task> _loops = [];
+    private readonly List<Task> _workers = [];
+    private readonly List<ConnectionMultiplexer> _readers = [];
+    private ConnectionMultiplexer? _connection;
+
+    public string Name => name;
+
+    public RedisPubSubSettings Settings => settings;
+
+    private IDatabase Db => (_connection ?? throw new InvalidOperationException("component not initialised")).GetDatabase(settings.Database);
+
+    public async Task InitAsync()
+    {
+        _connection = await ConnectAsync();
+        await Db.PingAsync();
+        if (settings.MaxLenApprox > 0 && settings.StreamTtl > TimeSpan.Zero)
+        {
+            Log.TrimmingConflict(logger, name);
+        }
+        if (settings.IgnoredRedeliverInterval is { } ignored)
+        {
+            Log.RedeliverIntervalIgnored(logger, name, ignored, settings.RedeliverInterval);
+        }
+        for (var i = 0; i < Math.Max(1, settings.Concurrency); i++)
+        {
+            _workers.Add(Task.Run(WorkerAsync));
+        }
+    }
+
+    private async Task<ConnectionMultiplexer> ConnectAsync()
+    {
+        var options = ConfigurationOptions.Parse(settings.Host);
+        options.Password = string.IsNullOrEmpty(settings.Password) ? null : settings.Password;
+        options.User = settings.Username;
+        options.Ssl = settings.EnableTls;
+        options.AbortOnConnectFail = false;
+        options.ConnectTimeout = 5000;
+        var connection = await ConnectionMultiplexer.ConnectAsync(options);
+        if (!connection.IsConnected)
+        {
+            await connection.DisposeAsync();
+            throw new InvalidOperationException($"redis streams: error connecting to redis at {settings.Host}");
+        }
+        return connection;
+    }
+
+    public async Task<string> PublishAsync(string topic, byte[] data, IReadOnlyDictionary<string, string>? metadata)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            throw new InvalidOperationException("component is closed");
+        }
+        var args = new List<object> { topic };
+        if (settings.MaxLenApprox > 0)
+        {
+            args.AddRange(["MAXLEN", "~", settings.MaxLenApprox]);
+        }
+        else if (settings.StreamTtl > TimeSpan.Zero)
+        {
+            var minId = (DateTimeOffset.UtcNow - settings.StreamTtl).ToUnixTimeMilliseconds();
+            args.AddRange(["MINID", "~", minId.ToString(CultureInfo.InvariantCulture) + "-1"]);
+        }
+        args.AddRange(["*", "data", data]);
+        if (metadata is not null)
+        {
+            args.AddRange(["metadata", JsonSerializer.Serialize(metadata)]);
+        }
+        var id = await Db.ExecuteAsync("XADD", args.ToArray());
+        return id.ToString();
+    }
+
+    public async Task SubscribeAsync(string topic, MessageHandler handler)
+    {
+        await CreateGroupAsync(Db, topic);
+        var reader = await ConnectAsync();
+        lock (_readers)
+        {
+            _readers.Add(reader);
+        }
+        _loops.Add(Task.Run(() => PollLoopAsync(reader.GetDatabase(settings.Database), topic, handler)));
+        _loops.Add(Task.Run(() => ReclaimLoopAsync(topic, handler)));
+    }
+
+    private async Task CreateGroupAsync(IDatabase db, string topic)
+    {
+        try
+        {
+            await db.ExecuteAsync("XGROUP", "CREATE", topic, settings.ConsumerId, "0", "MKSTREAM");
+            Log.GroupCreated(logger, settings.ConsumerId, topic);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        {
+        }
+    }
+
+    private async Task PollLoopAsync(IDatabase db, string topic, MessageHandler handler)
+    {
+        var block = settings.ReadTimeout > TimeSpan.Zero ? settings.ReadTimeout : DefaultBlock;
+        var token = _stopping.Token;
+        while (!token.IsCancellationRequested)
+        {
+            RedisResult result;
+            try
+            {
+                result = await db.ExecuteAsync("XREADGROUP", "GROUP", settings.ConsumerId, settings.ConsumerId,
+                    "COUNT", Math.Max(1, settings.QueueDepth), "BLOCK", (long)block.TotalMilliseconds, "STREAMS", topic, ">");
+            }
+            catch (RedisServerException ex) when (ex.Message.Contains("NOGROUP", StringComparison.Ordinal))
+            {
+                Log.GroupMissing(logger, settings.ConsumerId, topic);
+                await CreateGroupAsync(db, topic);
+                continue;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                if (token.IsCancellationRequested)
+                {
+                    return;
+                }
+                Log.ReadFailed(logger, topic, ex.Message);
+                await DelayAsync(TimeSpan.FromSeconds(1), token);
+                continue;
+            }
+
+            foreach (var message in ParseStreams(result))
+            {
+                try
+                {
+                    await _queue.Writer.WriteAsync((message, handler), token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task ReclaimLoopAsync(string topic, MessageHandler handler)
+    {
+        if (!settings.RedeliveryEnabled)
+        {
+            return;
+        }
+        var token = _stopping.Token;
+        try
+        {
+            await ReclaimAsync(topic, handler, token);
+            using var timer = new PeriodicTimer(settings.RedeliverInterval);
+            while (await timer.WaitForNextTickAsync(token))
+            {
+                await ReclaimAsync(topic, handler, token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task ReclaimAsync(string topic, MessageHandler handler, CancellationToken token)
+    {
+        while (!token.IsCancellationRequested)
+        {
+            StreamPendingMessageInfo[] pending;
+            StreamEntry[] claimed;
+            string[] ids;
+            try
+            {
+                pending = await Db.StreamPendingMessagesAsync(topic, settings.ConsumerId, Math.Max(1, settings.QueueDepth), RedisValue.Null);
+                ids = pending.Where(p => p.IdleTimeInMilliseconds >= (long)settings.ProcessingTimeout.TotalMilliseconds)
+                    .Select(p => p.MessageId.ToString()).ToArray();
+                if (ids.Length == 0)
+                {
+                    return;
+                }
+                claimed = await Db.StreamClaimAsync(topic, settings.ConsumerId, settings.ConsumerId,
+                    (long)settings.ProcessingTimeout.TotalMilliseconds, ids.Select(i => (RedisValue)i).ToArray());
+            }
+            catch (RedisException ex)
+            {
+                Log.ReclaimFailed(logger, topic, ex.Message);
+                return;
+            }
+
+            foreach (var entry in claimed.Where(e => !e.IsNull))
+            {
+                Log.Reclaimed(logger, entry.Id.ToString(), topic, settings.ConsumerId);
+                await _queue.Writer.WriteAsync((ToMessage(topic, entry.Id.ToString(), entry.Values.Select(v => (v.Name.ToString(), v.Value))), handler), token);
+            }
+            if (claimed.Count(e => !e.IsNull) == 0)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task WorkerAsync()
+    {
+        var reader = _queue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(_stopping.Token))
+            {
+                if (_stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+                if (reader.TryRead(out var item))
+                {
+                    await ProcessAsync(item.Message, item.Handler);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task ProcessAsync(StreamMessage message, MessageHandler handler)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        try
+        {
+            await handler(message, _stopping.Token, _abort.Token);
+        }
+        catch (Exception ex)
+        {
+            var expired = settings.RedeliveryEnabled && TimeProvider.System.GetElapsedTime(started) >= settings.ProcessingTimeout;
+            if (expired || (ex is OperationCanceledException && _stopping.IsCancellationRequested))
+            {
+                // components-contrib: an error with the handler context done (deadline or shutdown)
+                // is not acknowledged; the entry stays pending for the reclaim loop.
+                Log.LeftPending(logger, message.Id, message.Topic, expired ? "processing timeout elapsed" : "sidecar shutting down");
+                return;
+            }
+            Log.HandlerFailed(logger, message.Id, message.Topic, ex.Message);
+        }
+        await AckAsync(message);
+    }
+
+    private async Task AckAsync(StreamMessage message)
+    {
+        try
+        {
+            await Db.StreamAcknowledgeAsync(message.Topic, settings.ConsumerId, message.Id);
+        }
+        catch (RedisException ex)
+        {
+            Log.AckFailed(logger, message.Id, ex.Message);
+        }
+    }
+
+    private static IEnumerable<StreamMessage> ParseStreams(RedisResult result)
+    {
+        if (result.IsNull)
+        {
+            yield break;
+        }
+        var items = (RedisResult[])result!;
+        var streams = new List<(string Name, RedisResult Entries)>();
+        if (result.Resp3Type == ResultType.Map)
+        {
+            for (var i = 0; i + 1 < items.Length; i += 2)
+            {
+                streams.Add((items[i].ToString(), items[i + 1]));
+            }
+        }
+        else
+        {
+            foreach (var item in items)
+            {
+                var pair = (RedisResult[])item!;
+                streams.Add((pair[0].ToString(), pair[1]));
+            }
+        }
+
+        foreach (var (stream, entries) in streams)
+        {
+            if (entries.IsNull)
+            {
+                continue;
+            }
+            foreach (var entry in (RedisResult[])entries!)
+            {
+                var parts = (RedisResult[])entry!;
+                var id = parts[0].ToString();
+                var fields = parts[1].IsNull ? [] : (RedisResult[])parts[1]!;
+                var pairs = new List<(string, RedisValue)>();
+                for (var i = 0; i + 1 < fields.Length; i += 2)
+                {
+                    pairs.Add((fields[i].ToString(), (RedisValue)fields[i + 1]));
+                }
+                yield return ToMessage(stream, id, pairs);
+            }
+        }
+    }
+
+    private static StreamMessage ToMessage(string topic, string id, IEnumerable<(string Name, RedisValue Value)> fields)
+    {
+        byte[] data = [];
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (field, value) in fields)
+        {
+            if (field == "data" && !value.IsNull)
+            {
+                data = (byte[])value!;
+            }
+            else if (field == "metadata" && !value.IsNull)
+            {
+                try
+                {
+                    metadata = JsonSerializer.Deserialize<Dictionary<string, string>>(value.ToString()) ?? metadata;
+                }
+                catch (JsonException)
+                {
+                    // components-contrib only warns about unreadable metadata.
+                }
+            }
+        }
+        return new StreamMessage(topic, id, data, metadata);
+    }
+
+    private static async Task DelayAsync(TimeSpan delay, CancellationToken token)
+    {
+        try
+        {
+            await Task.Delay(delay, token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Stops reading, lets handlers in flight finish within <paramref name="grace"/>, then abandons
+    /// them (their entries stay pending). Entries read but not yet handled stay pending too.
+    /// </summary>
+    public async Task CloseAsync(TimeSpan grace)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+        await _stopping.CancelAsync();
+        var workers = Task.WhenAll(_workers);
+        if (await Task.WhenAny(workers, Task.Delay(grace)) != workers)
+        {
+            Log.GraceExceeded(logger, name, grace);
+            await _abort.CancelAsync();
+            await Task.WhenAny(workers, Task.Delay(TimeSpan.FromSeconds(5)));
+        }
+        await Task.WhenAny(Task.WhenAll(_loops), Task.Delay(DefaultBlock + TimeSpan.FromSeconds(1)));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await CloseAsync(TimeSpan.Zero);
+        List<ConnectionMultiplexer> readers;
+        lock (_readers)
+        {
+            readers = [.. _readers];
+        }
+        foreach (var reader in readers)
+        {
+            await reader.DisposeAsync();
+        }
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+        }
+        _stopping.Dispose();
+        _abort.Dispose();
+    }
+}

@@ -1,0 +1,308 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TestSidecar.Hosting;
+
+namespace TestSidecar.PubSub;
+
+/// <summary>
+/// daprd's subscription side: reads the app's programmatic subscriptions once the app port
+/// answers, subscribes the components, and delivers each message to the app with daprd's
+/// response contract, inbound retry policy and dead-letter topic.
+/// </summary>
+internal sealed class SubscriptionRuntime(
+    PubSubRuntime pubsub,
+    AppChannel app,
+    SidecarOptions options,
+    SidecarState state,
+    ILogger<SubscriptionRuntime> logger) : BackgroundService
+{
+    private readonly List<AppSubscription> _active = [];
+
+    public IReadOnlyList<AppSubscription> Active
+    {
+        get
+        {
+            lock (_active)
+            {
+                return [.. _active];
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            if (app.Configured)
+            {
+                var subscriptions = await LoadSubscriptionsAsync(stoppingToken);
+                foreach (var subscription in subscriptions)
+                {
+                    await SubscribeAsync(subscription);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+        state.MarkReady();
+        Log.Ready(logger, options.AppId, Active.Count);
+    }
+
+    private async Task<IReadOnlyList<AppSubscription>> LoadSubscriptionsAsync(CancellationToken cancellationToken)
+    {
+        var deadline = TimeProvider.System.GetTimestamp();
+        var waitedFor = TimeSpan.Zero;
+        Log.WaitingForApp(logger, options.AppPort ?? 0);
+        while (!await PortOpenAsync(cancellationToken))
+        {
+            waitedFor = TimeProvider.System.GetElapsedTime(deadline);
+            if (waitedFor > options.AppStartTimeout)
+            {
+                Log.AppNeverListened(logger, options.AppPort ?? 0, options.AppStartTimeout);
+                return [];
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, app.Resolve("/dapr/subscribe"));
+                var (status, body) = await app.SendAsync(request, cancellationToken);
+                if (status == 404)
+                {
+                    return [];
+                }
+                if (status is >= 200 and < 300)
+                {
+                    return body.Length == 0 ? [] : AppSubscription.ParseList(body);
+                }
+                Log.SubscribeListFailed(logger, $"status {status}", attempt);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or JsonException or FormatException)
+            {
+                Log.SubscribeListFailed(logger, ex.Message, attempt);
+            }
+            if (TimeProvider.System.GetElapsedTime(deadline) > options.AppStartTimeout)
+            {
+                return [];
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+        }
+    }
+
+    private async Task<bool> PortOpenAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(1));
+            await client.ConnectAsync("127.0.0.1", options.AppPort ?? 0, timeout.Token);
+            return true;
+        }
+        catch (Exception ex) when (ex is SocketException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return false;
+        }
+    }
+
+    private async Task SubscribeAsync(AppSubscription subscription)
+    {
+        if (!pubsub.Components.TryGetValue(subscription.PubsubName, out var component))
+        {
+            Log.SubscriptionPubSubMissing(logger, subscription.PubsubName, subscription.Topic);
+            return;
+        }
+        foreach (var rule in subscription.Rules.Where(r => r.Match.Length > 0))
+        {
+            Log.RuleNotSupported(logger, subscription.Topic, rule.Match, rule.Path);
+        }
+        await component.SubscribeAsync(subscription.Topic, (message, stopping, abort) => HandleAsync(subscription, component, message, stopping, abort));
+        lock (_active)
+        {
+            _active.Add(subscription);
+        }
+        Log.Subscribed(logger, subscription.PubsubName, subscription.Topic, subscription.DefaultPath ?? "", subscription.DeadLetterTopic ?? "", component.Settings.ConsumerId);
+    }
+
+    private async Task HandleAsync(AppSubscription subscription, RedisStreamsPubSub component, StreamMessage message, CancellationToken stopping, CancellationToken abort)
+    {
+        var metadata = new Dictionary<string, string>(message.Metadata, StringComparer.Ordinal) { ["pubsubName"] = subscription.PubsubName };
+
+        JsonObject? cloudEvent;
+        try
+        {
+            cloudEvent = JsonNode.Parse(message.Data) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            cloudEvent = null;
+        }
+        if (cloudEvent is null)
+        {
+            Log.NotACloudEvent(logger, message.Id, message.Topic);
+            await DeadLetterOrThrowAsync(subscription, component, message, metadata, "not a CloudEvent");
+            return;
+        }
+
+        var eventId = cloudEvent["id"]?.ToString() ?? "";
+        if (Expired(cloudEvent))
+        {
+            Log.Expired(logger, eventId, message.Topic);
+            await TryDeadLetterAsync(subscription, component, message, metadata);
+            return;
+        }
+
+        var path = subscription.DefaultPath;
+        if (path is null)
+        {
+            Log.NoRoute(logger, eventId, message.Topic);
+            await TryDeadLetterAsync(subscription, component, message, metadata);
+            return;
+        }
+
+        var retry = pubsub.Resiliency.Inbound(subscription.PubsubName)?.Retry;
+        var started = TimeProvider.System.GetTimestamp();
+        for (var attempt = 1; ; attempt++)
+        {
+            var (outcome, detail) = await DeliverAsync(path, message, cloudEvent, abort);
+            switch (outcome)
+            {
+                case Outcome.Success:
+                    Log.Delivered(logger, eventId, message.Id, message.Topic, path, attempt);
+                    return;
+                case Outcome.Drop:
+                    Log.Dropped(logger, eventId, message.Topic, detail);
+                    if (subscription.DeadLetterTopic is not null && !await TryDeadLetterAsync(subscription, component, message, metadata))
+                    {
+                        // daprd returns the drop as an error to its retry runner when the dead-letter publish fails.
+                        break;
+                    }
+                    return;
+                default:
+                    break;
+            }
+
+            var delay = retry?.NextDelay(attempt, TimeProvider.System.GetElapsedTime(started));
+            if (delay is null)
+            {
+                Log.RetriesExhausted(logger, eventId, message.Topic, attempt, detail);
+                await DeadLetterOrThrowAsync(subscription, component, message, metadata, detail);
+                return;
+            }
+            Log.Retrying(logger, eventId, message.Topic, attempt, delay.Value, detail);
+            await Task.Delay(delay.Value, stopping);
+        }
+    }
+
+    private enum Outcome { Success, Retry, Drop }
+
+    private async Task<(Outcome, string)> DeliverAsync(string path, StreamMessage message, JsonObject cloudEvent, CancellationToken abort)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, app.Resolve(path))
+        {
+            Content = new ByteArrayContent(message.Data),
+        };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", CloudEvents.ContentType);
+        var traceParent = cloudEvent["traceparent"]?.GetValueKind() == JsonValueKind.String ? cloudEvent["traceparent"]!.GetValue<string>() : null;
+        traceParent ??= cloudEvent["traceid"]?.GetValueKind() == JsonValueKind.String ? cloudEvent["traceid"]!.GetValue<string>() : null;
+        var traceState = cloudEvent["tracestate"]?.GetValueKind() == JsonValueKind.String ? cloudEvent["tracestate"]!.GetValue<string>() : null;
+        if (TraceContext.TryParse(traceParent, traceState, out var parent))
+        {
+            // daprd starts a callback span under the event's context and propagates that span.
+            var span = parent.NewChild();
+            request.Headers.TryAddWithoutValidation("traceparent", span.TraceParent);
+            if (!string.IsNullOrEmpty(span.TraceState))
+            {
+                request.Headers.TryAddWithoutValidation("tracestate", span.TraceState);
+            }
+        }
+        request.Headers.TryAddWithoutValidation("pubsubname", cloudEvent["pubsubname"]?.ToString() ?? "");
+
+        int status;
+        byte[] body;
+        try
+        {
+            (status, body) = await app.SendAsync(request, abort);
+        }
+        catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !abort.IsCancellationRequested))
+        {
+            return (Outcome.Retry, "error returned from app channel while sending pub/sub event to app: " + ex.Message);
+        }
+
+        if (status is >= 200 and <= 299)
+        {
+            string? appStatus;
+            try
+            {
+                appStatus = body.Length == 0 ? null : JsonSerializer.Deserialize<AppResponse>(body, AppResponseJson)?.Status;
+            }
+            catch (JsonException)
+            {
+                appStatus = null;
+            }
+            return appStatus switch
+            {
+                null or "" or "SUCCESS" => (Outcome.Success, ""),
+                "RETRY" => (Outcome.Retry, "RETRY status returned from app"),
+                "DROP" => (Outcome.Drop, "DROP status returned from app"),
+                _ => (Outcome.Retry, $"unknown status returned from app: {appStatus}"),
+            };
+        }
+        if (status == 404)
+        {
+            return (Outcome.Drop, "non-retriable error returned from app: status code 404");
+        }
+        return (Outcome.Retry, string.Create(CultureInfo.InvariantCulture, $"retriable error returned from app: status code {status}"));
+    }
+
+    private sealed record AppResponse(string? Status);
+
+    private static readonly JsonSerializerOptions AppResponseJson = new() { PropertyNameCaseInsensitive = true };
+
+    private async Task DeadLetterOrThrowAsync(AppSubscription subscription, RedisStreamsPubSub component, StreamMessage message, Dictionary<string, string> metadata, string detail)
+    {
+        if (subscription.DeadLetterTopic is not null && await TryDeadLetterAsync(subscription, component, message, metadata))
+        {
+            return;
+        }
+        throw new InvalidOperationException(detail);
+    }
+
+    private async Task<bool> TryDeadLetterAsync(AppSubscription subscription, RedisStreamsPubSub component, StreamMessage message, Dictionary<string, string> metadata)
+    {
+        if (subscription.DeadLetterTopic is not { } deadLetterTopic)
+        {
+            return false;
+        }
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            var id = await pubsub.PublishAsync(component, deadLetterTopic, message.Data, metadata, timeout.Token);
+            Log.DeadLettered(logger, message.Id, message.Topic, deadLetterTopic, id);
+            return true;
+        }
+        catch (Exception ex)
+        {
+            Log.DeadLetterFailed(logger, message.Topic, deadLetterTopic, ex.Message);
+            return false;
+        }
+    }
+
+    private static bool Expired(JsonObject cloudEvent) =>
+        cloudEvent["expiration"]?.ToString() is { Length: > 0 } text
+        && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expiration)
+        && expiration < DateTimeOffset.UtcNow;
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await Task.WhenAll(pubsub.Components.Values.Select(c => c.CloseAsync(options.GracefulShutdown)));
+    }
+}
