@@ -1,0 +1,54 @@
+using Dapr.Client;
+using Dapr.Workflow;
+using IngressService.Workflows;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using NSubstitute;
+
+namespace Ingress.Tests.Support;
+
+// The ingress in process with both Dapr clients substituted at the edge and no workflow worker
+// (it would try to stream work items from a sidecar that is not there).
+public sealed class IngressFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> settings = new(StringComparer.Ordinal);
+
+    public IDaprWorkflowClient Workflows { get; } = Substitute.For<IDaprWorkflowClient>();
+
+    public DaprClient Dapr { get; } = Substitute.For<DaprClient>();
+
+    public IngressFactory With(string key, string? value)
+    {
+        settings[key] = value;
+        return this;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureServices(services =>
+        {
+            foreach (var worker in services.Where(IsWorkflowBackgroundWork).ToList())
+            {
+                services.Remove(worker);
+            }
+
+            services.RemoveAll<IDaprWorkflowClient>();
+            services.AddSingleton(Workflows);
+            services.RemoveAll<DaprClient>();
+            services.AddSingleton(Dapr);
+        });
+    }
+
+    private static bool IsWorkflowBackgroundWork(ServiceDescriptor descriptor) =>
+        descriptor.ServiceType == typeof(IHostedService)
+        && (descriptor.ImplementationType == typeof(FinishedWorkflowPurger)
+            || descriptor.ImplementationType?.Namespace?.StartsWith("Dapr.Workflow", StringComparison.Ordinal) == true);
+}
