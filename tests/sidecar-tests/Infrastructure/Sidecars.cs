@@ -1,0 +1,44 @@
+using System.Globalization;
+using TestSupport;
+
+namespace Sidecar.Tests.Infrastructure;
+
+public static class Sidecars
+{
+    public static Task<SidecarProcess> StartAsync(
+        string appId,
+        string resourcesPath,
+        int? appPort = null,
+        IEnumerable<string>? extraArguments = null,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var args = new List<string> { "--app-id", appId, "--resources-path", resourcesPath, "--app-protocol", "http", "--log-level", "info" };
+        if (appPort is { } port)
+        {
+            args.AddRange(["--app-port", port.ToString(CultureInfo.InvariantCulture)]);
+        }
+        args.AddRange(extraArguments ?? []);
+        return SidecarProcess.StartAsync(args, environment, cancellationToken: TestContext.Current.CancellationToken);
+    }
+
+    public static string NewName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];
+
+    public static object Subscription(string topic, string route, string? deadLetterTopic = null, string pubsub = "pubsub") =>
+        deadLetterTopic is null
+            ? new { pubsubname = pubsub, topic, route }
+            : new { pubsubname = pubsub, topic, route, deadLetterTopic };
+
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return;
+            }
+            await Task.Delay(25, TestContext.Current.CancellationToken);
+        }
+        throw new TimeoutException($"timed out after {timeout} waiting for {what}");
+    }
+}

@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using TestSupport;
+
+namespace Sidecar.Tests.Infrastructure;
+
+public sealed record AppRequest(string Method, string Path, string ContentType, IReadOnlyDictionary<string, string> Headers, string Body)
+{
+    public JsonElement Json => JsonDocument.Parse(Body).RootElement;
+}
+
+/// <summary>
+/// A minimal app the sidecar talks to: serves GET /dapr/subscribe with the given subscriptions and
+/// answers every POST with <c>respond</c>, recording requests and the peak of concurrent deliveries.
+/// </summary>
+public sealed class TestApp : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _inFlight;
+    private int _maxInFlight;
+
+    private TestApp(WebApplication app, int port)
+    {
+        _app = app;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public ConcurrentQueue<AppRequest> Requests { get; } = new();
+
+    public IEnumerable<AppRequest> Deliveries => Requests.Where(r => r.Method == "POST");
+
+    public int MaxConcurrentDeliveries => Volatile.Read(ref _maxInFlight);
+
+    public static async Task<TestApp> StartAsync(object[] subscriptions, Func<AppRequest, int, Task<IResult>> respond)
+    {
+        var port = FreePort.Next();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        var app = builder.Build();
+        var testApp = new TestApp(app, port);
+        var deliveries = 0;
+
+        app.MapGet("/dapr/subscribe", async (HttpContext context) =>
+        {
+            testApp.Requests.Enqueue(await RecordAsync(context));
+            return Results.Json(subscriptions);
+        });
+        app.MapPost("/{**path}", async (HttpContext context) =>
+        {
+            var request = await RecordAsync(context);
+            testApp.Requests.Enqueue(request);
+            var now = Interlocked.Increment(ref testApp._inFlight);
+            int seen;
+            while ((seen = Volatile.Read(ref testApp._maxInFlight)) < now && Interlocked.CompareExchange(ref testApp._maxInFlight, now, seen) != seen)
+            {
+            }
+            try
+            {
+                return await respond(request, Interlocked.Increment(ref deliveries));
+            }
+            finally
+            {
+                Interlocked.Decrement(ref testApp._inFlight);
+            }
+        });
+        await app.StartAsync();
+        return testApp;
+    }
+
+    private static async Task<AppRequest> RecordAsync(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body);
+        var body = await reader.ReadToEndAsync();
+        var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
+        return new AppRequest(context.Request.Method, context.Request.Path, context.Request.ContentType ?? "", headers, body);
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds for the recorded deliveries.</summary>
+    public async Task<IReadOnlyList<AppRequest>> WaitForDeliveriesAsync(int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var list = Deliveries.ToList();
+            if (list.Count >= count)
+            {
+                return list;
+            }
+            await Task.Delay(25);
+        }
+        throw new TimeoutException($"expected {count} deliveries within {timeout}, got {Deliveries.Count()}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

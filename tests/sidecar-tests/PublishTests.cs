@@ -1,0 +1,173 @@
+using System.Net;
+using System.Text.Json;
+using Dapr;
+using Dapr.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Sidecar.Tests.Infrastructure;
+using StackExchange.Redis;
+using DaprProto = Dapr.Client.Autogen.Grpc.v1;
+
+namespace Sidecar.Tests;
+
+public sealed class PublishTests(RedisFixture redis)
+{
+    private sealed record Order(string OrderId, int Quantity);
+
+    [Fact]
+    public async Task Grpc_publish_is_stored_as_XADD_data_holding_the_daprd_cloud_event()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("orders");
+        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        using var client = new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcEndpoint.ToString()).UseHttpEndpoint(sidecar.HttpEndpoint.ToString()).Build();
+
+        await client.PublishEventAsync("pubsub", topic, new Order("o-1", 3), TestContext.Current.CancellationToken);
+
+        var entries = await redis.Db.StreamRangeAsync(topic);
+        var entry = Assert.Single(entries);
+        Assert.Equal("data", entry.Values[0].Name.ToString());
+        var ce = JsonDocument.Parse(entry["data"].ToString()).RootElement;
+        Assert.True(Guid.TryParse(ce.GetProperty("id").GetString(), out _));
+        Assert.Equal("ingress", ce.GetProperty("source").GetString());
+        Assert.Equal("com.dapr.event.sent", ce.GetProperty("type").GetString());
+        Assert.Equal("1.0", ce.GetProperty("specversion").GetString());
+        Assert.Equal("application/json", ce.GetProperty("datacontenttype").GetString());
+        Assert.Equal(topic, ce.GetProperty("topic").GetString());
+        Assert.Equal("pubsub", ce.GetProperty("pubsubname").GetString());
+        Assert.Equal(JsonValueKind.Object, ce.GetProperty("data").ValueKind);
+        Assert.Equal("o-1", ce.GetProperty("data").GetProperty("orderId").GetString());
+        Assert.Equal(3, ce.GetProperty("data").GetProperty("quantity").GetInt32());
+        Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", ce.GetProperty("traceparent").GetString());
+        Assert.Equal(ce.GetProperty("traceparent").GetString(), ce.GetProperty("traceid").GetString());
+        Assert.True(DateTimeOffset.TryParse(ce.GetProperty("time").GetString(), out _));
+    }
+
+    [Fact]
+    public async Task Grpc_publish_continues_the_callers_trace()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("traced");
+        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        using var channel = GrpcChannel.ForAddress(sidecar.GrpcEndpoint);
+        var client = new DaprProto.Dapr.DaprClient(channel);
+        const string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+        await client.PublishEventAsync(
+            new DaprProto.PublishEventRequest { PubsubName = "pubsub", Topic = topic, Data = Google.Protobuf.ByteString.CopyFromUtf8("{\"a\":1}"), DataContentType = "application/json" },
+            new Metadata { { "traceparent", $"00-{traceId}-00f067aa0ba902b7-01" } },
+            cancellationToken: TestContext.Current.CancellationToken);
+
+        var ce = JsonDocument.Parse((await redis.Db.StreamRangeAsync(topic)).Single()["data"].ToString()).RootElement;
+        var traceParent = ce.GetProperty("traceparent").GetString();
+        Assert.StartsWith($"00-{traceId}-", traceParent, StringComparison.Ordinal);
+        Assert.DoesNotContain("00f067aa0ba902b7", traceParent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Publishing_a_cloud_event_keeps_its_fields_and_adds_topic_and_pubsubname()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("ce");
+        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        using var channel = GrpcChannel.ForAddress(sidecar.GrpcEndpoint);
+        var client = new DaprProto.Dapr.DaprClient(channel);
+        const string ownEvent = """{"id":"my-id","source":"me","type":"my.type","specversion":"1.0","datacontenttype":"application/json","data":{"x":1}}""";
+
+        await client.PublishEventAsync(
+            new DaprProto.PublishEventRequest { PubsubName = "pubsub", Topic = topic, Data = Google.Protobuf.ByteString.CopyFromUtf8(ownEvent), DataContentType = "application/cloudevents+json" },
+            cancellationToken: TestContext.Current.CancellationToken);
+
+        var ce = JsonDocument.Parse((await redis.Db.StreamRangeAsync(topic)).Single()["data"].ToString()).RootElement;
+        Assert.Equal("my-id", ce.GetProperty("id").GetString());
+        Assert.Equal("me", ce.GetProperty("source").GetString());
+        Assert.Equal("my.type", ce.GetProperty("type").GetString());
+        Assert.Equal(topic, ce.GetProperty("topic").GetString());
+        Assert.Equal("pubsub", ce.GetProperty("pubsubname").GetString());
+        Assert.True(ce.TryGetProperty("traceparent", out _));
+        Assert.True(ce.TryGetProperty("time", out _));
+    }
+
+    [Fact]
+    public async Task MaxLenApprox_trims_the_stream()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("trimmed");
+        var resources = Resources.Write(redis.Endpoint, new Dictionary<string, string> { ["maxLenApprox"] = "10" });
+        await using var sidecar = await Sidecars.StartAsync("ingress", resources);
+        using var client = new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcEndpoint.ToString()).Build();
+
+        for (var i = 0; i < 400; i++)
+        {
+            await client.PublishEventAsync("pubsub", topic, new Order($"o-{i}", i), TestContext.Current.CancellationToken);
+        }
+
+        // MAXLEN ~ trims whole macro nodes (100 entries each by default), never below 10.
+        var length = await redis.Db.StreamLengthAsync(topic);
+        Assert.InRange(length, 10, 200);
+    }
+
+    [Fact]
+    public async Task Without_maxLenApprox_the_stream_is_not_trimmed()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("untrimmed");
+        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Write(redis.Endpoint));
+        using var client = new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcEndpoint.ToString()).Build();
+
+        for (var i = 0; i < 250; i++)
+        {
+            await client.PublishEventAsync("pubsub", topic, new Order($"o-{i}", i), TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(250, await redis.Db.StreamLengthAsync(topic));
+    }
+
+    [Fact]
+    public async Task Grpc_publish_to_an_unknown_pubsub_fails_with_InvalidArgument()
+    {
+        redis.Require();
+        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        using var channel = GrpcChannel.ForAddress(sidecar.GrpcEndpoint);
+        var client = new DaprProto.Dapr.DaprClient(channel);
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await client.PublishEventAsync(
+            new DaprProto.PublishEventRequest { PubsubName = "nope", Topic = "t", Data = Google.Protobuf.ByteString.CopyFromUtf8("{}") },
+            cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("pubsub nope is not found", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task Http_publish_answers_204_and_404_with_ERR_PUBSUB_NOT_FOUND()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("http");
+        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        using var http = new HttpClient { BaseAddress = sidecar.HttpEndpoint };
+
+        using var ok = await http.PostAsync($"/v1.0/publish/pubsub/{topic}", new StringContent("{\"a\":1}", System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var missing = await http.PostAsync("/v1.0/publish/nope/t", new StringContent("{}"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NoContent, ok.StatusCode);
+        Assert.Equal(1, await redis.Db.StreamLengthAsync(topic));
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        var body = JsonDocument.Parse(await missing.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+        Assert.Equal("ERR_PUBSUB_NOT_FOUND", body.GetProperty("errorCode").GetString());
+        Assert.Equal("pubsub nope is not found", body.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task A_component_not_scoped_to_the_app_is_not_loaded()
+    {
+        redis.Require();
+        // components/pubsub.yaml is scoped to ingress and proxy only.
+        await using var sidecar = await Sidecars.StartAsync("someone-else", Resources.Real(redis.Endpoint));
+        using var client = new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcEndpoint.ToString()).Build();
+
+        var error = await Assert.ThrowsAsync<DaprException>(() => client.PublishEventAsync("pubsub", "t", new Order("o", 1), TestContext.Current.CancellationToken));
+
+        Assert.Equal(StatusCode.InvalidArgument, Assert.IsType<RpcException>(error.InnerException).StatusCode);
+    }
+}

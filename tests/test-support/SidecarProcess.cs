@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace TestSupport;
+
+/// <summary>
+/// Runs the test sidecar (tests/sidecar, TestSidecar.dll) as its own process with daprd's flags,
+/// waits until GET /v1.0/healthz answers 204, and keeps its console output for assertions.
+/// </summary>
+public sealed class SidecarProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private SidecarProcess(Process process, int httpPort, int grpcPort)
+    {
+        _process = process;
+        HttpPort = httpPort;
+        GrpcPort = grpcPort;
+    }
+
+    public int HttpPort { get; }
+
+    public int GrpcPort { get; }
+
+    public Uri HttpEndpoint => new($"http://127.0.0.1:{HttpPort}");
+
+    public Uri GrpcEndpoint => new($"http://127.0.0.1:{GrpcPort}");
+
+    public IReadOnlyCollection<string> Output => _output;
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>The TestSidecar.dll next to the calling test assembly (a project reference copies it there).</summary>
+    public static string DefaultAssemblyPath => Path.Combine(AppContext.BaseDirectory, "TestSidecar.dll");
+
+    /// <param name="arguments">daprd flags; --dapr-http-port and --dapr-grpc-port are added on free ports unless given.</param>
+    public static async Task<SidecarProcess> StartAsync(
+        IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string>? environment = null,
+        TimeSpan? readyTimeout = null,
+        string? sidecarAssembly = null,
+        CancellationToken cancellationToken = default)
+    {
+        var args = arguments.ToList();
+        var httpPort = PortArgument(args, "--dapr-http-port");
+        var grpcPort = PortArgument(args, "--dapr-grpc-port");
+
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(sidecarAssembly ?? DefaultAssemblyPath);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException("the test sidecar did not start");
+        var sidecar = new SidecarProcess(process, httpPort, grpcPort);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { sidecar._output.Enqueue(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { sidecar._output.Enqueue(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        try
+        {
+            await sidecar.WaitUntilHealthyAsync(readyTimeout ?? TimeSpan.FromSeconds(30), cancellationToken);
+        }
+        catch
+        {
+            await sidecar.DisposeAsync();
+            throw;
+        }
+        return sidecar;
+    }
+
+    private static int PortArgument(List<string> args, string flag)
+    {
+        var at = args.IndexOf(flag);
+        if (at >= 0 && at + 1 < args.Count)
+        {
+            return int.Parse(args[at + 1], CultureInfo.InvariantCulture);
+        }
+        var port = FreePort.Next();
+        args.AddRange([flag, port.ToString(CultureInfo.InvariantCulture)]);
+        return port;
+    }
+
+    private async Task WaitUntilHealthyAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the test sidecar exited with code {_process.ExitCode}:\n{string.Join('\n', _output)}");
+            }
+            try
+            {
+                using var response = await http.GetAsync(new Uri(HttpEndpoint, "/v1.0/healthz"), cancellationToken);
+                if ((int)response.StatusCode == 204)
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+            }
+            await Task.Delay(100, cancellationToken);
+        }
+        throw new TimeoutException($"the test sidecar was not healthy within {timeout}:\n{string.Join('\n', _output)}");
+    }
+
+    /// <summary>Polls the output for a line containing <paramref name="text"/>.</summary>
+    public async Task<string> WaitForOutputAsync(string text, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_output.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)) is { } line)
+            {
+                return line;
+            }
+            await Task.Delay(50, cancellationToken);
+        }
+        throw new TimeoutException($"no sidecar output containing '{text}' within {timeout}:\n{string.Join('\n', _output)}");
+    }
+
+    /// <summary>SIGTERM, as Kubernetes and the Dapr CLI stop daprd; waits for the exit.</summary>
+    public async Task StopAsync(TimeSpan? timeout = null)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            _process.Kill(entireProcessTree: true);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        _process.Dispose();
+    }
+}
