@@ -5,10 +5,11 @@ namespace ProxyService.Terminals;
 
 // The free terminals wait in a channel: taking one is acquiring it, writing it back releases it.
 // Draining on shutdown takes every terminal back, which can only finish once in-flight work has.
-internal sealed class TerminalPool : IDisposable
+internal sealed class TerminalPool
 {
     private readonly Terminal[] terminals;
     private readonly Channel<Terminal> free;
+    // Not disposed: it has no timer, lives as long as the app, and the host may stop more than once.
     private readonly CancellationTokenSource stopping = new();
     private readonly Lazy<Task> drained;
     private readonly TimeSpan acquireTimeout;
@@ -98,6 +99,4 @@ internal sealed class TerminalPool : IDisposable
             await free.Reader.ReadAsync();
         }
     }
-
-    public void Dispose() => stopping.Dispose();
 }

@@ -1,0 +1,197 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Proxy.Tests.Support;
+using ProxyService.Terminals;
+using RedisStreamDemo.Contracts;
+using RedisStreamDemo.ServiceDefaults;
+
+namespace Proxy.Tests;
+
+public sealed class ProxyApiTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static HttpContent CloudEvent(object data, string topic = DaprNames.Topics.WeatherRequests) =>
+        new StringContent(
+            JsonSerializer.Serialize(new
+            {
+                specversion = "1.0",
+                id = Guid.NewGuid().ToString(),
+                source = DaprNames.AppIds.Ingress,
+                type = "com.dapr.event.sent",
+                datacontenttype = "application/json",
+                topic,
+                pubsubname = DaprNames.PubSub,
+                data,
+            }),
+            Encoding.UTF8,
+            "application/cloudevents+json");
+
+    private static object RequestData(string requestId) =>
+        new { requestId, city = "Oslo", location = "Majorstuen", requestedAt = TestData.RequestedAt };
+
+    [Fact]
+    public async Task A_cloud_event_delivery_publishes_exactly_one_reply_with_its_request_id()
+    {
+        await using var factory = new ProxyFactory();
+        using var client = factory.CreateClient();
+
+        using var response = await client.PostAsync(DaprNames.Routes.WeatherRequests, CloudEvent(RequestData("request-42")), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("SUCCESS", (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("status").GetString());
+        await factory.Dapr.Received(1).PublishEventAsync(
+            DaprNames.PubSub,
+            DaprNames.Topics.WeatherResponses,
+            Arg.Is<WeatherReply>(reply => reply.RequestId == "request-42" && reply.City == "Oslo" && reply.Forecasts.Count == 5),
+            Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task A_delivery_that_is_not_a_weather_request_is_answered_drop()
+    {
+        await using var factory = new ProxyFactory();
+        using var client = factory.CreateClient();
+
+        using var missingId = await client.PostAsync(DaprNames.Routes.WeatherRequests, CloudEvent(new { city = "Oslo" }), Ct);
+        using var notJson = await client.PostAsync(DaprNames.Routes.WeatherRequests,
+            new StringContent("not json", Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal("""{"status":"DROP"}""", await missingId.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("""{"status":"DROP"}""", await notJson.Content.ReadAsStringAsync(Ct));
+        Assert.Empty(factory.Dapr.ReceivedCalls());
+    }
+
+    [Fact]
+    public async Task A_dead_letter_delivery_is_counted_and_answered_success()
+    {
+        await using var factory = new ProxyFactory();
+        using var client = factory.CreateClient();
+        using var metrics = factory.CreateMetricRecorder();
+
+        using var response = await client.PostAsync(DaprNames.Routes.WeatherRequestsDeadLetter,
+            CloudEvent(new { city = "Oslo" }, DaprNames.Topics.WeatherRequestsDeadLetter), Ct);
+
+        Assert.Equal("""{"status":"SUCCESS"}""", await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(1, metrics.Sum("proxy.requests.deadlettered"));
+    }
+
+    [Fact]
+    public async Task Subscribe_handler_lists_exactly_our_topics_routes_and_dead_letter_topic()
+    {
+        await using var factory = new ProxyFactory();
+        using var client = factory.CreateClient();
+
+        var subscriptions = await client.GetFromJsonAsync<JsonElement[]>("/dapr/subscribe", Ct);
+
+        Assert.NotNull(subscriptions);
+        var found = subscriptions
+            .Select(s => (
+                PubSub: s.GetProperty("pubsubName").GetString(),
+                Topic: s.GetProperty("topic").GetString(),
+                Route: s.GetProperty("route").GetString(),
+                DeadLetter: s.TryGetProperty("deadLetterTopic", out var dead) ? dead.GetString() : null))
+            .OrderBy(s => s.Topic)
+            .ToArray();
+        // Dapr.AspNetCore joins the route's segments without the leading slash; daprd adds it back.
+        Assert.Equal(
+            [
+                (DaprNames.PubSub, DaprNames.Topics.WeatherRequests, DaprNames.Routes.WeatherRequests.TrimStart('/'), DaprNames.Topics.WeatherRequestsDeadLetter),
+                (DaprNames.PubSub, DaprNames.Topics.WeatherRequestsDeadLetter, DaprNames.Routes.WeatherRequestsDeadLetter.TrimStart('/'), null),
+            ],
+            found);
+    }
+
+    [Fact]
+    public async Task Terminals_endpoint_shows_capacity_busy_and_each_terminal()
+    {
+        await using var factory = new ProxyFactory();
+        using var client = factory.CreateClient();
+        using var delivered = await client.PostAsync(DaprNames.Routes.WeatherRequests, CloudEvent(RequestData("request-1")), Ct);
+
+        var state = await client.GetFromJsonAsync<JsonElement>("/terminals", Ct);
+
+        Assert.Equal(4, state.GetProperty("capacity").GetInt32());
+        Assert.Equal(0, state.GetProperty("busy").GetInt32());
+        var terminals = state.GetProperty("terminals").EnumerateArray().ToArray();
+        Assert.Equal(["terminal-1", "terminal-2", "terminal-3", "terminal-4"], terminals.Select(t => t.GetProperty("id").GetString()));
+        Assert.All(terminals, t => Assert.Equal(JsonValueKind.Null, t.GetProperty("currentRequestId").ValueKind));
+        Assert.Equal(1, terminals.Sum(t => t.GetProperty("processed").GetInt64()));
+    }
+
+    [Fact]
+    public async Task OpenAPI_document_describes_the_terminals_endpoint_with_an_example()
+    {
+        await using var factory = new ProxyFactory();
+        using var client = factory.CreateClient();
+
+        var document = await client.GetFromJsonAsync<JsonElement>("/swagger/v1/swagger.json", Ct);
+
+        Assert.True(document.GetProperty("paths").TryGetProperty("/terminals", out var terminals));
+        Assert.True(terminals.TryGetProperty("get", out _));
+        Assert.True(document.GetProperty("paths").TryGetProperty(DaprNames.Routes.WeatherRequests, out _));
+        var schema = document.GetProperty("components").GetProperty("schemas").GetProperty("TerminalPoolState");
+        // OpenAPI 3.0 documents carry it as "example", 3.1 ones as "examples".
+        var example = schema.TryGetProperty("example", out var single) ? single : schema.GetProperty("examples")[0];
+        Assert.Equal(4, example.GetProperty("capacity").GetInt32());
+        Assert.Equal("terminal-1", example.GetProperty("terminals")[0].GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task Deliveries_without_the_app_token_are_unauthorized_when_APP_API_TOKEN_is_set()
+    {
+        await using var factory = new ProxyFactory(appToken: "s3cret");
+        using var client = factory.CreateClient();
+
+        using var withoutToken = await client.PostAsync(DaprNames.Routes.WeatherRequests, CloudEvent(RequestData("request-1")), Ct);
+        using var wrongToken = new HttpRequestMessage(HttpMethod.Post, DaprNames.Routes.WeatherRequests) { Content = CloudEvent(RequestData("request-1")) };
+        wrongToken.Headers.Add(DaprAppToken.HeaderName, "guess");
+        using var wrongTokenResponse = await client.SendAsync(wrongToken, Ct);
+        using var withToken = new HttpRequestMessage(HttpMethod.Post, DaprNames.Routes.WeatherRequests) { Content = CloudEvent(RequestData("request-1")) };
+        withToken.Headers.Add(DaprAppToken.HeaderName, "s3cret");
+        using var withTokenResponse = await client.SendAsync(withToken, Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, withoutToken.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongTokenResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, withTokenResponse.StatusCode);
+        await factory.Dapr.Received(1).PublishEventAsync(
+            DaprNames.PubSub, DaprNames.Topics.WeatherResponses, Arg.Any<WeatherReply>(), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Metrics_endpoint_exposes_the_instrument_names_the_dashboards_use()
+    {
+        await using var factory = new ProxyFactory();
+        using var client = factory.CreateClient();
+        using var delivered = await client.PostAsync(DaprNames.Routes.WeatherRequests, CloudEvent(RequestData("request-1")), Ct);
+
+        var metrics = await client.GetStringAsync("/metrics", Ct);
+
+        Assert.Contains("proxy_terminals_busy", metrics, StringComparison.Ordinal);
+        Assert.Contains("proxy_terminals_capacity", metrics, StringComparison.Ordinal);
+        Assert.Contains("proxy_requests_processed_total{", metrics, StringComparison.Ordinal);
+        Assert.Contains("proxy_processing_duration_seconds_bucket{", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stopping_the_host_waits_for_work_in_progress_on_a_terminal()
+    {
+        var factory = new ProxyFactory(processingTime: TimeSpan.FromMilliseconds(300));
+        using var client = factory.CreateClient();
+        var pool = factory.Services.GetRequiredService<TerminalPool>();
+        var delivery = client.PostAsync(DaprNames.Routes.WeatherRequests, CloudEvent(RequestData("request-1")), Ct);
+        await Poll.Until(() => pool.Busy == 1, "the delivery should be on a terminal");
+
+        await factory.DisposeAsync().AsTask().WaitAsync(TestData.Timeout, Ct);
+
+        Assert.True(pool.IsStopping);
+        Assert.Equal(1, pool.Snapshot().Terminals.Sum(t => t.Processed));
+        Assert.Equal(0, pool.Busy);
+        // How the delivery's own HTTP exchange ends once the server is gone does not matter here.
+        _ = delivery.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
+}

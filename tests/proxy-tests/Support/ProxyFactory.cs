@@ -1,0 +1,29 @@
+using System.Diagnostics.Metrics;
+using Dapr.Client;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using RedisStreamDemo.ServiceDefaults;
+
+namespace Proxy.Tests.Support;
+
+// The whole proxy in process; only the Dapr client at its edge is substituted.
+public sealed class ProxyFactory(string? appToken = null, TimeSpan? processingTime = null) : WebApplicationFactory<Program>
+{
+    public DaprClient Dapr { get; } = Substitute.For<DaprClient>();
+
+    internal MetricRecorder CreateMetricRecorder() => new(Services.GetRequiredService<IMeterFactory>());
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Terminals:ProcessingTime", (processingTime ?? TimeSpan.Zero).ToString("c"));
+        builder.UseSetting(DaprAppToken.EnvironmentVariable, appToken ?? string.Empty);
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<DaprClient>();
+            services.AddSingleton(Dapr);
+        });
+    }
+}

@@ -1,0 +1,67 @@
+using System.Diagnostics.Metrics;
+using Dapr.Client;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using ProxyService;
+using ProxyService.Requests;
+using ProxyService.Terminals;
+using RedisStreamDemo.Contracts;
+
+namespace Proxy.Tests.Support;
+
+// The proxy's own service registrations with a substituted DaprClient, without a web host.
+internal sealed class ProxyHarness : IAsyncDisposable
+{
+    private readonly ServiceProvider provider;
+
+    public ProxyHarness(int terminals = 2, TimeSpan? processingTime = null, TimeSpan? acquireTimeout = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Terminals:Count"] = terminals.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Terminals:ProcessingTime"] = (processingTime ?? TimeSpan.Zero).ToString("c"),
+                ["Terminals:AcquireTimeout"] = (acquireTimeout ?? TimeSpan.FromSeconds(10)).ToString("c"),
+            })
+            .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
+            .Build();
+
+        provider = new ServiceCollection()
+            .AddSingleton<IConfiguration>(configuration)
+            .AddLogging()
+            .AddMetrics()
+            .AddSingleton(Dapr)
+            .AddProxy()
+            .BuildServiceProvider(validateScopes: true);
+
+        Metrics = new MetricRecorder(provider.GetRequiredService<IMeterFactory>());
+    }
+
+    public DaprClient Dapr { get; } = Substitute.For<DaprClient>();
+
+    public MetricRecorder Metrics { get; }
+
+    public TerminalPool Terminals => provider.GetRequiredService<TerminalPool>();
+
+    public ReplyCache Replies => provider.GetRequiredService<ReplyCache>();
+
+    public WeatherRequestHandler Handler => provider.GetRequiredService<WeatherRequestHandler>();
+
+    public T Get<T>() where T : notnull => provider.GetRequiredService<T>();
+
+    public long ProcessedByTerminals => Terminals.Snapshot().Terminals.Sum(t => t.Processed);
+
+    public Task ReplyPublished(int times, Func<WeatherReply, bool>? matching = null) =>
+        Dapr.Received(times).PublishEventAsync(
+            DaprNames.PubSub,
+            DaprNames.Topics.WeatherResponses,
+            Arg.Is<WeatherReply>(reply => matching == null || matching(reply)),
+            Arg.Any<CancellationToken>());
+
+    public async ValueTask DisposeAsync()
+    {
+        Metrics.Dispose();
+        await provider.DisposeAsync();
+    }
+}

@@ -1,0 +1,199 @@
+using Dapr;
+using Proxy.Tests.Support;
+using ProxyService.Forecasts;
+using ProxyService.Requests;
+using RedisStreamDemo.Contracts;
+
+namespace Proxy.Tests;
+
+public sealed class WeatherRequestHandlerTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_request_is_processed_on_a_terminal_and_its_reply_published()
+    {
+        await using var proxy = new ProxyHarness();
+        var request = TestData.Request();
+
+        var response = await proxy.Handler.HandleAsync(request, Ct);
+
+        Assert.Equal(TopicResponse.Success, response);
+        await proxy.ReplyPublished(1, reply =>
+            reply.RequestId == request.RequestId
+            && reply.City == request.City
+            && reply.Location == request.Location
+            && reply.Terminal == "terminal-1"
+            && reply.Forecasts.SequenceEqual(ForecastGenerator.ForDays("Oslo", new DateOnly(2025, 6, 1))));
+        Assert.Equal(1, proxy.Metrics.Sum("proxy.requests.processed", "terminal", "terminal-1"));
+        Assert.Equal(1, proxy.Metrics.Count("proxy.processing.duration"));
+    }
+
+    [Fact]
+    public async Task Forecasts_start_at_the_utc_date_of_the_request()
+    {
+        await using var proxy = new ProxyHarness();
+        var lateEvening = TestData.Request() with { RequestedAt = new DateTimeOffset(2025, 6, 1, 22, 0, 0, TimeSpan.FromHours(-5)) };
+
+        await proxy.Handler.HandleAsync(lateEvening, Ct);
+
+        await proxy.ReplyPublished(1, reply => reply.Forecasts[0].Date == new DateOnly(2025, 6, 2));
+    }
+
+    [Fact]
+    public async Task A_redelivered_request_republishes_the_remembered_reply_without_processing_again()
+    {
+        await using var proxy = new ProxyHarness();
+        var published = new List<WeatherReply>();
+        proxy.Dapr.PublishEventAsync(DaprNames.PubSub, DaprNames.Topics.WeatherResponses, Arg.Do<WeatherReply>(published.Add), Arg.Any<CancellationToken>())
+            .Returns(Task.CompletedTask);
+
+        var first = await proxy.Handler.HandleAsync(TestData.Request(), Ct);
+        var redelivered = await proxy.Handler.HandleAsync(TestData.Request(), Ct);
+
+        Assert.Equal(TopicResponse.Success, first);
+        Assert.Equal(TopicResponse.Success, redelivered);
+        Assert.Equal(1, proxy.ProcessedByTerminals);
+        Assert.Equal(2, published.Count);
+        Assert.Same(published[0], published[1]);
+        Assert.Equal(1, proxy.Metrics.Sum("proxy.requests.duplicate"));
+    }
+
+    [Fact]
+    public async Task Concurrent_deliveries_of_one_request_are_processed_once()
+    {
+        await using var proxy = new ProxyHarness(terminals: 4, processingTime: TimeSpan.FromMilliseconds(100));
+
+        var responses = await Task.WhenAll(
+                proxy.Handler.HandleAsync(TestData.Request(), Ct),
+                proxy.Handler.HandleAsync(TestData.Request(), Ct),
+                proxy.Handler.HandleAsync(TestData.Request(), Ct))
+            .WaitAsync(TestData.Timeout, Ct);
+
+        Assert.All(responses, response => Assert.Equal(TopicResponse.Success, response));
+        Assert.Equal(1, proxy.ProcessedByTerminals);
+        await proxy.ReplyPublished(1);
+        Assert.Equal(2, proxy.Metrics.Sum("proxy.requests.duplicate"));
+    }
+
+    [Fact]
+    public async Task Different_requests_are_processed_side_by_side_on_different_terminals()
+    {
+        await using var proxy = new ProxyHarness(terminals: 2, processingTime: TimeSpan.FromMilliseconds(50));
+        var terminals = new List<string>();
+        proxy.Dapr.PublishEventAsync(DaprNames.PubSub, DaprNames.Topics.WeatherResponses, Arg.Do<WeatherReply>(r => { lock (terminals) { terminals.Add(r.Terminal); } }), Arg.Any<CancellationToken>())
+            .Returns(Task.CompletedTask);
+
+        await Task.WhenAll(
+                proxy.Handler.HandleAsync(TestData.Request("request-1"), Ct),
+                proxy.Handler.HandleAsync(TestData.Request("request-2"), Ct))
+            .WaitAsync(TestData.Timeout, Ct);
+
+        Assert.Equal(["terminal-1", "terminal-2"], terminals.Order());
+    }
+
+    [Fact]
+    public async Task Busy_terminals_past_acquire_timeout_answer_retry()
+    {
+        await using var proxy = new ProxyHarness(terminals: 1, acquireTimeout: TimeSpan.FromMilliseconds(50));
+        using var holder = await proxy.Terminals.TryAcquireAsync("holder", Ct);
+
+        var response = await proxy.Handler.HandleAsync(TestData.Request(), Ct).WaitAsync(TestData.Timeout, Ct);
+
+        Assert.Equal(TopicResponse.Retry, response);
+        await proxy.ReplyPublished(0);
+        Assert.Equal(1, proxy.Metrics.Sum("proxy.requests.retried", "reason", "busy"));
+        Assert.False(proxy.Replies.TryGet("request-1", out _));
+    }
+
+    [Fact]
+    public async Task Deliveries_during_shutdown_answer_retry()
+    {
+        await using var proxy = new ProxyHarness();
+        proxy.Terminals.StopAccepting();
+
+        var response = await proxy.Handler.HandleAsync(TestData.Request(), Ct);
+
+        Assert.Equal(TopicResponse.Retry, response);
+        Assert.Equal(0, proxy.ProcessedByTerminals);
+        Assert.Equal(1, proxy.Metrics.Sum("proxy.requests.retried", "reason", "shutting_down"));
+    }
+
+    [Fact]
+    public async Task Publish_failure_answers_retry_and_the_retry_only_republishes()
+    {
+        await using var proxy = new ProxyHarness();
+        proxy.Dapr.PublishEventAsync(DaprNames.PubSub, DaprNames.Topics.WeatherResponses, Arg.Any<WeatherReply>(), Arg.Any<CancellationToken>())
+            .Returns(Task.FromException(new DaprException("sidecar unavailable")), Task.CompletedTask);
+
+        var failed = await proxy.Handler.HandleAsync(TestData.Request(), Ct);
+        var retried = await proxy.Handler.HandleAsync(TestData.Request(), Ct);
+
+        Assert.Equal(TopicResponse.Retry, failed);
+        Assert.Equal(TopicResponse.Success, retried);
+        Assert.Equal(1, proxy.ProcessedByTerminals);
+        await proxy.ReplyPublished(2);
+        Assert.Equal(1, proxy.Metrics.Sum("proxy.requests.retried", "reason", "publish_failed"));
+    }
+
+    [Fact]
+    public async Task A_publish_that_hangs_past_the_publish_timeout_answers_retry()
+    {
+        await using var proxy = new ProxyHarness(settings: new Dictionary<string, string?> { ["Replies:PublishTimeout"] = "00:00:00.200" });
+        proxy.Dapr.PublishEventAsync(DaprNames.PubSub, DaprNames.Topics.WeatherResponses, Arg.Any<WeatherReply>(), Arg.Any<CancellationToken>())
+            .Returns(call => Task.Delay(Timeout.Infinite, call.Arg<CancellationToken>()));
+
+        var response = await proxy.Handler.HandleAsync(TestData.Request(), Ct).WaitAsync(TestData.Timeout, Ct);
+
+        Assert.Equal(TopicResponse.Retry, response);
+        Assert.True(proxy.Replies.TryGet("request-1", out _));
+    }
+
+    [Theory]
+    [InlineData(null, "Oslo")]
+    [InlineData("", "Oslo")]
+    [InlineData("request-1", " ")]
+    public async Task Poison_requests_are_answered_drop_so_dapr_dead_letters_them(string? requestId, string? city)
+    {
+        await using var proxy = new ProxyHarness();
+
+        // The wire can carry the nulls the contract's annotations rule out.
+        var response = await proxy.Handler.HandleAsync(new WeatherRequest(requestId!, city!, null, TestData.RequestedAt), Ct);
+
+        Assert.Equal(TopicResponse.Drop, response);
+        Assert.Equal(0, proxy.ProcessedByTerminals);
+        await proxy.ReplyPublished(0);
+        Assert.Equal(1, proxy.Metrics.Sum("proxy.requests.retried", "reason", "poison"));
+    }
+
+    [Fact]
+    public async Task An_unreadable_delivery_is_answered_drop()
+    {
+        await using var proxy = new ProxyHarness();
+
+        Assert.Equal(TopicResponse.Drop, await proxy.Handler.HandleAsync(null, Ct));
+    }
+
+    [Fact]
+    public async Task A_dead_letter_is_counted_and_answered_success()
+    {
+        await using var proxy = new ProxyHarness();
+
+        var response = proxy.Handler.HandleDeadLetter("request-1", "Oslo");
+
+        Assert.Equal(TopicResponse.Success, response);
+        Assert.Equal(1, proxy.Metrics.Sum("proxy.requests.deadlettered"));
+        await proxy.ReplyPublished(0);
+    }
+
+    [Fact]
+    public async Task Terminal_gauges_report_capacity_and_busy_terminals()
+    {
+        await using var proxy = new ProxyHarness(terminals: 3);
+        _ = proxy.Handler;
+        using var lease = await proxy.Terminals.TryAcquireAsync("request-1", Ct);
+
+        Assert.Equal(3, proxy.Metrics.Observe("proxy.terminals.capacity"));
+        Assert.Equal(1, proxy.Metrics.Observe("proxy.terminals.busy"));
+    }
+}
