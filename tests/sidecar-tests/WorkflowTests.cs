@@ -1,0 +1,196 @@
+using System.Net;
+using System.Text.Json;
+using Dapr.Workflow;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Sidecar.Tests.Infrastructure;
+using TestSupport;
+
+namespace Sidecar.Tests;
+
+/// <summary>The real Dapr.Workflow 1.19 worker and DaprWorkflowClient against the sidecar's TaskHubSidecarService.</summary>
+public sealed class WorkflowTests(RedisFixture redis)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    internal sealed class UpperActivity : WorkflowActivity<string, string>
+    {
+        public override Task<string> RunAsync(WorkflowActivityContext context, string input) => Task.FromResult(input.ToUpperInvariant());
+    }
+
+    internal sealed class RequestReplyWorkflow : Workflow<string, string>
+    {
+        public override async Task<string> RunAsync(WorkflowContext context, string input)
+        {
+            var upper = await context.CallActivityAsync<string>(nameof(UpperActivity), input);
+            var reply = await context.WaitForExternalEventAsync<string>("reply", TimeSpan.FromSeconds(20));
+            return $"{upper}:{reply}";
+        }
+    }
+
+    internal sealed class LateWaitWorkflow : Workflow<string, string>
+    {
+        public override async Task<string> RunAsync(WorkflowContext context, string input)
+        {
+            await context.CreateTimer(TimeSpan.FromMilliseconds(500));
+            return await context.WaitForExternalEventAsync<string>("reply", TimeSpan.FromSeconds(20));
+        }
+    }
+
+    internal sealed class TimeoutWorkflow : Workflow<string, string>
+    {
+        public override async Task<string> RunAsync(WorkflowContext context, string input)
+        {
+            try
+            {
+                return await context.WaitForExternalEventAsync<string>("reply", TimeSpan.FromMilliseconds(300));
+            }
+            catch (TaskCanceledException)
+            {
+                return "timed out";
+            }
+        }
+    }
+
+    internal sealed class ForeverWorkflow : Workflow<string, string>
+    {
+        public override Task<string> RunAsync(WorkflowContext context, string input) =>
+            context.WaitForExternalEventAsync<string>("never");
+    }
+
+    private static async Task<IHost> StartWorkerAsync(SidecarProcess sidecar, string? apiToken = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["DAPR_GRPC_ENDPOINT"] = sidecar.GrpcEndpoint.ToString(),
+            ["DAPR_HTTP_ENDPOINT"] = sidecar.HttpEndpoint.ToString(),
+            ["DAPR_API_TOKEN"] = apiToken,
+        });
+        builder.Services.AddDaprWorkflow(options =>
+        {
+            options.RegisterWorkflow<RequestReplyWorkflow>(nameof(RequestReplyWorkflow));
+            options.RegisterWorkflow<LateWaitWorkflow>(nameof(LateWaitWorkflow));
+            options.RegisterWorkflow<TimeoutWorkflow>(nameof(TimeoutWorkflow));
+            options.RegisterWorkflow<ForeverWorkflow>(nameof(ForeverWorkflow));
+            options.RegisterActivity<UpperActivity>(nameof(UpperActivity));
+        });
+        var host = builder.Build();
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        return host;
+    }
+
+    private static async Task<WorkflowState> CompletionAsync(DaprWorkflowClient client, string id)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(Timeout);
+        return await client.WaitForWorkflowCompletionAsync(id, getInputsAndOutputs: true, timeout.Token);
+    }
+
+    [Fact]
+    public async Task Workflow_runs_an_activity_and_receives_an_external_event()
+    {
+        redis.Require();
+        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        using var host = await StartWorkerAsync(sidecar);
+        var client = host.Services.GetRequiredService<DaprWorkflowClient>();
+        var id = Guid.NewGuid().ToString("N");
+
+        await client.ScheduleNewWorkflowAsync(nameof(RequestReplyWorkflow), id, "hello");
+        await client.WaitForWorkflowStartAsync(id, cancellation: TestContext.Current.CancellationToken);
+        await client.RaiseEventAsync(id, "reply", "world", TestContext.Current.CancellationToken);
+        var state = await CompletionAsync(client, id);
+
+        Assert.Equal(WorkflowRuntimeStatus.Completed, state.RuntimeStatus);
+        Assert.Equal("HELLO:world", state.ReadOutputAs<string>());
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task An_event_raised_before_the_wait_is_delivered_when_the_workflow_waits()
+    {
+        redis.Require();
+        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        using var host = await StartWorkerAsync(sidecar);
+        var client = host.Services.GetRequiredService<DaprWorkflowClient>();
+        var id = Guid.NewGuid().ToString("N");
+
+        await client.ScheduleNewWorkflowAsync(nameof(LateWaitWorkflow), id, "x");
+        await client.WaitForWorkflowStartAsync(id, cancellation: TestContext.Current.CancellationToken);
+        await client.RaiseEventAsync(id, "reply", "early", TestContext.Current.CancellationToken);
+        var state = await CompletionAsync(client, id);
+
+        Assert.Equal("early", state.ReadOutputAs<string>());
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Waiting_for_an_event_times_out()
+    {
+        redis.Require();
+        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        using var host = await StartWorkerAsync(sidecar);
+        var client = host.Services.GetRequiredService<DaprWorkflowClient>();
+        var id = Guid.NewGuid().ToString("N");
+
+        await client.ScheduleNewWorkflowAsync(nameof(TimeoutWorkflow), id, "x");
+        var state = await CompletionAsync(client, id);
+
+        Assert.Equal("timed out", state.ReadOutputAs<string>());
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Terminate_purge_and_state_of_an_unknown_instance()
+    {
+        redis.Require();
+        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        using var host = await StartWorkerAsync(sidecar);
+        var client = host.Services.GetRequiredService<DaprWorkflowClient>();
+        var id = Guid.NewGuid().ToString("N");
+
+        await client.ScheduleNewWorkflowAsync(nameof(ForeverWorkflow), id, "x");
+        await client.WaitForWorkflowStartAsync(id, cancellation: TestContext.Current.CancellationToken);
+        await client.TerminateWorkflowAsync(id, "stop", TestContext.Current.CancellationToken);
+        var terminated = await CompletionAsync(client, id);
+        var purged = await client.PurgeInstanceAsync(id, TestContext.Current.CancellationToken);
+        var afterPurge = await client.GetWorkflowStateAsync(id, cancellation: TestContext.Current.CancellationToken);
+        var unknown = await client.GetWorkflowStateAsync("no-such-" + id, cancellation: TestContext.Current.CancellationToken);
+
+        Assert.Equal(WorkflowRuntimeStatus.Terminated, terminated.RuntimeStatus);
+        Assert.True(purged);
+        Assert.False(afterPurge?.Exists ?? false);
+        Assert.False(unknown?.Exists ?? false);
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Http_workflow_state_has_daprd_shape_and_unknown_ids_are_404()
+    {
+        redis.Require();
+        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        using var host = await StartWorkerAsync(sidecar);
+        var client = host.Services.GetRequiredService<DaprWorkflowClient>();
+        var id = Guid.NewGuid().ToString("N");
+        await client.ScheduleNewWorkflowAsync(nameof(TimeoutWorkflow), id, "in");
+        await CompletionAsync(client, id);
+        using var http = new HttpClient { BaseAddress = sidecar.HttpEndpoint };
+
+        using var found = await http.GetAsync($"/v1.0/workflows/dapr/{id}", TestContext.Current.CancellationToken);
+        using var missing = await http.GetAsync("/v1.0/workflows/dapr/nope", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, found.StatusCode);
+        var body = JsonDocument.Parse(await found.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+        Assert.Equal(id, body.GetProperty("instanceID").GetString());
+        Assert.Equal(nameof(TimeoutWorkflow), body.GetProperty("workflowName").GetString());
+        Assert.Equal("COMPLETED", body.GetProperty("runtimeStatus").GetString());
+        Assert.True(body.TryGetProperty("createdAt", out _));
+        Assert.True(body.TryGetProperty("lastUpdatedAt", out _));
+        Assert.Equal("\"timed out\"", body.GetProperty("properties").GetProperty("dapr.workflow.output").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
+}
