@@ -297,8 +297,10 @@ public sealed class LocalStack : IAsyncDisposable
         environment["DAPR_GRPC_PORT"] = instance.DaprGrpcPort.ToString(invariant);
         environment["APP_ID"] = instance.AppId;
         environment["APP_PORT"] = instance.AppPort.ToString(invariant);
-        // No Zipkin runs here: an empty endpoint turns the exporter off instead of logging failed exports.
-        environment["Telemetry__ZipkinEndpoint"] = "";
+        if (_options.ZipkinEndpoint is { } zipkin)
+        {
+            environment["Telemetry__ZipkinEndpoint"] = zipkin;
+        }
         foreach (var (key, value) in _options.Environment)
         {
             environment[key] = value;

@@ -16,7 +16,7 @@ internal sealed record StackArguments(
           --free-ports          free ports instead of the ports in dapr.yaml
           --no-restart          do not restart an app or sidecar that dies
           --file path           the run file (default: dapr.yaml at the repository root)
-          --env KEY=VALUE       environment for every app (e.g. Telemetry__ZipkinEndpoint=http://localhost:9411/api/v2/spans)
+          --env KEY=VALUE       environment for every app (e.g. Forecasts__ReplyWait=00:00:02)
           --env app:KEY=VALUE   environment for one app (e.g. proxy:Terminals__ProcessingTime=00:00:02)
         """;
 

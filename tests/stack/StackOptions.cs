@@ -23,6 +23,12 @@ public sealed class StackOptions
     /// <summary>Environment per app id, applied last.</summary>
     public Dictionary<string, Dictionary<string, string?>> AppEnvironment { get; init; } = [];
 
+    /// <summary>
+    /// Telemetry__ZipkinEndpoint for the apps; null leaves the apps' default. (An empty value would
+    /// turn the exporter off, but TelemetryOptions' [Url] validation rejects it at start-up.)
+    /// </summary>
+    public string? ZipkinEndpoint { get; init; }
+
     /// <summary>Receives every child's output line prefixed with its name; null keeps lines in memory only.</summary>
     public Action<string>? Output { get; init; }
 
