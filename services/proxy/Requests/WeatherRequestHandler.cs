@@ -26,8 +26,9 @@ internal sealed class WeatherRequestHandler(
     {
         if (request is null || string.IsNullOrWhiteSpace(request.RequestId) || string.IsNullOrWhiteSpace(request.City))
         {
-            // Retrying cannot repair the bytes. Since Dapr 1.13 (dapr/dapr#7097) DROP sends the message
-            // straight to the subscription's dead-letter topic, so no retry budget is spent on it.
+            // Retrying cannot repair the bytes. Since dapr/dapr#7097 (Dapr 1.13; confirmed for 1.16 in
+            // dapr/dapr#9400) DROP sends the message straight to the subscription's dead-letter topic,
+            // so no inbound retry budget is spent on it. A 404 would drop it without dead-lettering.
             logger.Poison(request?.RequestId);
             metrics.Retried(RetryReason.Poison);
             return TopicResponse.Drop;
