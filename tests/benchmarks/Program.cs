@@ -27,7 +27,10 @@ if (machine.Configuration != "Release")
 BenchmarkCase[] cases = [RedisFloorTarget.Case, FullStackTarget.Workflow, FullStackTarget.Direct];
 var results = await new BenchmarkSuite(settings, AnsiConsole.Console).RunAsync(cases, interrupted.Token);
 
-var report = new BenchmarkReport(machine, results);
+var report = new BenchmarkReport(
+    machine,
+    cases.Where(c => results.Any(r => r.Name == c.Name)).ToDictionary(c => c.Name, c => c.Description),
+    results);
 report.Write(AnsiConsole.Console);
 if (settings.JsonFile is { } json)
 {

@@ -12,7 +12,9 @@ namespace Benchmarks.Cases;
 /// <summary>
 /// full-stack: HTTP POSTs to the ingress of a <see cref="LocalStack"/> (the real apps, test
 /// sidecars, a private redis-server), each reply checked as the load tool checks it.
-/// The ingress's per-client rate limit is turned off: the benchmark is one client at full speed.
+/// Two settings differ from the run file: the ingress's per-client rate limit is off (the
+/// benchmark is one client at full speed) and the proxy's simulated terminal work is zero, so
+/// the figures are the plumbing's and compare with the floor. appMaxConcurrency stays as it is.
 /// </summary>
 internal sealed class FullStackTarget(LocalStack stack, HttpClient http) : IBenchmarkTarget
 {
@@ -23,13 +25,15 @@ internal sealed class FullStackTarget(LocalStack stack, HttpClient http) : IBenc
 
     public static BenchmarkCase Workflow { get; } = new(
         "full-stack",
-        "HTTP POST to the ingress of the local stack, default (workflow) correlation",
+        $"HTTP POST to the ingress of the local stack, default (workflow) correlation; {Overrides}",
         ct => StartAsync(correlationMode: null, ct));
 
     public static BenchmarkCase Direct { get; } = new(
         "full-stack-direct",
-        "the same with Correlation__Mode=Direct",
+        $"the same with Correlation__Mode=Direct; {Overrides}",
         ct => StartAsync(DirectMode, ct));
+
+    private const string Overrides = "ingress RateLimiting__Enabled=false, proxy Terminals__ProcessingTime=0";
 
     public IReadOnlyDictionary<string, int> Processes { get; } = ProcessesOf(stack);
 
@@ -53,7 +57,11 @@ internal sealed class FullStackTarget(LocalStack stack, HttpClient http) : IBenc
                     ["RateLimiting__Enabled"] = "false",
                     ["Logging__LogLevel__Default"] = "Warning",
                 },
-                [DaprNames.AppIds.Proxy] = new() { ["Logging__LogLevel__Default"] = "Warning" },
+                [DaprNames.AppIds.Proxy] = new()
+                {
+                    ["Terminals__ProcessingTime"] = "00:00:00",
+                    ["Logging__LogLevel__Default"] = "Warning",
+                },
             },
         };
         if (correlationMode is not null)

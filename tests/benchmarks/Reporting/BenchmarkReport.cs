@@ -7,7 +7,7 @@ using Spectre.Console;
 
 namespace Benchmarks.Reporting;
 
-internal sealed record BenchmarkReport(MachineInfo Machine, IReadOnlyList<CaseResult> Cases)
+internal sealed record BenchmarkReport(MachineInfo Machine, IReadOnlyDictionary<string, string> Descriptions, IReadOnlyList<CaseResult> Cases)
 {
     public const string Floor = "redis-floor";
 
