@@ -1,0 +1,309 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dapr.Workflow;
+using Grpc.Core;
+using Ingress.Tests.Support;
+using IngressService.Workflows;
+using NSubstitute;
+using NSubstitute.ExceptionExtensions;
+using RedisStreamDemo.Contracts;
+
+namespace Ingress.Tests;
+
+public sealed class ForecastApiTests : IAsyncDisposable
+{
+    private readonly IngressFactory factory = new IngressFactory().With("Forecasts:ReplyWait", "00:00:00.300");
+
+    public ValueTask DisposeAsync() => factory.DisposeAsync();
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Post_answered_within_the_wait_returns_200_with_the_reply()
+    {
+        factory.Workflows.WaitForWorkflowCompletionAsync(Arg.Any<string>(), true, Arg.Any<CancellationToken>())
+            .Returns(call => WorkflowStates.Completed(
+                ForecastWorkflowResult.Answered(Replies.For(call.ArgAt<string>(0)), DateTime.UtcNow)));
+        var client = factory.CreateClient();
+
+        var response = await client.PostCityAsync("""{"city": " Oslo ", "location": "Sentrum"}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var reply = await response.Content.ReadFromJsonAsync<WeatherReply>(Cancellation);
+        Assert.NotNull(reply);
+        Assert.Equal(32, reply.RequestId.Length);
+        Assert.Equal("terminal-1", reply.Terminal);
+        Assert.Single(reply.Forecasts);
+    }
+
+    [Fact]
+    public async Task Post_schedules_one_workflow_with_a_fresh_id_and_the_configured_deadline()
+    {
+        factory.With("Workflows:ReplyDeadline", "00:02:00");
+        factory.Workflows.WaitForWorkflowCompletionAsync(Arg.Any<string>(), true, Arg.Any<CancellationToken>())
+            .Returns(call => HttpHelpers.NeverFinishes(call.ArgAt<CancellationToken>(2)));
+        var client = factory.CreateClient();
+
+        var first = await (await client.PostCityAsync("""{"city": " Oslo "}""")).ReadJsonAsync();
+        var second = await (await client.PostCityAsync("""{"city": "Oslo"}""")).ReadJsonAsync();
+
+        var firstId = first.GetProperty("requestId").GetString();
+        Assert.NotEqual(firstId, second.GetProperty("requestId").GetString());
+        Assert.True(Guid.TryParseExact(firstId, "N", out _));
+        await factory.Workflows.Received(1).ScheduleNewWorkflowAsync(
+            nameof(ForecastWorkflow),
+            firstId!,
+            Arg.Is<ForecastWorkflowInput>(input => input.ReplyDeadline == TimeSpan.FromMinutes(2)
+                && input.Request.City == "Oslo"
+                && input.Request.RequestId == firstId),
+            null,
+            Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Post_without_reply_within_the_wait_returns_202_with_a_status_location()
+    {
+        factory.Workflows.WaitForWorkflowCompletionAsync(Arg.Any<string>(), true, Arg.Any<CancellationToken>())
+            .Returns(call => HttpHelpers.NeverFinishes(call.ArgAt<CancellationToken>(2)));
+        var client = factory.CreateClient();
+
+        var response = await client.PostCityAsync("""{"city": "Oslo"}""");
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var body = await response.ReadJsonAsync();
+        var id = body.GetProperty("requestId").GetString();
+        Assert.Equal("pending", body.GetProperty("status").GetString());
+        Assert.Equal($"/WeatherForecast/requests/{id}", response.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task Post_preferring_respond_async_returns_202_at_once()
+    {
+        var client = factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, HttpHelpers.CityRoute)
+        {
+            Content = HttpHelpers.Json("""{"city": "Oslo"}"""),
+        };
+        request.Headers.Add("Prefer", "respond-async");
+
+        var response = await client.SendAsync(request, Cancellation);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal("respond-async", Assert.Single(response.Headers.GetValues("Preference-Applied")));
+        Assert.NotNull(response.Headers.Location);
+        await factory.Workflows.DidNotReceive().WaitForWorkflowCompletionAsync(
+            Arg.Any<string>(), Arg.Any<bool>(), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Post_whose_deadline_passes_within_the_wait_returns_504_problem()
+    {
+        factory.Workflows.WaitForWorkflowCompletionAsync(Arg.Any<string>(), true, Arg.Any<CancellationToken>())
+            .Returns(WorkflowStates.Completed(ForecastWorkflowResult.DeadlinePassed(DateTime.UtcNow)));
+        var client = factory.CreateClient();
+
+        var response = await client.PostCityAsync("""{"city": "Oslo"}""");
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Equal(504, (await response.ReadProblemAsync()).GetProperty("status").GetInt32());
+    }
+
+    [Fact]
+    public async Task Post_with_digits_in_city_returns_400_naming_city()
+    {
+        var response = await factory.CreateClient().PostCityAsync("""{"city": "Oslo 2"}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(["city"], (await response.ReadProblemAsync()).ErrorFields());
+    }
+
+    [Fact]
+    public async Task Post_with_bad_city_and_location_returns_400_naming_both()
+    {
+        var response = await factory.CreateClient().PostCityAsync("""{"city": "", "location": "a\u0007b"}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(["city", "location"], (await response.ReadProblemAsync()).ErrorFields().Order());
+    }
+
+    [Theory]
+    [InlineData("""{"city": "Oslo", "country": "NO"}""", "country")]
+    [InlineData("""{"city": 42}""", "city")]
+    [InlineData("""{"city": "Oslo", "location": ["a"]}""", "location")]
+    [InlineData("""{"location": "Sentrum"}""", "city")]
+    [InlineData("""{"city": "Oslo", "city": "Bergen"}""", "city")]
+    public async Task Post_with_unknown_missing_repeated_or_mistyped_field_returns_400_naming_it(string json, string field)
+    {
+        var response = await factory.CreateClient().PostCityAsync(json);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(field, (await response.ReadProblemAsync()).ErrorFields());
+    }
+
+    [Theory]
+    [InlineData("""{"city": "Oslo",""")]
+    [InlineData("")]
+    [InlineData("null")]
+    [InlineData("[\"Oslo\"]")]
+    [InlineData("""{"city": {"a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": 1}}}}}}}}}""")]
+    public async Task Post_with_malformed_empty_null_or_too_deep_json_returns_400_problem(string json)
+    {
+        var response = await factory.CreateClient().PostCityAsync(json);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(400, (await response.ReadProblemAsync()).GetProperty("status").GetInt32());
+    }
+
+    [Fact]
+    public async Task Post_with_plain_text_returns_415_problem()
+    {
+        var response = await factory.CreateClient().PostAsync(
+            HttpHelpers.CityRoute, new StringContent("city=Oslo"), Cancellation);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        await response.ReadProblemAsync();
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Post_with_body_over_16_KiB_returns_413_problem(bool chunked)
+    {
+        var json = $$"""{"city": "Oslo", "location": "{{new string('x', 17 * 1024)}}"}""";
+        var content = HttpHelpers.Json(json);
+        if (chunked)
+        {
+            content = new UnknownLengthContent(System.Text.Encoding.UTF8.GetBytes(json));
+            content.Headers.ContentType = new("application/json");
+        }
+
+        var response = await factory.CreateClient().PostAsync(HttpHelpers.CityRoute, content, Cancellation);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        await response.ReadProblemAsync();
+    }
+
+    // Sent without Content-Length, so the limit is enforced while reading.
+    private sealed class UnknownLengthContent(byte[] bytes) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) =>
+            stream.WriteAsync(bytes).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+
+    [Fact]
+    public async Task Post_when_the_sidecar_is_unreachable_returns_503_problem()
+    {
+        factory.Workflows.ScheduleNewWorkflowAsync(
+                Arg.Any<string>(), Arg.Any<string>(), Arg.Any<object>(), Arg.Any<DateTimeOffset?>(), Arg.Any<CancellationToken>())
+            .ThrowsAsync(new RpcException(new Status(StatusCode.Unavailable, "connection refused")));
+
+        var response = await factory.CreateClient().PostCityAsync("""{"city": "Oslo"}""");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        await response.ReadProblemAsync();
+    }
+
+    [Fact]
+    public async Task Post_beyond_max_in_flight_returns_503_problem_with_retry_after()
+    {
+        factory.With("Forecasts:MaxInFlight", "1");
+        factory.Workflows.WaitForWorkflowCompletionAsync(Arg.Any<string>(), true, Arg.Any<CancellationToken>())
+            .Returns(call => HttpHelpers.NeverFinishes(call.ArgAt<CancellationToken>(2)));
+        var client = factory.CreateClient();
+
+        var first = await client.PostCityAsync("""{"city": "Oslo"}""");
+        var second = await client.PostCityAsync("""{"city": "Bergen"}""");
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, second.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), second.Headers.RetryAfter?.Delta);
+        Assert.Equal("Too many requests in flight", (await second.ReadProblemAsync()).GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task Status_of_an_answered_request_returns_200_with_the_reply()
+    {
+        var id = Replies.NewId();
+        factory.Workflows.GetWorkflowStateAsync(id, true, Arg.Any<CancellationToken>())
+            .Returns(WorkflowStates.Completed(ForecastWorkflowResult.Answered(Replies.For(id, "Bergen"), DateTime.UtcNow)));
+
+        var response = await factory.CreateClient().GetAsync($"/WeatherForecast/requests/{id}", Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.ReadJsonAsync();
+        Assert.Equal(id, body.GetProperty("requestId").GetString());
+        Assert.Equal("Bergen", body.GetProperty("city").GetString());
+    }
+
+    [Fact]
+    public async Task Status_of_a_pending_request_returns_202()
+    {
+        var id = Replies.NewId();
+        factory.Workflows.GetWorkflowStateAsync(id, true, Arg.Any<CancellationToken>()).Returns(WorkflowStates.Running());
+
+        var response = await factory.CreateClient().GetAsync($"/WeatherForecast/requests/{id}", Cancellation);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal("pending", (await response.ReadJsonAsync()).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Status_of_an_unknown_request_returns_404_problem()
+    {
+        var id = Replies.NewId();
+        factory.Workflows.GetWorkflowStateAsync(id, true, Arg.Any<CancellationToken>()).Returns(WorkflowStates.Missing());
+
+        var response = await factory.CreateClient().GetAsync($"/WeatherForecast/requests/{id}", Cancellation);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        await response.ReadProblemAsync();
+    }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("..%2F..%2Fetc")]
+    [InlineData("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz")]
+    public async Task Status_with_a_malformed_id_returns_404_problem_without_asking_the_sidecar(string id)
+    {
+        var response = await factory.CreateClient().GetAsync($"/WeatherForecast/requests/{id}", Cancellation);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        await response.ReadProblemAsync();
+        await factory.Workflows.DidNotReceive().GetWorkflowStateAsync(
+            Arg.Any<string>(), Arg.Any<bool>(), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Status_after_the_reply_deadline_returns_504_problem()
+    {
+        var id = Replies.NewId();
+        factory.Workflows.GetWorkflowStateAsync(id, true, Arg.Any<CancellationToken>())
+            .Returns(WorkflowStates.Completed(ForecastWorkflowResult.DeadlinePassed(DateTime.UtcNow)));
+
+        var response = await factory.CreateClient().GetAsync($"/WeatherForecast/requests/{id}", Cancellation);
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Equal("No reply in time", (await response.ReadProblemAsync()).GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task Status_of_a_failed_workflow_returns_502_problem()
+    {
+        var id = Replies.NewId();
+        factory.Workflows.GetWorkflowStateAsync(id, true, Arg.Any<CancellationToken>())
+            .Returns(WorkflowStates.Of(WorkflowRuntimeStatus.Failed));
+
+        var response = await factory.CreateClient().GetAsync($"/WeatherForecast/requests/{id}", Cancellation);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        await response.ReadProblemAsync();
+    }
+}
