@@ -1,0 +1,306 @@
+using System.Text.Json;
+using Dapr.Client;
+using Microsoft.AspNetCore.Http;
+using Sidecar.Tests.Infrastructure;
+using StackExchange.Redis;
+using TestSupport;
+
+namespace Sidecar.Tests;
+
+public sealed class DeliveryTests(RedisFixture redis)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+
+    private sealed record Ping(string Text);
+
+    private static Task<IResult> Answer(int status, string? body = null) =>
+        Task.FromResult(body is null ? Results.StatusCode(status) : Results.Text(body, "application/json", statusCode: status));
+
+    private static DaprClient Client(SidecarProcess sidecar) =>
+        new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcEndpoint.ToString()).Build();
+
+    private async Task<long> PendingAsync(string topic, string group) =>
+        (await redis.Db.StreamPendingAsync(topic, group)).PendingMessageCount;
+
+    private static string ConstantRetry(int maxRetries) => $"""
+        policy: constant
+        duration: 50ms
+        maxRetries: {maxRetries}
+        """;
+
+    [Fact]
+    public async Task Consumer_group_is_named_after_the_app_id_and_created_from_id_0()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("grp");
+        await redis.Db.StreamAddAsync(topic, "data", "{}");
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in")], (_, _) => Answer(200));
+        await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Real(redis.Endpoint), app.Port);
+
+        var groups = await redis.Db.StreamGroupInfoAsync(topic);
+
+        Assert.Equal("proxy", Assert.Single(groups).Name);
+        // Created at id 0: the entry written before the sidecar started is delivered too.
+        await app.WaitForDeliveriesAsync(1, Wait);
+    }
+
+    [Fact]
+    public async Task ConsumerID_templates_use_POD_NAME()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("pod");
+        var resources = Resources.Write(redis.Endpoint, new Dictionary<string, string> { ["consumerID"] = "{appID}-{podName}" });
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in")], (_, _) => Answer(200));
+        await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port, environment: new Dictionary<string, string> { ["POD_NAME"] = "proxy-7f9c" });
+
+        var groups = await redis.Db.StreamGroupInfoAsync(topic);
+
+        Assert.Equal("proxy-proxy-7f9c", Assert.Single(groups).Name);
+    }
+
+    [Fact]
+    public async Task Delivery_posts_the_cloud_event_with_traceparent_and_acks_on_success()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("deliver");
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/orders/in")], (_, _) => Answer(200, """{"status":"SUCCESS"}"""));
+        await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Real(redis.Endpoint), app.Port);
+        using var client = Client(sidecar);
+
+        await client.PublishEventAsync("pubsub", topic, new Ping("hi"), TestContext.Current.CancellationToken);
+        var delivery = (await app.WaitForDeliveriesAsync(1, Wait)).Single();
+
+        Assert.Equal("/orders/in", delivery.Path);
+        Assert.StartsWith("application/cloudevents+json", delivery.ContentType, StringComparison.Ordinal);
+        Assert.Equal("hi", delivery.Json.GetProperty("data").GetProperty("text").GetString());
+        var eventTrace = delivery.Json.GetProperty("traceparent").GetString()!;
+        var traceId = eventTrace.Split('-')[1];
+        Assert.Contains($"-{traceId}-", delivery.Headers["traceparent"], StringComparison.Ordinal);
+        await Sidecars.WaitUntilAsync(async () => await PendingAsync(topic, "proxy") == 0, Wait, "XACK");
+        Assert.Single(app.Deliveries);
+    }
+
+    [Fact]
+    public async Task RETRY_is_retried_per_inbound_policy_then_dead_lettered_and_acked()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("retry");
+        var deadLetter = topic + "-dlq";
+        var resources = Resources.Write(redis.Endpoint, inboundRetry: ConstantRetry(2));
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in", deadLetter)], (_, _) => Answer(200, """{"status":"RETRY"}"""));
+        await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
+        using var client = Client(sidecar);
+
+        await client.PublishEventAsync("pubsub", topic, new Ping("again"), TestContext.Current.CancellationToken);
+        await Sidecars.WaitUntilAsync(async () => await redis.Db.StreamLengthAsync(deadLetter) == 1, Wait, "the dead-letter entry");
+
+        Assert.Equal(3, app.Deliveries.Count());
+        var original = (await redis.Db.StreamRangeAsync(topic)).Single()["data"].ToString();
+        Assert.Equal(original, (await redis.Db.StreamRangeAsync(deadLetter)).Single()["data"].ToString());
+        await Sidecars.WaitUntilAsync(async () => await PendingAsync(topic, "proxy") == 0, Wait, "XACK");
+        await sidecar.WaitForOutputAsync("Dead-lettered", Wait, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Without_an_inbound_policy_a_failure_goes_to_the_dead_letter_topic_at_once()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("noretry");
+        var deadLetter = topic + "-dlq";
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in", deadLetter)], (_, _) => Answer(500));
+        await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Write(redis.Endpoint), app.Port);
+        using var client = Client(sidecar);
+
+        await client.PublishEventAsync("pubsub", topic, new Ping("x"), TestContext.Current.CancellationToken);
+        await Sidecars.WaitUntilAsync(async () => await redis.Db.StreamLengthAsync(deadLetter) == 1, Wait, "the dead-letter entry");
+
+        Assert.Single(app.Deliveries);
+    }
+
+    [Fact]
+    public async Task DROP_is_not_retried_and_goes_to_the_dead_letter_topic()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("drop");
+        var deadLetter = topic + "-dlq";
+        var resources = Resources.Write(redis.Endpoint, inboundRetry: ConstantRetry(5));
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in", deadLetter)], (_, _) => Answer(200, """{"status":"DROP"}"""));
+        await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
+        using var client = Client(sidecar);
+
+        await client.PublishEventAsync("pubsub", topic, new Ping("x"), TestContext.Current.CancellationToken);
+        await Sidecars.WaitUntilAsync(async () => await redis.Db.StreamLengthAsync(deadLetter) == 1, Wait, "the dead-letter entry");
+        await Sidecars.WaitUntilAsync(async () => await PendingAsync(topic, "proxy") == 0, Wait, "XACK");
+
+        Assert.Single(app.Deliveries);
+        await sidecar.WaitForOutputAsync("Dropped event", Wait, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Not_found_is_logged_and_dropped_without_retry()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("404");
+        var resources = Resources.Write(redis.Endpoint, inboundRetry: ConstantRetry(5));
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in")], (_, _) => Answer(404));
+        await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
+        using var client = Client(sidecar);
+
+        await client.PublishEventAsync("pubsub", topic, new Ping("x"), TestContext.Current.CancellationToken);
+        await Sidecars.WaitUntilAsync(async () => app.Deliveries.Any() && await PendingAsync(topic, "proxy") == 0, Wait, "XACK");
+        await sidecar.WaitForOutputAsync("status code 404", Wait, TestContext.Current.CancellationToken);
+
+        Assert.Single(app.Deliveries);
+    }
+
+    [Fact]
+    public async Task Server_errors_and_unreadable_statuses_are_retried_until_success()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("500");
+        var resources = Resources.Write(redis.Endpoint, inboundRetry: ConstantRetry(-1));
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in")], (_, attempt) => attempt switch
+        {
+            1 => Answer(500),
+            2 => Answer(503),
+            3 => Answer(200, """{"status":"MAYBE"}"""),
+            _ => Answer(204),
+        });
+        await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
+        using var client = Client(sidecar);
+
+        await client.PublishEventAsync("pubsub", topic, new Ping("x"), TestContext.Current.CancellationToken);
+        await app.WaitForDeliveriesAsync(4, Wait);
+        await Sidecars.WaitUntilAsync(async () => await PendingAsync(topic, "proxy") == 0, Wait, "XACK");
+
+        Assert.Equal(4, app.Deliveries.Count());
+        Assert.Contains(sidecar.Output, l => l.Contains("Retry 3 of event", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task App_max_concurrency_caps_deliveries_in_flight_across_subscriptions()
+    {
+        redis.Require();
+        var first = Sidecars.NewName("conc-a");
+        var second = Sidecars.NewName("conc-b");
+        await using var app = await TestApp.StartAsync(
+            [Sidecars.Subscription(first, "/a"), Sidecars.Subscription(second, "/b")],
+            async (_, _) =>
+            {
+                await Task.Delay(150);
+                return Results.Ok();
+            });
+        await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Real(redis.Endpoint), app.Port, ["--app-max-concurrency", "2"]);
+        using var client = Client(sidecar);
+
+        for (var i = 0; i < 6; i++)
+        {
+            await client.PublishEventAsync("pubsub", first, new Ping($"a{i}"), TestContext.Current.CancellationToken);
+            await client.PublishEventAsync("pubsub", second, new Ping($"b{i}"), TestContext.Current.CancellationToken);
+        }
+        await app.WaitForDeliveriesAsync(12, Wait);
+
+        Assert.Equal(2, app.MaxConcurrentDeliveries);
+    }
+
+    [Fact]
+    public async Task Without_app_max_concurrency_the_component_concurrency_applies()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("conc");
+        var resources = Resources.Write(redis.Endpoint, new Dictionary<string, string> { ["concurrency"] = "4" });
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in")], async (_, _) =>
+        {
+            await Task.Delay(200);
+            return Results.Ok();
+        });
+        await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
+        using var client = Client(sidecar);
+
+        for (var i = 0; i < 12; i++)
+        {
+            await client.PublishEventAsync("pubsub", topic, new Ping($"{i}"), TestContext.Current.CancellationToken);
+        }
+        await app.WaitForDeliveriesAsync(12, Wait);
+
+        Assert.Equal(4, app.MaxConcurrentDeliveries);
+    }
+
+    [Fact]
+    public async Task A_dead_consumers_pending_entry_is_reclaimed_after_processingTimeout()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("reclaim");
+        // A consumer of the group read the entry and died before acknowledging it.
+        await redis.Db.StreamCreateConsumerGroupAsync(topic, "proxy", "0", createStream: true);
+        await redis.Db.StreamAddAsync(topic, "data", """{"id":"e1","specversion":"1.0","type":"t","source":"s","datacontenttype":"application/json","data":{"text":"orphan"}}""");
+        var taken = await redis.Db.StreamReadGroupAsync(topic, "proxy", "proxy", ">", 10);
+        Assert.Single(taken);
+        var resources = Resources.Write(redis.Endpoint, new Dictionary<string, string> { ["processingTimeout"] = "1s", ["redeliverInterval"] = "300" });
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in")], (_, _) => Answer(200));
+        await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
+
+        var delivery = (await app.WaitForDeliveriesAsync(1, Wait)).Single();
+
+        Assert.Equal("orphan", delivery.Json.GetProperty("data").GetProperty("text").GetString());
+        await Sidecars.WaitUntilAsync(async () => await PendingAsync(topic, "proxy") == 0, Wait, "XACK");
+        await sidecar.WaitForOutputAsync("Reclaimed pending entry", Wait, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Redelivery_disabled_leaves_a_dead_consumers_entry_pending()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("noreclaim");
+        await redis.Db.StreamCreateConsumerGroupAsync(topic, "proxy", "0", createStream: true);
+        await redis.Db.StreamAddAsync(topic, "data", """{"id":"e1","specversion":"1.0","type":"t","source":"s","data":"x"}""");
+        await redis.Db.StreamReadGroupAsync(topic, "proxy", "proxy", ">", 10);
+        var resources = Resources.Write(redis.Endpoint, new Dictionary<string, string> { ["processingTimeout"] = "200ms", ["redeliverInterval"] = "0" });
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in")], (_, _) => Answer(200));
+        await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
+
+        Assert.Empty(app.Deliveries);
+        Assert.Equal(1, await PendingAsync(topic, "proxy"));
+    }
+
+    [Fact]
+    public async Task APP_API_TOKEN_is_sent_to_the_app_on_every_call()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("apptoken");
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in")], (_, _) => Answer(200));
+        await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Real(redis.Endpoint), app.Port, environment: new Dictionary<string, string> { ["APP_API_TOKEN"] = "app-secret" });
+        using var client = Client(sidecar);
+
+        await client.PublishEventAsync("pubsub", topic, new Ping("x"), TestContext.Current.CancellationToken);
+        await app.WaitForDeliveriesAsync(1, Wait);
+
+        Assert.All(app.Requests, r => Assert.Equal("app-secret", r.Headers.GetValueOrDefault("dapr-api-token")));
+        Assert.Contains(app.Requests, r => r.Path == "/dapr/subscribe");
+    }
+
+    [Fact]
+    public async Task Sigterm_lets_a_delivery_in_flight_finish_and_acknowledges_it()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("drain");
+        var started = new TaskCompletionSource();
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in")], async (_, _) =>
+        {
+            started.TrySetResult();
+            await Task.Delay(1000);
+            return Results.Ok();
+        });
+        await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Real(redis.Endpoint), app.Port);
+        using var client = Client(sidecar);
+
+        await client.PublishEventAsync("pubsub", topic, new Ping("x"), TestContext.Current.CancellationToken);
+        await started.Task.WaitAsync(Wait, TestContext.Current.CancellationToken);
+        await sidecar.StopAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(0, sidecar.ExitCode);
+        Assert.Equal(0, await PendingAsync(topic, "proxy"));
+    }
+}
