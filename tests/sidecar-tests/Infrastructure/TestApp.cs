@@ -37,14 +37,14 @@ public sealed class TestApp : IAsyncDisposable
 
     public int MaxConcurrentDeliveries => Volatile.Read(ref _maxInFlight);
 
-    public static async Task<TestApp> StartAsync(object[] subscriptions, Func<AppRequest, int, Task<IResult>> respond)
+    public static async Task<TestApp> StartAsync(object[] subscriptions, Func<AppRequest, int, Task<IResult>> respond, int? port = null)
     {
-        var port = FreePort.Next();
+        var appPort = port ?? FreePort.Next();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{appPort}");
         var app = builder.Build();
-        var testApp = new TestApp(app, port);
+        var testApp = new TestApp(app, appPort);
         var deliveries = 0;
 
         app.MapGet("/dapr/subscribe", async (HttpContext context) =>

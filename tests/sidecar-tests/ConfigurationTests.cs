@@ -1,0 +1,68 @@
+using TestSidecar.Hosting;
+using TestSidecar.PubSub;
+using TestSidecar.Resources;
+
+namespace Sidecar.Tests;
+
+public sealed class ConfigurationTests
+{
+    [Fact]
+    public void Daprd_flags_are_read_in_both_go_syntaxes_and_known_flags_are_ignored()
+    {
+        var env = new Dictionary<string, string> { ["APP_API_TOKEN"] = "a", ["DAPR_API_TOKEN"] = "d", ["POD_NAME"] = "p-1" };
+
+        var options = SidecarOptions.Parse(
+            ["--app-id", "proxy", "--app-port=5010", "-dapr-http-port", "3510", "--dapr-grpc-port", "50010", "--resources-path", "a", "--resources-path", "b",
+             "--config", "c.yaml", "--app-max-concurrency", "4", "--app-protocol", "http", "--metrics-port", "9098", "--log-level", "debug",
+             "--enable-app-health-check", "--app-health-check-path", "/livez"],
+            env.GetValueOrDefault);
+
+        Assert.Equal(("proxy", 5010, 3510, 50010, 4), (options.AppId, options.AppPort, options.HttpPort, options.GrpcPort, options.AppMaxConcurrency));
+        Assert.Equal(["a", "b"], options.ResourcesPaths);
+        Assert.Equal(("a", "d", "p-1"), (options.AppApiToken, options.DaprApiToken, options.PodName));
+    }
+
+    [Fact]
+    public void Unknown_flags_and_a_missing_app_id_are_rejected_like_daprd()
+    {
+        Assert.Throws<ArgumentException>(() => SidecarOptions.Parse(["--app-id", "x", "--no-such-flag", "1"], _ => null));
+        Assert.Throws<ArgumentException>(() => SidecarOptions.Parse(["--app-port", "1"], _ => null));
+        Assert.Equal(-1, SidecarOptions.Parse(["--app-id", "x", "--app-max-concurrency", "-1"], _ => null).AppMaxConcurrency);
+    }
+
+    [Fact]
+    public void Pubsub_redis_metadata_follows_components_contrib_decoding()
+    {
+        var defaults = RedisPubSubSettings.Parse(new Dictionary<string, string> { ["redisHost"] = "h:1" }, "proxy");
+        var numbers = RedisPubSubSettings.Parse(new Dictionary<string, string> { ["redisHost"] = "h:1", ["processingTimeout"] = "1500", ["redeliverInterval"] = "250" }, "proxy");
+        var strings = RedisPubSubSettings.Parse(new Dictionary<string, string> { ["redisHost"] = "h:1", ["processingTimeout"] = "2s", ["redeliverInterval"] = "30s", ["consumerID"] = "g" }, "proxy");
+
+        Assert.Equal(("proxy", TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(15), 100, 10), (defaults.ConsumerId, defaults.ProcessingTimeout, defaults.RedeliverInterval, defaults.QueueDepth, defaults.Concurrency));
+        Assert.Equal((TimeSpan.FromMilliseconds(1500), TimeSpan.FromMilliseconds(250)), (numbers.ProcessingTimeout, numbers.RedeliverInterval));
+        // redeliverInterval is read only as milliseconds: a duration string keeps the default.
+        Assert.Equal((TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15), "30s", "g"), (strings.ProcessingTimeout, strings.RedeliverInterval, strings.IgnoredRedeliverInterval, strings.ConsumerId));
+        Assert.Throws<InvalidOperationException>(() => RedisPubSubSettings.Parse(new Dictionary<string, string>(), "proxy"));
+    }
+
+    [Fact]
+    public void Metadata_templates_expand_as_daprd_expands_them()
+    {
+        Assert.Equal("app-pod-1", MetadataTemplates.Apply("{appID}-{podName}", "app", "pod-1", "ns"));
+        Assert.Equal("ns.app", MetadataTemplates.Apply("{namespace}", "app", "", "ns"));
+        Assert.Throws<InvalidOperationException>(() => MetadataTemplates.Apply("{podName}", "app", "", "ns"));
+    }
+
+    [Fact]
+    public void Retry_policies_back_off_and_give_up_as_configured()
+    {
+        var constant = new RetryPolicy("c", false, TimeSpan.FromSeconds(1), TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, 2);
+        var exponential = new RetryPolicy("e", true, TimeSpan.Zero, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(15), -1);
+
+        Assert.Equal(TimeSpan.FromSeconds(1), constant.NextDelay(2, TimeSpan.Zero));
+        Assert.Null(constant.NextDelay(3, TimeSpan.Zero));
+        Assert.InRange(exponential.NextDelay(1, TimeSpan.Zero)!.Value.TotalMilliseconds, 100, 301);
+        Assert.InRange(exponential.NextDelay(20, TimeSpan.Zero)!.Value.TotalMilliseconds, 500, 1501);
+        Assert.Null(exponential.NextDelay(5, TimeSpan.FromMinutes(16)));
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), GoDuration.Parse("1s500ms"));
+    }
+}
