@@ -116,6 +116,11 @@ internal static partial class ForecastEndpoints
             return Accept(requestId, metrics);
         }
 
+        if (forecastOptions.Value.ReplyWait <= TimeSpan.Zero)
+        {
+            return Accept(requestId, metrics);
+        }
+
         using var wait = new CancellationTokenSource(forecastOptions.Value.ReplyWait, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, wait.Token);
         WorkflowState state;

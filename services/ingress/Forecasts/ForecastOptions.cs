@@ -6,7 +6,7 @@ internal sealed class ForecastOptions
 {
     public const string SectionName = "Forecasts";
 
-    // How long POST waits for the reply before answering 202 with a status URL.
+    // How long POST waits for the reply before answering 202 with a status URL; zero never waits.
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan ReplyWait { get; set; } = TimeSpan.FromSeconds(10);
 

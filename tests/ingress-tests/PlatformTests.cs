@@ -1,0 +1,87 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Dapr.Workflow;
+using Ingress.Tests.Support;
+using IngressService.Workflows;
+using NSubstitute;
+using RedisStreamDemo.Contracts;
+
+namespace Ingress.Tests;
+
+// What the sidecar and tooling see: the subscription list, CloudEvent delivery and the OpenAPI document.
+public sealed class PlatformTests : IAsyncDisposable
+{
+    private readonly IngressFactory factory = new();
+
+    public ValueTask DisposeAsync() => factory.DisposeAsync();
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Dapr_subscribe_lists_exactly_the_weather_responses_topic_on_our_route()
+    {
+        var json = await factory.CreateClient().GetStringAsync("/dapr/subscribe", Cancellation);
+
+        // Dapr.AspNetCore writes "pubsubName" and a relative route; daprd reads both.
+        var subscription = Assert.Single(JsonSerializer.Deserialize<Subscription[]>(json, JsonSerializerOptions.Web)!);
+        Assert.Equal(DaprNames.PubSub, subscription.PubSubName);
+        Assert.Equal(DaprNames.Topics.WeatherResponses, subscription.Topic);
+        Assert.Equal(DaprNames.Routes.WeatherResponses.TrimStart('/'), subscription.Route.TrimStart('/'));
+    }
+
+    private sealed record Subscription(string PubSubName, string Topic, string Route);
+
+    [Fact]
+    public async Task Reply_delivered_as_a_cloud_event_is_raised_on_its_workflow()
+    {
+        var id = Replies.NewId();
+        factory.Workflows.GetWorkflowStateAsync(id, false, Arg.Any<CancellationToken>()).Returns(WorkflowStates.Running());
+        var envelope = JsonSerializer.Serialize(new
+        {
+            specversion = "1.0",
+            id = Guid.NewGuid().ToString(),
+            source = DaprNames.AppIds.Proxy,
+            type = "com.dapr.event.sent",
+            datacontenttype = "application/json",
+            pubsubname = DaprNames.PubSub,
+            topic = DaprNames.Topics.WeatherResponses,
+            data = Replies.For(id),
+        }, JsonSerializerOptions.Web);
+
+        var response = await factory.CreateClient().PostAsync(
+            DaprNames.Routes.WeatherResponses,
+            new StringContent(envelope, Encoding.UTF8, "application/cloudevents+json"),
+            Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("SUCCESS", (await response.ReadJsonAsync()).GetProperty("status").GetString());
+        await factory.Workflows.Received(1).RaiseEventAsync(
+            id, ForecastWorkflow.ReplyEventName, Arg.Any<object>(), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task OpenApi_document_describes_the_forecast_api_and_its_status_codes()
+    {
+        var json = await factory.CreateClient().GetStringAsync("/swagger/v1/swagger.json", Cancellation);
+
+        var paths = JsonDocument.Parse(json).RootElement.GetProperty("paths");
+        var post = paths.GetProperty("/WeatherForecast/city").GetProperty("post");
+        var codes = post.GetProperty("responses").EnumerateObject().Select(response => response.Name).ToList();
+        Assert.Superset(new HashSet<string> { "200", "202", "400", "413", "415", "429", "503", "504" }, codes.ToHashSet());
+        Assert.True(post.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").TryGetProperty("example", out _));
+        Assert.True(paths.TryGetProperty("/WeatherForecast/requests/{requestId}", out _));
+        Assert.False(paths.TryGetProperty(DaprNames.Routes.WeatherResponses, out _));
+    }
+
+    [Fact]
+    public async Task Metrics_endpoint_exposes_the_ingress_instruments()
+    {
+        var client = factory.CreateClient();
+        await client.PostCityAsync("""{"city": "1"}""");
+
+        var metrics = await client.GetStringAsync("/metrics", Cancellation);
+
+        Assert.Contains("ingress_requests_total", metrics, StringComparison.Ordinal);
+    }
+}
