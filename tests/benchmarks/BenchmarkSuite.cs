@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Benchmarks.Cases;
 using Benchmarks.Measurement;
 using LoadTest.Running;
@@ -50,9 +51,9 @@ internal sealed class BenchmarkSuite(BenchmarkSettings settings, IAnsiConsole co
                     var stats = new LoadStats();
                     var elapsed = await LoadRunner.RunAsync(new LoadPlan(concurrency, Duration: settings.Measure), target.SendAsync, stats, cancellationToken);
                     var peaks = await rss.StopAsync();
-                    var result = CaseResult.From(benchmark.Name, concurrency, stats.Summarize(elapsed), peaks, target.Fault);
-                    results.Add(result);
-                    console.MarkupLine($"  c={concurrency,-3} {result.ThroughputRps,10:N0} req/s  p50 {result.P50Ms,7:N2} ms  p99 {result.P99Ms,8:N2} ms  errors {(result.Errors == 0 ? "0" : $"[red]{result.Errors}[/]")}");
+                    var summary = stats.Summarize(elapsed);
+                    results.Add(CaseResult.From(benchmark.Name, concurrency, summary, peaks, target.Fault));
+                    console.MarkupLine($"  c={concurrency,-3} {summary.ThroughputRps,10:N0} req/s  p50 {summary.P50Ms,8:N2} ms  p99 {summary.P99Ms,8:N2} ms  errors {(summary.Errors == 0 ? "0" : $"[red]{summary.Errors}[/]")}");
                 }
             }
         }
@@ -65,22 +66,24 @@ internal sealed class BenchmarkSuite(BenchmarkSettings settings, IAnsiConsole co
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 }
 
+/// <summary>One case at one concurrency. A skipped case carries only its name, level and reason.</summary>
 internal sealed record CaseResult(
     string Name,
     int Concurrency,
-    long Requests,
-    long Errors,
-    double ThroughputRps,
-    double P50Ms,
-    double P90Ms,
-    double P99Ms,
-    double MaxMs,
-    IReadOnlyDictionary<string, double?> PeakRssMb,
+    long? Requests,
+    long? Errors,
+    double? ThroughputRps,
+    double? P50Ms,
+    double? P90Ms,
+    double? P99Ms,
+    double? MaxMs,
+    IReadOnlyDictionary<string, double?>? PeakRssMb,
     IReadOnlyList<ErrorSummary>? ErrorsByType = null,
     string? Fault = null,
     string? Skipped = null)
 {
-    public bool Failed => Skipped is null && (Errors > 0 || Requests == 0 || Fault is not null);
+    [JsonIgnore]
+    public bool Failed => Skipped is null && (Errors > 0 || Requests is null or 0 || Fault is not null);
 
     public static CaseResult From(string name, int concurrency, LoadSummary summary, IReadOnlyDictionary<string, double?> peaks, string? fault) =>
         new(name, concurrency, summary.Requests, summary.Errors,
@@ -88,5 +91,5 @@ internal sealed record CaseResult(
             summary.ErrorsByType.Count > 0 ? summary.ErrorsByType : null, fault);
 
     public static CaseResult Skip(string name, int concurrency, string reason) =>
-        new(name, concurrency, 0, 0, 0, 0, 0, 0, 0, new Dictionary<string, double?>(), Skipped: reason);
+        new(name, concurrency, null, null, null, null, null, null, null, null, Skipped: reason);
 }

@@ -11,6 +11,12 @@ if (settings is null || settings.Help)
     return error is null ? 0 : 64;
 }
 
+// Redirected output (CI logs, files) would otherwise wrap the tables at 80 columns.
+if (Console.IsOutputRedirected)
+{
+    AnsiConsole.Profile.Width = 140;
+}
+
 using var interrupted = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {

@@ -12,6 +12,12 @@ if (options is null || options.Help)
     return error is null ? LoadTestCommand.ExitOk : LoadTestCommand.ExitUsage;
 }
 
+// Redirected output (CI logs, files) would otherwise wrap the tables at 80 columns.
+if (Console.IsOutputRedirected)
+{
+    AnsiConsole.Profile.Width = 140;
+}
+
 using var interrupted = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {

@@ -59,11 +59,11 @@ internal sealed record BenchmarkReport(MachineInfo Machine, IReadOnlyDictionary<
             table.AddRow(
                 Markup.Escape(result.Name),
                 N(result.Concurrency),
-                N(result.Requests),
-                result.Errors == 0 && result.Fault is null ? "[green]0[/]" : $"[red]{N(result.Errors)}{(result.Fault is null ? "" : " + fault")}[/]",
-                result.ThroughputRps.ToString("N0", CultureInfo.InvariantCulture),
+                N(result.Requests ?? 0),
+                result.Errors == 0 && result.Fault is null ? "[green]0[/]" : $"[red]{N(result.Errors ?? 0)}{(result.Fault is null ? "" : " + fault")}[/]",
+                (result.ThroughputRps ?? 0).ToString("N0", CultureInfo.InvariantCulture),
                 RatioToFloor(result) is { } ratio ? ratio.ToString("0.000", CultureInfo.InvariantCulture) : "",
-                Ms(result.P50Ms), Ms(result.P90Ms), Ms(result.P99Ms), Ms(result.MaxMs));
+                Ms(result.P50Ms ?? 0), Ms(result.P90Ms ?? 0), Ms(result.P99Ms ?? 0), Ms(result.MaxMs ?? 0));
         }
         console.Write(table);
         WriteMemory(console);
@@ -83,7 +83,7 @@ internal sealed record BenchmarkReport(MachineInfo Machine, IReadOnlyDictionary<
     private void WriteMemory(IAnsiConsole console)
     {
         var ran = Cases.Where(c => c.Skipped is null).ToList();
-        var processes = ran.SelectMany(c => c.PeakRssMb.Keys).Distinct().ToList();
+        var processes = ran.SelectMany(c => c.PeakRssMb?.Keys ?? []).Distinct().ToList();
         if (processes.Count == 0)
         {
             return;
@@ -98,7 +98,7 @@ internal sealed record BenchmarkReport(MachineInfo Machine, IReadOnlyDictionary<
             table.AddRow([
                 Markup.Escape(result.Name),
                 N(result.Concurrency),
-                .. processes.Select(p => result.PeakRssMb.TryGetValue(p, out var mb) && mb is { } value ? value.ToString("0", CultureInfo.InvariantCulture) : ""),
+                .. processes.Select(p => result.PeakRssMb?.TryGetValue(p, out var mb) == true && mb is { } value ? value.ToString("0", CultureInfo.InvariantCulture) : ""),
             ]);
         }
         console.Write(table);
