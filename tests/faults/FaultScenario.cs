@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using Faults.Infrastructure;
+using RedisStreamDemo.Stack;
+
+namespace Faults;
+
+/// <summary>
+/// One fault on a fresh system: its own LocalStack on free ports, torn down afterwards. The run is
+/// bounded by <see cref="TimeLimit"/>; whatever happens, a result comes back.
+/// </summary>
+public abstract class FaultScenario
+{
+    /// <summary>Short, stable name (command line, JSON, test names).</summary>
+    public abstract string Name { get; }
+
+    public abstract string Title { get; }
+
+    public abstract TimeSpan RecoveryBound { get; }
+
+    public virtual TimeSpan TimeLimit => TimeSpan.FromMinutes(4);
+
+    protected virtual FaultStackOptions StackOptions => new();
+
+    protected abstract Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken);
+
+    public async Task<ScenarioResult> RunAsync(Action<string>? log = null, CancellationToken cancellationToken = default)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(TimeLimit);
+        var clock = Stopwatch.StartNew();
+        log?.Invoke($"== {Name}: {Title}");
+
+        FaultStack stack;
+        try
+        {
+            stack = await FaultStack.StartAsync(StackOptions, log is null ? null : line => log($"   {line}"), limit.Token);
+        }
+        catch (Exception ex) when (ex is StackStartException or FileNotFoundException or TimeoutException or InvalidOperationException or OperationCanceledException)
+        {
+            return new ScenarioResult(Name, Title, 0, 0, 0, 0, 0, 0, 0, null, RecoveryBound, clock.Elapsed,
+                [new Check("the stack starts", false, ex.Message)], [], [], ex.ToString());
+        }
+
+        await using (stack)
+        {
+            var run = new ScenarioRun(stack, clock, log is null ? null : line => log($"   {line}"));
+            try
+            {
+                await ExecuteAsync(run, limit.Token);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || limit.IsCancellationRequested)
+            {
+                run.Check("the scenario runs to its end", false,
+                    ex is OperationCanceledException ? $"time limit of {TimeLimit.TotalSeconds:0} s reached" : ex.ToString());
+            }
+            return await SummariseAsync(run, clock);
+        }
+    }
+
+    private async Task<ScenarioResult> SummariseAsync(ScenarioRun run, Stopwatch clock)
+    {
+        var all = run.Requests.All;
+        var accepted = all.Where(r => r.Accepted).ToList();
+        var lost = accepted.Where(r => !r.Completed).ToList();
+
+        var duplicated = 0;
+        var republished = 0;
+        try
+        {
+            var audit = await ReplyAudit.ReadAsync(run.Stack.Redis);
+            foreach (var request in accepted)
+            {
+                var times = audit.TimesProcessed(request.RequestId!);
+                if (times > 1)
+                {
+                    duplicated++;
+                    run.Note($"request {request.RequestId} ({request.City}) processed {times} times: " +
+                             string.Join(", ", audit.For(request.RequestId!).Select(e => $"{e.ProcessedAt} on {e.Terminal}")));
+                }
+                republished += audit.Republished(request.RequestId!);
+            }
+            if (audit.Unreadable > 0)
+            {
+                run.Note($"{audit.Unreadable} unreadable entries in weather-responses");
+            }
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            run.Check("weather-responses can be audited", false, ex.Message);
+        }
+
+        var result = new ScenarioResult(
+            Name, Title,
+            Sent: all.Count,
+            Accepted: accepted.Count,
+            Refused: all.Count - accepted.Count,
+            Completed: accepted.Count - lost.Count,
+            Lost: lost.Count,
+            Duplicated: duplicated,
+            Republished: republished,
+            Recovery: run.Recovery,
+            RecoveryBound: RecoveryBound,
+            Duration: clock.Elapsed,
+            Checks: run.Checks,
+            Notes: run.Notes,
+            LostRequests: [.. lost.Select(r => r.ToString())],
+            Diagnostics: null);
+        return result.Passed ? result : result with { Diagnostics = run.Stack.Diagnostics() };
+    }
+
+    /// <summary>One request end to end before the fault: the system works, and the first-request costs are paid.</summary>
+    protected static async Task WarmUpAsync(ScenarioRun run, CancellationToken cancellationToken)
+    {
+        var request = await run.Requests.SendAsync("Warmup", respondAsync: false, cancellationToken: cancellationToken);
+        await run.Requests.SettleAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        if (!request.Completed)
+        {
+            throw new InvalidOperationException($"The warm-up request did not complete: {request}");
+        }
+        run.Log($"warm-up answered in {(request.FinishedAt - request.SentAt)?.TotalMilliseconds:0} ms");
+    }
+
+    /// <summary>Time from <paramref name="from"/> until the last accepted request finished; null while any is unfinished.</summary>
+    protected static TimeSpan? LastFinishedSince(ScenarioRun run, TimeSpan from)
+    {
+        var accepted = run.Requests.Accepted;
+        if (accepted.Any(r => !r.Completed))
+        {
+            return null;
+        }
+        var last = accepted.Select(r => r.FinishedAt ?? TimeSpan.Zero).DefaultIfEmpty(from).Max();
+        return last > from ? last - from : TimeSpan.Zero;
+    }
+}

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using Faults.Infrastructure;
+
+namespace Faults;
+
+/// <summary>What a scenario works with while it runs, and what it has found so far.</summary>
+public sealed class ScenarioRun
+{
+    private readonly List<Check> _checks = [];
+    private readonly List<string> _notes = [];
+    private readonly Action<string>? _log;
+
+    internal ScenarioRun(FaultStack stack, Stopwatch clock, Action<string>? log)
+    {
+        Stack = stack;
+        Clock = clock;
+        _log = log;
+        Requests = new RequestLedger(stack.Http, stack.Ingress, clock);
+    }
+
+    public FaultStack Stack { get; }
+
+    public Stopwatch Clock { get; }
+
+    public RequestLedger Requests { get; }
+
+    public TimeSpan? Recovery { get; set; }
+
+    public IReadOnlyList<Check> Checks => _checks;
+
+    public IReadOnlyList<string> Notes => _notes;
+
+    public void Check(string name, bool passed, string detail)
+    {
+        _checks.Add(new Check(name, passed, detail));
+        Log($"{(passed ? "ok" : "FAILED")}: {name}: {detail}");
+    }
+
+    public void Note(string note)
+    {
+        _notes.Add(note);
+        Log(note);
+    }
+
+    public void Log(string message) => _log?.Invoke($"[{Clock.Elapsed.TotalSeconds,6:0.0}s] {message}");
+
+    /// <summary>Polls <paramref name="probe"/> until it holds or the timeout passes; true when it held.</summary>
+    public static async Task<bool> EventuallyAsync(Func<Task<bool>> probe, TimeSpan timeout, CancellationToken cancellationToken, TimeSpan? interval = null)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            if (await probe())
+            {
+                return true;
+            }
+            if (Stopwatch.GetTimestamp() >= deadline)
+            {
+                return false;
+            }
+            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(100), cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.Net;
+using Faults.Infrastructure;
+
+namespace Faults.Scenarios;
+
+/// <summary>
+/// Redis is down for a while. A client asking for a forecast must hear about it quickly - 503 with
+/// Retry-After, not a hang - and the system must come back by itself when Redis returns. Requests the
+/// ingress did accept meanwhile must still be answered.
+/// </summary>
+public sealed class RedisDownScenario : FaultScenario
+{
+    /// <summary>The longest a POST may take while Redis is down.</summary>
+    public static readonly TimeSpan QuickAnswer = TimeSpan.FromSeconds(5);
+
+    public override string Name => "redis-down";
+
+    public override string Title => "Redis down: quick 503s, then recovery by itself";
+
+    public override TimeSpan RecoveryBound => TimeSpan.FromSeconds(60);
+
+    protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
+    {
+        await WarmUpAsync(run, cancellationToken);
+        var stack = run.Stack.Stack;
+
+        await stack.StopRedisAsync();
+        var downAt = run.Clock.Elapsed;
+        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+
+        var health = await TimedGetAsync(run, new Uri(run.Stack.Ingress, "/healthz"), cancellationToken);
+        run.Note($"ingress /healthz with Redis down: {health}");
+
+        // Both kinds of client at once: waiting for the reply, and asking for the 202 at once.
+        var during = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
+            run.Requests.SendAsync("Downville", respondAsync: i % 2 == 1, timeout: TimeSpan.FromSeconds(30), cancellationToken: cancellationToken)));
+        var slowest = during.Max(r => r.PostLatency);
+        var statuses = string.Join(", ", during.GroupBy(r => r.PostStatus).Select(g => $"{(int)g.Key}x{g.Count()}"));
+        run.Note($"POSTs with Redis down: {statuses}; latency {string.Join(", ", during.Select(r => $"{r.PostLatency.TotalSeconds:0.0}s"))}");
+        run.Check($"every POST is answered within {QuickAnswer.TotalSeconds:0} s while Redis is down", slowest <= QuickAnswer,
+            $"slowest {slowest.TotalSeconds:0.0} s");
+        run.Check("POSTs are answered 503 while Redis is down", during.All(r => r.PostStatus == HttpStatusCode.ServiceUnavailable), statuses);
+
+        await stack.StartRedisAsync(cancellationToken);
+        var back = run.Clock.Elapsed;
+        run.Note($"Redis was down for {(back - downAt).TotalSeconds:0.0} s");
+
+        // A fresh request every second until one is answered end to end.
+        TrackedRequest? answered = null;
+        await ScenarioRun.EventuallyAsync(async () =>
+        {
+            var probe = await run.Requests.SendAsync("Backville", respondAsync: false, timeout: TimeSpan.FromSeconds(15), cancellationToken: cancellationToken);
+            answered = probe.Completed ? probe : null;
+            return answered is not null;
+        }, TimeSpan.FromSeconds(60), cancellationToken, TimeSpan.FromSeconds(1));
+        run.Check("a new request is answered after Redis returns, without restarting anything", answered is not null,
+            answered is null ? "none within 60 s" : $"{(answered.FinishedAt!.Value - back).TotalSeconds:0.0} s after Redis returned");
+
+        var settled = await run.Requests.SettleAsync(TimeSpan.FromSeconds(120), cancellationToken);
+        run.Check("requests accepted while Redis was down get a final answer", settled,
+            $"{run.Requests.Accepted.Count(r => r.Finished)}/{run.Requests.Accepted.Count} finished");
+        var restarted = stack.Instances.SelectMany(i => new[] { i.App, i.Sidecar }).Where(p => p.Restarts > 0).Select(p => p.Name).ToList();
+        run.Check("no app or sidecar had to restart", restarted.Count == 0, restarted.Count == 0 ? "none restarted" : string.Join(", ", restarted));
+        run.Recovery = LastFinishedSince(run, back);
+    }
+
+    private static async Task<string> TimedGetAsync(ScenarioRun run, Uri uri, CancellationToken cancellationToken)
+    {
+        var started = run.Clock.Elapsed;
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(TimeSpan.FromSeconds(15));
+        try
+        {
+            using var response = await run.Stack.Http.GetAsync(uri, limit.Token);
+            return $"{(int)response.StatusCode} in {(run.Clock.Elapsed - started).TotalMilliseconds:0} ms";
+        }
+        catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return $"no answer ({ex.GetType().Name}) after {(run.Clock.Elapsed - started).TotalSeconds:0.0} s";
+        }
+    }
+}
