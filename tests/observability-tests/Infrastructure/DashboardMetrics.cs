@@ -1,0 +1,153 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using TestSupport;
+using YamlDotNet.RepresentationModel;
+
+namespace Observability.Tests.Infrastructure;
+
+/// <summary>
+/// The app metric names the Grafana dashboards and Prometheus alert rules query, read from
+/// observability/ itself so that a renamed panel query or rule is checked without a second list.
+/// </summary>
+public static partial class DashboardMetrics
+{
+    private static readonly string[] AppPrefixes = ["ingress_", "proxy_", "http_server_"];
+    private static readonly string[] HistogramSuffixes = ["_bucket", "_sum", "_count"];
+
+    /// <summary>Name -> where it is used (file and panel or alert).</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> AppMetricsUsed()
+    {
+        var uses = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var (where, expression) in Expressions())
+        {
+            foreach (var name in MetricNames(expression).Where(IsAppMetric))
+            {
+                // A histogram is only usable with all three series (quantiles need _bucket, means _sum and _count).
+                foreach (var series in SeriesOf(name))
+                {
+                    if (!uses.TryGetValue(series, out var list))
+                    {
+                        uses[series] = list = [];
+                    }
+                    if (!list.Contains(where))
+                    {
+                        list.Add(where);
+                    }
+                }
+            }
+        }
+        return uses.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value, StringComparer.Ordinal);
+    }
+
+    public static bool IsAppMetric(string name) => AppPrefixes.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal));
+
+    private static IEnumerable<string> SeriesOf(string name)
+    {
+        var suffix = HistogramSuffixes.FirstOrDefault(s => name.EndsWith(s, StringComparison.Ordinal));
+        return suffix is null ? [name] : HistogramSuffixes.Select(s => name[..^suffix.Length] + s);
+    }
+
+    private static IEnumerable<(string Where, string Expression)> Expressions()
+    {
+        var observability = Path.Combine(ResourcesFolder.RepositoryRoot, "observability");
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(observability, "grafana", "dashboards"), "*.json").Order(StringComparer.Ordinal))
+        {
+            using var json = JsonDocument.Parse(File.ReadAllText(file));
+            foreach (var item in JsonExpressions(json.RootElement, Path.GetFileName(file)))
+            {
+                yield return item;
+            }
+        }
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(observability, "prometheus"), "*.yml").Order(StringComparer.Ordinal))
+        {
+            var yaml = new YamlStream();
+            using (var reader = new StreamReader(file))
+            {
+                yaml.Load(reader);
+            }
+            foreach (var document in yaml.Documents)
+            {
+                foreach (var item in YamlExpressions(document.RootNode, Path.GetFileName(file)))
+                {
+                    yield return item;
+                }
+            }
+        }
+    }
+
+    // Every "expr" anywhere in a dashboard: panel targets, panels nested in rows, templating queries.
+    private static IEnumerable<(string, string)> JsonExpressions(JsonElement element, string where)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            var here = element.TryGetProperty("title", out var title) && title.ValueKind == JsonValueKind.String
+                ? $"{where.Split(" panel ")[0]} panel '{title.GetString()}'"
+                : where;
+            foreach (var property in element.EnumerateObject())
+            {
+                if (property.Name is "expr" or "query" && property.Value.ValueKind == JsonValueKind.String)
+                {
+                    yield return (here, property.Value.GetString() ?? "");
+                }
+                foreach (var nested in JsonExpressions(property.Value, here))
+                {
+                    yield return nested;
+                }
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var nested in element.EnumerateArray().SelectMany(item => JsonExpressions(item, where)))
+            {
+                yield return nested;
+            }
+        }
+    }
+
+    // Every "expr" in a rules or config file (alert and recording rules).
+    private static IEnumerable<(string, string)> YamlExpressions(YamlNode node, string where)
+    {
+        switch (node)
+        {
+            case YamlMappingNode mapping:
+                var name = mapping.Children.FirstOrDefault(c => c.Key is YamlScalarNode { Value: "alert" or "record" }).Value as YamlScalarNode;
+                var here = name?.Value is { } rule ? $"{where} rule '{rule}'" : where;
+                foreach (var (key, value) in mapping.Children)
+                {
+                    if (key is YamlScalarNode { Value: "expr" } && value is YamlScalarNode { Value: { } expression })
+                    {
+                        yield return (here, expression);
+                    }
+                    foreach (var nested in YamlExpressions(value, here))
+                    {
+                        yield return nested;
+                    }
+                }
+                break;
+            case YamlSequenceNode sequence:
+                foreach (var nested in sequence.Children.SelectMany(child => YamlExpressions(child, where)))
+                {
+                    yield return nested;
+                }
+                break;
+        }
+    }
+
+    // Identifiers outside string literals and label matchers' braces; function names and keywords
+    // (rate, sum, by, le ...) never start with an app prefix, so they need no list here.
+    public static IEnumerable<string> MetricNames(string expression)
+    {
+        var withoutStrings = StringLiteral().Replace(expression, "\"\"");
+        var withoutMatchers = LabelMatchers().Replace(withoutStrings, "{}");
+        return Identifier().Matches(withoutMatchers).Select(m => m.Value).Distinct(StringComparer.Ordinal);
+    }
+
+    [GeneratedRegex("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'|`[^`]*`")]
+    private static partial Regex StringLiteral();
+
+    [GeneratedRegex(@"\{[^{}]*\}")]
+    private static partial Regex LabelMatchers();
+
+    [GeneratedRegex(@"(?<![A-Za-z0-9_:$])[A-Za-z_:][A-Za-z0-9_:]*")]
+    private static partial Regex Identifier();
+}

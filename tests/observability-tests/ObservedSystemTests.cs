@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Observability.Tests.Infrastructure;
+using OpenQA.Selenium;
+using OpenQA.Selenium.Support.UI;
+using RedisStreamDemo.Contracts;
+
+namespace Observability.Tests;
+
+// What an operator relies on, checked against the running system: the metric names the dashboards
+// and alerts query, one trace per request across pub/sub, and the Swagger UI in a real browser.
+public sealed class ObservedSystemTests(ObservedStack system, ITestOutputHelper output) : IClassFixture<ObservedStack>
+{
+    private const string RequestIdTag = "weather.request_id";
+    private static readonly TimeSpan ExportDeadline = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Every_app_metric_a_dashboard_or_alert_rule_queries_is_in_the_apps_scrapes()
+    {
+        var used = DashboardMetrics.AppMetricsUsed();
+        Assert.True(used.Count > 0, "No app metric found in observability/ (dashboards and alert rules): the expression reader is broken.");
+
+        // Traffic for every instrument: answered and invalid requests, a poison message (dead-lettered),
+        // a request delivered twice (duplicate), and workflows old enough to be purged.
+        for (var i = 0; i < 3; i++)
+        {
+            await ForecastAsync($"Metricton {(char)('A' + i)}");
+        }
+        using (var invalid = await PostCityAsync("R2-D2 <script>"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        }
+        await PublishRequestAsync("""{"requestId":"","city":""}""");
+        var duplicate = JsonSerializer.Serialize(
+            new WeatherRequest(Guid.NewGuid().ToString("N"), "Twiceville", null, DateTimeOffset.UtcNow), JsonSerializerOptions.Web);
+        await PublishRequestAsync(duplicate);
+        await PublishRequestAsync(duplicate);
+
+        var missing = await Eventually.Until(() => MissingAsync(used), m => m.Count == 0, ExportDeadline);
+
+        Assert.True(missing.Count == 0,
+            $"{missing.Count} metric(s) queried by dashboards or alert rules are not in the apps' /metrics:{Environment.NewLine}" +
+            string.Join(Environment.NewLine, missing));
+    }
+
+    [Fact]
+    public async Task The_trace_context_crosses_pub_sub_from_the_ingress_publish_to_the_proxy()
+    {
+        var requestId = await ForecastAsync("Tracetown");
+
+        var spans = await Eventually.Until(() => Task.FromResult(system.Collector.Spans), all => PublishTrace(all, requestId) is not null, ExportDeadline);
+
+        Assert.Equal(0, system.Collector.RejectedBatches);
+        var tagged = spans.Where(s => s.Tags.GetValueOrDefault(RequestIdTag) == requestId).ToList();
+        Assert.True(tagged.Any(s => s.ServiceName == DaprNames.AppIds.Ingress) && tagged.Any(s => s.ServiceName == DaprNames.AppIds.Proxy),
+            $"Both apps should tag a span with {RequestIdTag}={requestId}.{Environment.NewLine}{Describe(spans, requestId)}");
+        Assert.True(PublishTrace(spans, requestId) is not null,
+            $"No trace holds both the ingress's publish of request {requestId} and the proxy's handling of it: the CloudEvent's " +
+            $"traceparent did not carry the context across pub/sub.{Environment.NewLine}{Describe(spans, requestId)}");
+        output.WriteLine(Describe(spans, requestId));
+    }
+
+    [Fact]
+    public async Task One_request_is_one_trace_from_the_ingress_HTTP_request_to_the_proxy()
+    {
+        var requestId = await ForecastAsync("Onetrace");
+
+        var spans = await Eventually.Until(
+            () => Task.FromResult(system.Collector.Spans),
+            all => RequestTrace(all, requestId) is { } trace && all.Any(s => s.TraceId == trace && s.ServiceName == DaprNames.AppIds.Proxy),
+            ExportDeadline);
+
+        var trace = RequestTrace(spans, requestId);
+        Assert.True(trace is not null,
+            $"The ingress exported no server span for POST /WeatherForecast/city of request {requestId}.{Environment.NewLine}{Describe(spans, requestId)}");
+        var publish = spans.FirstOrDefault(s => s.ServiceName == DaprNames.AppIds.Ingress && s.Kind == "PRODUCER" && s.Tags.GetValueOrDefault(RequestIdTag) == requestId);
+        var hint = publish is { ParentId: null } && publish.TraceId != trace
+            ? $"The ingress's publish span '{publish.Name}' is the root of a new trace: the workflow activity ran without the " +
+              "request's trace context (ActivityRequest.parentTraceContext was empty when the workflow engine dispatched it)."
+            : "";
+        Assert.True(spans.Any(s => s.TraceId == trace && s.ServiceName == DaprNames.AppIds.Proxy && s.Tags.GetValueOrDefault(RequestIdTag) == requestId),
+            $"The proxy's spans for request {requestId} are not in the trace of the ingress's HTTP request ({trace}). {hint}" +
+            $"{Environment.NewLine}{Describe(spans, requestId)}");
+        output.WriteLine(Describe(spans, requestId));
+    }
+
+    [Fact]
+    public void Swagger_UI_in_a_browser_runs_a_city_forecast_and_shows_the_reply()
+    {
+        const string city = "Swagger Town";
+        var ingress = system.Ingress;
+        using var browser = Browser.Start();
+        var driver = browser.Driver;
+        var wait = new WebDriverWait(driver, TimeSpan.FromSeconds(30)) { PollingInterval = TimeSpan.FromMilliseconds(100) };
+        wait.IgnoreExceptionTypes(typeof(NoSuchElementException), typeof(StaleElementReferenceException));
+        string? screenshot = null;
+        try
+        {
+            driver.Navigate().GoToUrl(ingress.SwaggerUrl);
+            var operation = wait.Until(d => d.FindElement(By.Id("operations-WeatherForecast-RequestCityForecast")));
+            operation.FindElement(By.CssSelector(".opblock-summary-control")).Click();
+            wait.Until(_ => operation.FindElement(By.CssSelector(".try-out__btn"))).Click();
+
+            var body = wait.Until(_ => operation.FindElement(By.CssSelector("textarea.body-param__text")));
+            // Swagger UI is React: select-all and type, so its own change handler sees the new body.
+            body.SendKeys(Keys.Control + "a");
+            body.SendKeys(Keys.Delete);
+            body.SendKeys($$"""{"city":"{{city}}"}""");
+            operation.FindElement(By.CssSelector("button.execute")).Click();
+
+            var status = wait.Until(_ => operation.FindElement(By.CssSelector(".live-responses-table .response .response-col_status")));
+            var responseBody = wait.Until(_ =>
+                operation.FindElement(By.CssSelector(".live-responses-table .response .response-col_description pre")).Text is { Length: > 0 } text ? text : null);
+            screenshot = browser.Screenshot("swagger-city-forecast");
+
+            Assert.Equal("200", status.Text.Trim());
+            using var reply = JsonDocument.Parse(responseBody);
+            Assert.Equal(city, reply.RootElement.GetProperty("city").GetString());
+            Assert.True(reply.RootElement.GetProperty("forecasts").GetArrayLength() > 0, responseBody);
+        }
+        finally
+        {
+            screenshot ??= browser.Screenshot("swagger-city-forecast-failed");
+            output.WriteLine($"Screenshot: {screenshot}");
+            TestContext.Current.AddAttachment(Path.GetFileName(screenshot), File.ReadAllBytes(screenshot), "image/png");
+        }
+    }
+
+    // The trace in which the ingress published the request and the proxy handled it.
+    private static string? PublishTrace(IReadOnlyList<ZipkinSpan> spans, string requestId)
+    {
+        var tagged = spans.Where(s => s.Tags.GetValueOrDefault(RequestIdTag) == requestId).ToList();
+        return tagged
+            .Where(s => s.ServiceName == DaprNames.AppIds.Ingress && s.Kind == "PRODUCER")
+            .Select(s => s.TraceId)
+            .FirstOrDefault(trace => tagged.Any(s => s.TraceId == trace && s.ServiceName == DaprNames.AppIds.Proxy));
+    }
+
+    // The trace of the ingress's HTTP server span for POST /WeatherForecast/city that handled the request.
+    private static string? RequestTrace(IReadOnlyList<ZipkinSpan> spans, string requestId)
+    {
+        var ingressTraces = spans
+            .Where(s => s.ServiceName == DaprNames.AppIds.Ingress && s.Tags.GetValueOrDefault(RequestIdTag) == requestId)
+            .Select(s => s.TraceId)
+            .ToHashSet(StringComparer.Ordinal);
+        return spans.FirstOrDefault(s =>
+            s.ServiceName == DaprNames.AppIds.Ingress && s.Kind == "SERVER" && ingressTraces.Contains(s.TraceId)
+            && s.Name.EndsWith("/WeatherForecast/city", StringComparison.Ordinal))?.TraceId;
+    }
+
+    // Every trace holding a span of the request, span by span: shows where a trace breaks.
+    private static string Describe(IReadOnlyList<ZipkinSpan> spans, string requestId)
+    {
+        var traces = spans.Where(s => s.Tags.GetValueOrDefault(RequestIdTag) == requestId).Select(s => s.TraceId).Distinct().ToList();
+        var text = new StringBuilder($"{spans.Count} spans collected; traces with request {requestId}: {traces.Count}");
+        foreach (var trace in traces)
+        {
+            text.AppendLine().Append("trace ").Append(trace);
+            foreach (var span in spans.Where(s => s.TraceId == trace))
+            {
+                text.AppendLine().Append("  ").Append(span);
+            }
+        }
+        return text.ToString();
+    }
+
+    private async Task<List<string>> MissingAsync(IReadOnlyDictionary<string, IReadOnlyList<string>> used)
+    {
+        var ingress = await PrometheusScrape.SeriesNamesAsync(system.Http, system.Ingress.Url);
+        var proxy = await PrometheusScrape.SeriesNamesAsync(system.Http, system.Proxy.Url);
+        var missing = new List<string>();
+        foreach (var (name, where) in used.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            var apps = name.StartsWith("ingress_", StringComparison.Ordinal) ? [(DaprNames.AppIds.Ingress, ingress)]
+                : name.StartsWith("proxy_", StringComparison.Ordinal) ? [(DaprNames.AppIds.Proxy, proxy)]
+                : new[] { (DaprNames.AppIds.Ingress, ingress), (DaprNames.AppIds.Proxy, proxy) };
+            missing.AddRange(apps.Where(app => !app.Item2.Contains(name))
+                .Select(app => $"{name} (not in {app.Item1} /metrics; used by {string.Join(", ", where)})"));
+        }
+        return missing;
+    }
+
+    private async Task<string> ForecastAsync(string city)
+    {
+        using var response = await PostCityAsync(city);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"POST {city}: {(int)response.StatusCode} {body}{Environment.NewLine}{system.Diagnostics()}");
+        using var reply = JsonDocument.Parse(body);
+        return reply.RootElement.GetProperty("requestId").GetString() ?? throw new InvalidOperationException($"No requestId in {body}");
+    }
+
+    private async Task<HttpResponseMessage> PostCityAsync(string city)
+    {
+        using var content = new StringContent(JsonSerializer.Serialize(new { city }), Encoding.UTF8, "application/json");
+        return await system.Http.PostAsync(new Uri(system.Ingress.Url, "/WeatherForecast/city"), content, TestContext.Current.CancellationToken);
+    }
+
+    // Straight onto the topic through the ingress's sidecar, as a misbehaving publisher would.
+    private async Task PublishRequestAsync(string json)
+    {
+        var sidecar = system.Ingress.DaprHttpUrl;
+        using var content = new StringContent(json, Encoding.UTF8, "application/json");
+        using var response = await system.Http.PostAsync(
+            new Uri(sidecar, $"/v1.0/publish/{DaprNames.PubSub}/{DaprNames.Topics.WeatherRequests}"), content, TestContext.Current.CancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"publish: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
+    }
+}
