@@ -47,13 +47,19 @@ internal sealed class BenchmarkSuite(BenchmarkSettings settings, IAnsiConsole co
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     await RunLoadAsync(target, concurrency, settings.Warmup, cancellationToken);
+                    target.BeginMeasurement();
                     await using var rss = new RssSampler(target.Processes);
                     var stats = new LoadStats();
                     var elapsed = await LoadRunner.RunAsync(new LoadPlan(concurrency, Duration: settings.Measure), target.SendAsync, stats, cancellationToken);
                     var peaks = await rss.StopAsync();
                     var summary = stats.Summarize(elapsed);
-                    results.Add(CaseResult.From(benchmark.Name, concurrency, summary, peaks, target.Fault));
+                    var stages = await target.StagesAsync(cancellationToken);
+                    results.Add(CaseResult.From(benchmark.Name, concurrency, summary, peaks, target.Fault) with { Stages = stages });
                     console.MarkupLine($"  c={concurrency,-3} {summary.ThroughputRps,10:N0} req/s  p50 {summary.P50Ms,8:N2} ms  p99 {summary.P99Ms,8:N2} ms  errors {(summary.Errors == 0 ? "0" : $"[red]{summary.Errors}[/]")}");
+                    if (stages is not null)
+                    {
+                        console.MarkupLine($"  [grey]stages: {Markup.Escape(string.Join(", ", stages.Select(s => $"{s.Key} {s.Value:0.#}")))}[/]");
+                    }
                 }
             }
         }
@@ -80,7 +86,8 @@ internal sealed record CaseResult(
     IReadOnlyDictionary<string, double?>? PeakRssMb,
     IReadOnlyList<ErrorSummary>? ErrorsByType = null,
     string? Fault = null,
-    string? Skipped = null)
+    string? Skipped = null,
+    IReadOnlyDictionary<string, double>? Stages = null)
 {
     [JsonIgnore]
     public bool Failed => Skipped is null && (Errors > 0 || Requests is null or 0 || Fault is not null);

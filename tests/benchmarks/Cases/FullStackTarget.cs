@@ -22,6 +22,7 @@ internal sealed class FullStackTarget(LocalStack stack, HttpClient http) : IBenc
 
     private readonly WeatherClient _client = new(http, stack[DaprNames.AppIds.Ingress].Url, respondAsync: false, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(30));
     private readonly CityNames _cities = new("Bench");
+    private readonly StageTimings _stages = new(stack.RedisEndpoint, DaprNames.Topics.WeatherRequests, DaprNames.Topics.WeatherResponses);
 
     public static BenchmarkCase Workflow { get; } = new(
         "full-stack",
@@ -42,8 +43,21 @@ internal sealed class FullStackTarget(LocalStack stack, HttpClient http) : IBenc
             ? "process died or restarted: " + string.Join(", ", troubled.Select(p => $"{p.Name} ({p.Restarts} restarts)"))
             : null;
 
-    public Task<RequestOutcome> SendAsync(long index, CancellationToken cancellationToken) =>
-        _client.SendAsync(_cities.For(index), cancellationToken);
+    public async Task<RequestOutcome> SendAsync(long index, CancellationToken cancellationToken)
+    {
+        var city = _cities.For(index);
+        var sent = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var outcome = await _client.SendAsync(city, cancellationToken);
+        if (!outcome.IsError)
+        {
+            _stages.Record(city, sent, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        }
+        return outcome;
+    }
+
+    public void BeginMeasurement() => _stages.Reset();
+
+    public Task<IReadOnlyDictionary<string, double>?> StagesAsync(CancellationToken cancellationToken) => _stages.MediansAsync();
 
     private static async Task<CaseStart> StartAsync(string? correlationMode, CancellationToken cancellationToken)
     {

@@ -12,6 +12,15 @@ internal interface IBenchmarkTarget : IAsyncDisposable
 
     /// <summary>A failure seen outside any single request (a broken read loop, a dead process).</summary>
     string? Fault { get; }
+
+    /// <summary>Starts a measurement: forgets what <see cref="StagesAsync"/> would report so far.</summary>
+    void BeginMeasurement()
+    {
+    }
+
+    /// <summary>Median time per stage of the requests since <see cref="BeginMeasurement"/>, where the target can tell.</summary>
+    Task<IReadOnlyDictionary<string, double>?> StagesAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, double>?>(null);
 }
 
 /// <summary>A benchmark case: how to start its target, or why it cannot run here.</summary>
