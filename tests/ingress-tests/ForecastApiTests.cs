@@ -212,6 +212,26 @@ public sealed class ForecastApiTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Post_when_the_sidecar_does_not_answer_returns_503_after_the_sidecar_timeout()
+    {
+        factory.With("Forecasts:SidecarTimeout", "00:00:00.200");
+        factory.Workflows.ScheduleNewWorkflowAsync(
+                Arg.Any<string>(), Arg.Any<string>(), Arg.Any<object>(), Arg.Any<DateTimeOffset?>(), Arg.Any<CancellationToken>())
+            .Returns(call => HangsUntilCancelled(call.ArgAt<CancellationToken>(4)));
+
+        var response = await factory.CreateClient().PostCityAsync("""{"city": "Oslo"}""");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        await response.ReadProblemAsync();
+    }
+
+    private static async Task<string> HangsUntilCancelled(CancellationToken cancellationToken)
+    {
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        return "unreachable";
+    }
+
+    [Fact]
     public async Task Post_beyond_max_in_flight_returns_503_problem_with_retry_after()
     {
         factory.With("Forecasts:MaxInFlight", "1");

@@ -3,9 +3,11 @@ using System.Text.Json;
 using Dapr.Workflow;
 using Grpc.Core;
 using Ingress.Tests.Support;
+using IngressService.Forecasts;
 using IngressService.Replies;
 using IngressService.Workflows;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
 using RedisStreamDemo.Contracts;
@@ -82,6 +84,17 @@ public sealed class ReplyHandlerTests : IDisposable
         Assert.Equal("RETRY", status);
     }
 
+    [Fact]
+    public async Task Reply_when_the_sidecar_does_not_answer_in_time_asks_for_redelivery()
+    {
+        services.Workflows.GetWorkflowStateAsync(requestId, false, Arg.Any<CancellationToken>())
+            .Returns(call => HttpHelpers.NeverFinishes(call.ArgAt<CancellationToken>(2)));
+
+        var status = await DeliverAsync(Replies.For(requestId), new ForecastOptions { SidecarTimeout = TimeSpan.FromMilliseconds(100) });
+
+        Assert.Equal("RETRY", status);
+    }
+
     [Theory]
     [InlineData("not json")]
     [InlineData("{\"requestId\": 42}")]
@@ -96,15 +109,17 @@ public sealed class ReplyHandlerTests : IDisposable
             Arg.Any<string>(), Arg.Any<bool>(), Arg.Any<CancellationToken>());
     }
 
-    private Task<string> DeliverAsync(WeatherReply reply) => DeliverAsync(JsonSerializer.Serialize(reply, JsonSerializerOptions.Web));
+    private Task<string> DeliverAsync(WeatherReply reply, ForecastOptions? options = null) =>
+        DeliverAsync(JsonSerializer.Serialize(reply, JsonSerializerOptions.Web), options);
 
-    private async Task<string> DeliverAsync(string body)
+    private async Task<string> DeliverAsync(string body, ForecastOptions? options = null)
     {
         var http = new DefaultHttpContext();
         http.Request.ContentType = "application/json";
         http.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body));
 
-        var result = await ReplyEndpoints.Handle(http.Request, services.Replies, TestContext.Current.CancellationToken);
+        var replies = services.Replies with { ForecastOptions = Options.Create(options ?? new ForecastOptions()) };
+        var result = await ReplyEndpoints.Handle(http.Request, replies, TestContext.Current.CancellationToken);
 
         return Assert.IsType<TopicResponse>(result.Value).Status;
     }

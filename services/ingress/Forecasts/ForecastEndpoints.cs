@@ -91,21 +91,30 @@ internal static partial class ForecastEndpoints
         }
 
         var request = new WeatherRequest(requestId, forecast.City, forecast.Location, time.GetUtcNow());
-        try
+        using (var call = SidecarCall(forecastOptions.Value, cancellationToken))
         {
-            await workflows.ScheduleNewWorkflowAsync(
-                nameof(ForecastWorkflow),
-                requestId,
-                new ForecastWorkflowInput(request, workflowOptions.Value.ReplyDeadline),
-                startTime: null,
-                cancellationToken);
-        }
-        catch (Exception ex) when (IsTransient(ex))
-        {
-            tracker.Untrack(requestId);
-            metrics.Request(RequestOutcome.Error);
-            LogScheduleFailed(logger, ex, requestId);
-            return ForecastProblems.EngineUnavailable(http.Response, forecastOptions.Value.RetryAfterSeconds);
+            try
+            {
+                await workflows.ScheduleNewWorkflowAsync(
+                    nameof(ForecastWorkflow),
+                    requestId,
+                    new ForecastWorkflowInput(request, workflowOptions.Value.ReplyDeadline),
+                    startTime: null,
+                    call.Token);
+            }
+            catch (Exception ex) when (IsTransient(ex) || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // A timed-out schedule may still have created the instance: it stays tracked, and the
+                // purger forgets it if the sidecar does not know it.
+                if (ex is not OperationCanceledException)
+                {
+                    tracker.Untrack(requestId);
+                }
+
+                metrics.Request(RequestOutcome.Error);
+                LogScheduleFailed(logger, ex, requestId);
+                return ForecastProblems.EngineUnavailable(http.Response, forecastOptions.Value.RetryAfterSeconds);
+            }
         }
 
         LogAccepted(logger, requestId, forecast.City);
@@ -158,11 +167,12 @@ internal static partial class ForecastEndpoints
         }
 
         WorkflowState state;
+        using var call = SidecarCall(services.ForecastOptions.Value, cancellationToken);
         try
         {
-            state = await services.Workflows.GetWorkflowStateAsync(requestId, getInputsAndOutputs: true, cancellationToken);
+            state = await services.Workflows.GetWorkflowStateAsync(requestId, getInputsAndOutputs: true, call.Token);
         }
-        catch (Exception ex) when (IsTransient(ex))
+        catch (Exception ex) when (IsTransient(ex) || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             LogStatusFailed(services.Logger, ex, requestId);
             return ForecastProblems.EngineUnavailable(response, services.ForecastOptions.Value.RetryAfterSeconds);
@@ -190,6 +200,13 @@ internal static partial class ForecastEndpoints
 
     // gRPC and HTTP failures reaching the sidecar; the client may retry.
     internal static bool IsTransient(Exception ex) => ex is RpcException or HttpRequestException or SocketException;
+
+    internal static CancellationTokenSource SidecarCall(ForecastOptions options, CancellationToken cancellationToken)
+    {
+        var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        call.CancelAfter(options.SidecarTimeout);
+        return call;
+    }
 
     private static Accepted<ForecastAccepted> Accept(string requestId, IngressMetrics metrics)
     {

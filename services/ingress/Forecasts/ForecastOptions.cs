@@ -14,6 +14,11 @@ internal sealed class ForecastOptions
     [Range(1, 1_000_000)]
     public int MaxInFlight { get; set; } = 1000;
 
+    // Bound on one call to the sidecar (schedule, status, raise event); the Dapr clients otherwise keep
+    // retrying an unreachable sidecar for as long as the caller waits.
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan SidecarTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     // Sent as Retry-After (seconds) with 503 answers.
     [Range(1, 3600)]
     public int RetryAfterSeconds { get; set; } = 1;

@@ -5,6 +5,7 @@ using Dapr.Workflow;
 using IngressService.Forecasts;
 using IngressService.Workflows;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using RedisStreamDemo.Contracts;
 using RedisStreamDemo.ServiceDefaults;
 
@@ -24,6 +25,7 @@ internal sealed record ReplyServices(
     WorkflowInstanceTracker Tracker,
     IngressMetrics Metrics,
     TimeProvider Time,
+    IOptions<ForecastOptions> ForecastOptions,
     ILogger<ReplyServices> Logger);
 
 internal static partial class ReplyEndpoints
@@ -47,7 +49,7 @@ internal static partial class ReplyEndpoints
         [AsParameters] ReplyServices services,
         CancellationToken cancellationToken)
     {
-        var (workflows, tracker, metrics, time, logger) = services;
+        var (workflows, tracker, metrics, time, forecastOptions, logger) = services;
 
         var reply = await ReadReplyAsync(request, cancellationToken);
         if (reply is null)
@@ -63,9 +65,10 @@ internal static partial class ReplyEndpoints
         activity?.SetTag(IngressTelemetry.CityTag, reply.City);
 
         DateTimeOffset createdAt;
+        using var call = ForecastEndpoints.SidecarCall(forecastOptions.Value, cancellationToken);
         try
         {
-            var state = await workflows.GetWorkflowStateAsync(requestId, getInputsAndOutputs: false, cancellationToken);
+            var state = await workflows.GetWorkflowStateAsync(requestId, getInputsAndOutputs: false, call.Token);
             if (!state.Exists)
             {
                 LogUnknownInstance(logger, requestId);
@@ -80,9 +83,10 @@ internal static partial class ReplyEndpoints
             }
 
             createdAt = state.CreatedAt;
-            await workflows.RaiseEventAsync(requestId, ForecastWorkflow.ReplyEventName, reply, cancellationToken);
+            await workflows.RaiseEventAsync(requestId, ForecastWorkflow.ReplyEventName, reply, call.Token);
         }
-        catch (Exception ex) when (ForecastEndpoints.IsTransient(ex))
+        catch (Exception ex) when (ForecastEndpoints.IsTransient(ex)
+            || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // No workflow worker yet, or the sidecar is unreachable: let the sidecar deliver again.
             LogTransient(logger, ex, requestId);

@@ -32,7 +32,8 @@ internal sealed class TestServices : IDisposable
 
     public WorkflowInstanceTracker Tracker { get; }
 
-    public ReplyServices Replies => new(Workflows, Tracker, Metrics, Clock, NullLogger<ReplyServices>.Instance);
+    public ReplyServices Replies => new(
+        Workflows, Tracker, Metrics, Clock, Options.Create(new ForecastOptions()), NullLogger<ReplyServices>.Instance);
 
     public FinishedWorkflowPurger Purger => new(
         Workflows, Tracker, Metrics, Clock, Options.Create(WorkflowOptions), NullLogger<FinishedWorkflowPurger>.Instance);
