@@ -22,6 +22,7 @@ internal sealed class FullStackTarget(LocalStack stack, HttpClient http) : IBenc
 
     private readonly WeatherClient _client = new(http, stack[DaprNames.AppIds.Ingress].Url, respondAsync: false, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(30));
     private readonly CityNames _cities = new("Bench");
+    private long _sent;
     private readonly StageTimings _stages = new(stack.RedisEndpoint, DaprNames.Topics.WeatherRequests, DaprNames.Topics.WeatherResponses);
 
     public static BenchmarkCase Workflow { get; } = new(
@@ -45,7 +46,8 @@ internal sealed class FullStackTarget(LocalStack stack, HttpClient http) : IBenc
 
     public async Task<RequestOutcome> SendAsync(long index, CancellationToken cancellationToken)
     {
-        var city = _cities.For(index);
+        // The runner counts from 0 in every run (warm-up, each level); cities must differ across runs too.
+        var city = _cities.For(Interlocked.Increment(ref _sent));
         var sent = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var outcome = await _client.SendAsync(city, cancellationToken);
         if (!outcome.IsError)

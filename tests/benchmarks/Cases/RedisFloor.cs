@@ -29,6 +29,7 @@ internal sealed class RedisFloor : IAsyncDisposable
     private readonly Task[] _loops;
     private readonly string _runTag = Guid.NewGuid().ToString("N")[..8];
     private long _loopErrors;
+    private long _sent;
 
     private RedisFloor(ConnectionMultiplexer[] connections)
     {
@@ -60,10 +61,12 @@ internal sealed class RedisFloor : IAsyncDisposable
         return new RedisFloor(connections);
     }
 
-    public async Task<RequestOutcome> SendAsync(long index, CancellationToken cancellationToken)
+    public async Task<RequestOutcome> SendAsync(CancellationToken cancellationToken)
     {
-        var requestId = string.Concat(_runTag, "-", index.ToString(CultureInfo.InvariantCulture));
-        var city = CityFor(index);
+        // The runner counts from 0 in every run; ids and cities must differ across runs too.
+        var sequence = Interlocked.Increment(ref _sent);
+        var requestId = string.Concat(_runTag, "-", sequence.ToString(CultureInfo.InvariantCulture));
+        var city = CityFor(sequence);
         var reply = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         _waiting[requestId] = reply;
         try

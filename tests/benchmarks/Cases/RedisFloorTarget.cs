@@ -16,7 +16,7 @@ internal sealed class RedisFloorTarget(RedisServer redis, RedisFloor floor, IRea
 
     public string? Fault => floor.LoopErrors > 0 ? $"{floor.LoopErrors} errors in the stream read loops" : null;
 
-    public Task<RequestOutcome> SendAsync(long index, CancellationToken cancellationToken) => floor.SendAsync(index, cancellationToken);
+    public Task<RequestOutcome> SendAsync(long index, CancellationToken cancellationToken) => floor.SendAsync(cancellationToken);
 
     private static async Task<CaseStart> StartAsync(CancellationToken cancellationToken)
     {
