@@ -26,6 +26,9 @@ public sealed class RedisServer : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The redis-server process id while it runs (for memory sampling), else null.</summary>
+    public int? ProcessId => _process is { HasExited: false } process ? process.Id : null;
+
     /// <summary>The redis-server binary from PATH, or null when it is not installed.</summary>
     public static string? FindExecutable()
     {
