@@ -1,0 +1,44 @@
+using Faults;
+using TestSupport;
+
+namespace Fault.Tests;
+
+/// <summary>
+/// One test per fault scenario: nothing accepted is lost, nothing is processed twice, and the system
+/// recovers within the scenario's bound (see ScenarioResult for the exact counting rules). The
+/// scenario's own checks (e.g. "the proxy drains before exiting") must pass too.
+/// </summary>
+public sealed class FaultScenarioTests
+{
+    [Fact(Timeout = 300_000)]
+    public Task A_proxy_killed_with_SIGKILL_under_load_loses_nothing_and_processes_nothing_twice() => RunAsync("proxy-sigkill", TestContext.Current.CancellationToken);
+
+    [Fact(Timeout = 300_000)]
+    public Task A_proxy_stopped_with_SIGTERM_finishes_its_work_in_flight_and_loses_nothing() => RunAsync("proxy-sigterm", TestContext.Current.CancellationToken);
+
+    [Fact(Timeout = 300_000)]
+    public Task A_Redis_restart_keeps_everything_acknowledged_and_the_apps_recover_without_restarting() => RunAsync("redis-restart", TestContext.Current.CancellationToken);
+
+    [Fact(Timeout = 300_000)]
+    public Task While_Redis_is_down_the_ingress_answers_503_quickly_and_recovers_by_itself() => RunAsync("redis-down", TestContext.Current.CancellationToken);
+
+    [Fact(Timeout = 300_000)]
+    public Task Poison_messages_are_dead_lettered_and_counted_without_blocking_the_requests_behind_them() => RunAsync("poison-message", TestContext.Current.CancellationToken);
+
+    [Fact(Timeout = 300_000)]
+    public Task A_slow_proxy_pushes_back_with_RETRY_and_processes_every_request_once() => RunAsync("slow-proxy", TestContext.Current.CancellationToken);
+
+    private static async Task RunAsync(string name, CancellationToken cancellationToken)
+    {
+        Requirements.RedisServerInstalled();
+        var output = TestContext.Current.TestOutputHelper;
+        var result = await FaultScenarios.Named(name).RunAsync(line => output?.WriteLine(line), cancellationToken);
+        output?.WriteLine(result.Explain());
+
+        Assert.True(result.Checks.Count > 0 && result.FailedChecks.All(c => c.Name != "the stack starts"), result.Explain());
+        Assert.True(result.Lost == 0, $"{result.Lost} accepted request(s) lost.{Environment.NewLine}{result.Explain()}");
+        Assert.True(result.Duplicated == 0, $"{result.Duplicated} request(s) processed more than once.{Environment.NewLine}{result.Explain()}");
+        Assert.True(result.RecoveredInTime, $"no recovery within {result.RecoveryBound.TotalSeconds:0} s.{Environment.NewLine}{result.Explain()}");
+        Assert.True(!result.FailedChecks.Any(), $"failed: {string.Join("; ", result.FailedChecks.Select(c => c.Name))}.{Environment.NewLine}{result.Explain()}");
+    }
+}
