@@ -57,7 +57,14 @@ public sealed partial class ChildProcess : IAsyncDisposable
         {
             lock (_gate)
             {
-                return _process is { HasExited: false } process ? process.Id : null;
+                try
+                {
+                    return _process is { HasExited: false } process ? process.Id : null;
+                }
+                catch (InvalidOperationException)
+                {
+                    return null;
+                }
             }
         }
     }
@@ -292,6 +299,10 @@ public sealed partial class ChildProcess : IAsyncDisposable
         if (process is not null)
         {
             await TerminateAsync(process, StopSignal.Kill, TimeSpan.Zero);
+            lock (_gate)
+            {
+                _process = null;
+            }
             process.Dispose();
         }
         _disposed.Dispose();

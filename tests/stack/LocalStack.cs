@@ -26,21 +26,18 @@ public sealed class LocalStack : IAsyncDisposable
     private readonly Queue<string> _log = new();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(3) };
     private readonly string _sidecarAssembly;
-    private readonly Dictionary<string, string> _appAssemblies = [];
+    private readonly Dictionary<string, string> _appAssemblies;
     private string? _configFile;
     private int _disposed;
 
-    private LocalStack(StackOptions options, StackFile file, RedisServer? redis, string redisEndpoint)
+    private LocalStack(StackOptions options, StackFile file, RedisServer? redis, string redisEndpoint, string sidecarAssembly, Dictionary<string, string> appAssemblies)
     {
         _options = options;
         File = file;
         _redis = redis;
         RedisEndpoint = redisEndpoint;
-        _sidecarAssembly = BuildOutput(options.SidecarProjectDirectory, options);
-        foreach (var app in file.Apps)
-        {
-            _appAssemblies[app.AppId] = BuildOutput(app.AppDirPath, options);
-        }
+        _sidecarAssembly = sidecarAssembly;
+        _appAssemblies = appAssemblies;
         AppDomain.CurrentDomain.ProcessExit += KillEverythingNow;
     }
 
@@ -86,6 +83,9 @@ public sealed class LocalStack : IAsyncDisposable
     {
         options ??= new StackOptions();
         var file = StackFile.Load(options.RunFile);
+        // A missing build fails before anything is started.
+        var sidecarAssembly = options.DaprdPath is null ? BuildOutput(options.SidecarProjectDirectory, options) : "";
+        var appAssemblies = file.Apps.ToDictionary(app => app.AppId, app => BuildOutput(app.AppDirPath, options));
 
         RedisServer? redis = null;
         var redisEndpoint = options.RedisEndpoint;
@@ -95,19 +95,7 @@ public sealed class LocalStack : IAsyncDisposable
             redisEndpoint = redis.Endpoint;
         }
 
-        LocalStack stack;
-        try
-        {
-            stack = new LocalStack(options, file, redis, redisEndpoint);
-        }
-        catch
-        {
-            if (redis is not null)
-            {
-                await redis.DisposeAsync();
-            }
-            throw;
-        }
+        var stack = new LocalStack(options, file, redis, redisEndpoint, sidecarAssembly, appAssemblies);
 
         try
         {
@@ -332,9 +320,10 @@ public sealed class LocalStack : IAsyncDisposable
 
     private ProcessStartInfo SidecarStartInfo(AppInstance instance)
     {
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(_sidecarAssembly) };
+        var info = _options.DaprdPath is { } daprd
+            ? new ProcessStartInfo(daprd) { WorkingDirectory = Path.GetTempPath() }
+            : new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(_sidecarAssembly), ArgumentList = { _sidecarAssembly } };
         var invariant = CultureInfo.InvariantCulture;
-        info.ArgumentList.Add(_sidecarAssembly);
         info.ArgumentList.Add("--app-id");
         info.ArgumentList.Add(instance.AppId);
         info.ArgumentList.Add("--app-port");
@@ -357,6 +346,10 @@ public sealed class LocalStack : IAsyncDisposable
         {
             info.ArgumentList.Add("--app-max-concurrency");
             info.ArgumentList.Add(concurrency.ToString(invariant));
+        }
+        foreach (var argument in _options.SidecarArguments)
+        {
+            info.ArgumentList.Add(argument);
         }
         DropInherited(info);
         return info;

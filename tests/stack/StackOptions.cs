@@ -51,6 +51,14 @@ public sealed class StackOptions
 
     public string TargetFramework { get; init; } = BuildMetadata("TargetFramework") ?? "net10.0";
 
+    /// <summary>
+    /// A real daprd (e.g. ~/.dapr/bin/daprd after `dapr init`) instead of the test sidecar: started
+    /// with the same flags plus <see cref="SidecarArguments"/> (placement and scheduler addresses).
+    /// </summary>
+    public string? DaprdPath { get; init; }
+
+    public IReadOnlyList<string> SidecarArguments { get; init; } = [];
+
     public string SidecarProjectDirectory { get; init; } = Path.Combine(ResourcesFolder.RepositoryRoot, "tests", "sidecar");
 
     private static string? BuildMetadata(string key) =>

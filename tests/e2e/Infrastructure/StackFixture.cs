@@ -18,10 +18,22 @@ public abstract class StackFixture : IAsyncLifetime
     /// <summary>Environment per app id on top of dapr.yaml's.</summary>
     protected virtual Dictionary<string, Dictionary<string, string?>> AppEnvironment => [];
 
+    /// <summary>Why this system is not started here at all (an opt-in suite); null runs it.</summary>
+    protected virtual string? OptInSkipReason => null;
+
+    /// <summary>A real daprd instead of the test sidecar; see <see cref="StackOptions.DaprdPath"/>.</summary>
+    protected virtual string? DaprdPath => null;
+
+    protected virtual IReadOnlyList<string> SidecarArguments => [];
+
     public LocalStack Stack
     {
         get
         {
+            if (OptInSkipReason is { } optIn)
+            {
+                Assert.Skip(optIn);
+            }
             Requirements.RedisServerInstalled();
             if (_startFailure is not null)
             {
@@ -43,7 +55,7 @@ public abstract class StackFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        if (RedisServer.FindExecutable() is null)
+        if (OptInSkipReason is not null || RedisServer.FindExecutable() is null)
         {
             return;
         }
@@ -53,6 +65,8 @@ public abstract class StackFixture : IAsyncLifetime
             {
                 AppEnvironment = AppEnvironment,
                 ReadyTimeout = TimeSpan.FromSeconds(90),
+                DaprdPath = DaprdPath,
+                SidecarArguments = SidecarArguments,
             }, TestContext.Current.CancellationToken);
             _redis = await ConnectionMultiplexer.ConnectAsync(_stack.RedisEndpoint);
         }

@@ -22,15 +22,16 @@ public sealed class ChildProcessTests
     public async Task Output_lines_are_prefixed_with_the_name_and_the_last_ones_kept()
     {
         var forwarded = new List<string>();
-        await using var child = Shell("for i in 1 2 3 4 5 6 7; do echo line$i; done; echo oops >&2; sleep 30", output: l => { lock (forwarded) { forwarded.Add(l); } });
+        // stdout and stderr are read on separate threads: the pause keeps their order known.
+        await using var child = Shell("echo oops >&2; sleep 0.3; for i in 1 2 3 4 5 6 7; do echo line$i; done; sleep 30", output: l => { lock (forwarded) { forwarded.Add(l); } });
 
         child.Start();
-        await Until(() => child.RecentLines().Contains("oops"));
+        await Until(() => child.RecentLines().Contains("line7"));
 
-        Assert.Equal(5, child.RecentLines().Count);
-        Assert.Equal("line4", child.RecentLines()[0]);
+        Assert.Equal(["line3", "line4", "line5", "line6", "line7"], child.RecentLines());
         lock (forwarded)
         {
+            Assert.Contains("[sh] oops", forwarded);
             Assert.Contains("[sh] line1", forwarded);
         }
     }
