@@ -85,9 +85,21 @@ public sealed class WorkflowTests(RedisFixture redis)
 
     private static async Task<WorkflowState> CompletionAsync(DaprWorkflowClient client, string id)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(Timeout);
+        using var timeout = Deadline();
         return await client.WaitForWorkflowCompletionAsync(id, getInputsAndOutputs: true, timeout.Token);
+    }
+
+    private static async Task StartedAsync(DaprWorkflowClient client, string id)
+    {
+        using var timeout = Deadline();
+        await client.WaitForWorkflowStartAsync(id, cancellation: timeout.Token);
+    }
+
+    private static CancellationTokenSource Deadline()
+    {
+        var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(Timeout);
+        return timeout;
     }
 
     [Fact]
@@ -100,7 +112,7 @@ public sealed class WorkflowTests(RedisFixture redis)
         var id = Guid.NewGuid().ToString("N");
 
         await client.ScheduleNewWorkflowAsync(nameof(RequestReplyWorkflow), id, "hello");
-        await client.WaitForWorkflowStartAsync(id, cancellation: TestContext.Current.CancellationToken);
+        await StartedAsync(client, id);
         await client.RaiseEventAsync(id, "reply", "world", TestContext.Current.CancellationToken);
         var state = await CompletionAsync(client, id);
 
@@ -119,7 +131,7 @@ public sealed class WorkflowTests(RedisFixture redis)
         var id = Guid.NewGuid().ToString("N");
 
         await client.ScheduleNewWorkflowAsync(nameof(LateWaitWorkflow), id, "x");
-        await client.WaitForWorkflowStartAsync(id, cancellation: TestContext.Current.CancellationToken);
+        await StartedAsync(client, id);
         await client.RaiseEventAsync(id, "reply", "early", TestContext.Current.CancellationToken);
         var state = await CompletionAsync(client, id);
 
@@ -153,7 +165,7 @@ public sealed class WorkflowTests(RedisFixture redis)
         var id = Guid.NewGuid().ToString("N");
 
         await client.ScheduleNewWorkflowAsync(nameof(ForeverWorkflow), id, "x");
-        await client.WaitForWorkflowStartAsync(id, cancellation: TestContext.Current.CancellationToken);
+        await StartedAsync(client, id);
         await client.TerminateWorkflowAsync(id, "stop", TestContext.Current.CancellationToken);
         var terminated = await CompletionAsync(client, id);
         var purged = await client.PurgeInstanceAsync(id, TestContext.Current.CancellationToken);
