@@ -76,20 +76,21 @@ public static partial class DashboardMetrics
     }
 
     // Every "expr" anywhere in a dashboard: panel targets, panels nested in rows, templating queries.
-    private static IEnumerable<(string, string)> JsonExpressions(JsonElement element, string where)
+    private static IEnumerable<(string, string)> JsonExpressions(JsonElement element, string file, string? panel = null)
     {
         if (element.ValueKind == JsonValueKind.Object)
         {
-            var here = element.TryGetProperty("title", out var title) && title.ValueKind == JsonValueKind.String
-                ? $"{where.Split(" panel ")[0]} panel '{title.GetString()}'"
-                : where;
+            if (element.TryGetProperty("title", out var title) && title.ValueKind == JsonValueKind.String)
+            {
+                panel = title.GetString();
+            }
             foreach (var property in element.EnumerateObject())
             {
                 if (property.Name is "expr" or "query" && property.Value.ValueKind == JsonValueKind.String)
                 {
-                    yield return (here, property.Value.GetString() ?? "");
+                    yield return (panel is null ? file : $"{file} panel '{panel}'", property.Value.GetString() ?? "");
                 }
-                foreach (var nested in JsonExpressions(property.Value, here))
+                foreach (var nested in JsonExpressions(property.Value, file, panel))
                 {
                     yield return nested;
                 }
@@ -97,7 +98,7 @@ public static partial class DashboardMetrics
         }
         else if (element.ValueKind == JsonValueKind.Array)
         {
-            foreach (var nested in element.EnumerateArray().SelectMany(item => JsonExpressions(item, where)))
+            foreach (var nested in element.EnumerateArray().SelectMany(item => JsonExpressions(item, file, panel)))
             {
                 yield return nested;
             }

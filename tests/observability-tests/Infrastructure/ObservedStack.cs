@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Stack;
 using TestSupport;
@@ -13,14 +12,12 @@ namespace Observability.Tests.Infrastructure;
 public sealed class ObservedStack : IAsyncLifetime
 {
     private LocalStack? _stack;
+    private ZipkinCollector? _collector;
     private Exception? _startFailure;
 
-    public ZipkinCollector Collector { get; private set; } = null!;
+    public ZipkinCollector Collector => _collector ?? throw new InvalidOperationException("The collector was not started.");
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
-
-    /// <summary>How long the fixture took to start everything.</summary>
-    public TimeSpan StartTime { get; private set; }
 
     public LocalStack Stack
     {
@@ -43,9 +40,8 @@ public sealed class ObservedStack : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var started = Stopwatch.StartNew();
         var cancellationToken = TestContext.Current.CancellationToken;
-        Collector = await ZipkinCollector.StartAsync(cancellationToken);
+        _collector = await ZipkinCollector.StartAsync(cancellationToken);
         if (RedisServer.FindExecutable() is null)
         {
             return;
@@ -56,7 +52,7 @@ public sealed class ObservedStack : IAsyncLifetime
             {
                 Environment = new()
                 {
-                    ["Telemetry__ZipkinEndpoint"] = Collector.Endpoint.ToString(),
+                    ["Telemetry__ZipkinEndpoint"] = _collector.Endpoint.ToString(),
                     // The batch exporter's default 5 s delay would make every trace assertion wait that long.
                     ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
                 },
@@ -76,7 +72,6 @@ public sealed class ObservedStack : IAsyncLifetime
         {
             _startFailure = ex;
         }
-        StartTime = started.Elapsed;
     }
 
     public async ValueTask DisposeAsync()
@@ -85,7 +80,10 @@ public sealed class ObservedStack : IAsyncLifetime
         {
             await _stack.DisposeAsync();
         }
-        await Collector.DisposeAsync();
+        if (_collector is not null)
+        {
+            await _collector.DisposeAsync();
+        }
         Http.Dispose();
     }
 }

@@ -4,11 +4,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Observability.Tests.Infrastructure;
@@ -38,7 +34,8 @@ public sealed class ZipkinCollector : IAsyncDisposable
 
     private ZipkinCollector(WebApplication app) => _app = app;
 
-    public Uri Endpoint { get; private set; } = null!;
+    /// <summary>The span endpoint on the port Kestrel bound (known once started).</summary>
+    public Uri Endpoint => new(new Uri(_app.Urls.Single()), "/api/v2/spans");
 
     public IReadOnlyList<ZipkinSpan> Spans => [.. _spans];
 
@@ -54,9 +51,6 @@ public sealed class ZipkinCollector : IAsyncDisposable
         var collector = new ZipkinCollector(app);
         app.MapPost("/api/v2/spans", collector.ReceiveAsync);
         await app.StartAsync(cancellationToken);
-
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        collector.Endpoint = new Uri(new Uri(address), "/api/v2/spans");
         return collector;
     }
 
