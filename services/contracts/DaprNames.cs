@@ -12,6 +12,40 @@ public static class DaprNames
         public const string WeatherRequests = "weather-requests";
         public const string WeatherResponses = "weather-responses";
         public const string WeatherRequestsDeadLetter = "weather-requests-deadletter";
+
+        // Direct correlation: each ingress replica subscribes to its own reply topic, named
+        // "weather-responses.<replica>". The proxy answers on a request's ReplyTopic only when
+        // IsReplyTopic accepts it, so a request cannot make the proxy publish anywhere else.
+        public const string ReplyTopicPrefix = WeatherResponses + ".";
+        public const int MaxReplicaIdLength = 63;
+
+        public static string ReplyTopicFor(string replicaId) => IsReplicaId(replicaId)
+            ? ReplyTopicPrefix + replicaId
+            : throw new ArgumentException($"'{replicaId}' is not a replica id (1-{MaxReplicaIdLength} of a-z, 0-9, -).", nameof(replicaId));
+
+        public static bool IsReplyTopic(string? topic) =>
+            topic == WeatherResponses
+            || topic is not null && topic.StartsWith(ReplyTopicPrefix, StringComparison.Ordinal)
+                && IsReplicaId(topic.AsSpan(ReplyTopicPrefix.Length));
+
+        // A DNS label's alphabet: what a Kubernetes pod name is made of, and safe in a Redis key.
+        public static bool IsReplicaId(ReadOnlySpan<char> id)
+        {
+            if (id.Length is 0 or > MaxReplicaIdLength)
+            {
+                return false;
+            }
+
+            foreach (var c in id)
+            {
+                if (c is not ((>= 'a' and <= 'z') or (>= '0' and <= '9') or '-'))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
     }
 
     public static class AppIds

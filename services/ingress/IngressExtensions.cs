@@ -1,4 +1,5 @@
 using Dapr.Workflow;
+using IngressService.Correlation;
 using IngressService.Forecasts;
 using IngressService.OpenApi;
 using IngressService.Security;
@@ -24,8 +25,40 @@ internal static class IngressExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        services.AddOptions<CorrelationOptions>()
+            .BindConfiguration(CorrelationOptions.SectionName)
+            .PostConfigure<IConfiguration>((options, configuration) => options.ReplicaId ??= ReplicaIdentity.Default(configuration))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IngressMetrics>();
+
+        // Which mode runs is decided while registering services, so it is read once here.
+        var mode = builder.Configuration.GetSection(CorrelationOptions.SectionName).Get<CorrelationOptions>()?.Mode
+            ?? CorrelationMode.Workflow;
+        if (mode == CorrelationMode.Direct)
+        {
+            // No workflow worker, client or state store: the request waits in this process.
+            services.AddSingleton<IRequestCorrelation, DirectCorrelation>();
+        }
+        else
+        {
+            AddWorkflowCorrelation(services);
+        }
+
+        services.AddSingleton<IConfigureOptions<SwaggerGenOptions>, BearerSecurityConfigurer>();
+
+        builder.AddIngressProtection();
+        return builder;
+    }
+
+    private static void AddWorkflowCorrelation(IServiceCollection services)
+    {
         // The workflow client and worker find the sidecar through DAPR_GRPC_ENDPOINT / DAPR_GRPC_PORT
-        // and DAPR_API_TOKEN (configuration or environment), like DaprClient.
+        // and DAPR_API_TOKEN (configuration or environment), like DaprClient. Registered here, and
+        // only here: the csproj leaves out Dapr.Workflow's source generator, whose module initializer
+        // would register both types a second time ("Workflow 'ForecastWorkflow' is already registered").
         services.AddDaprWorkflow(options =>
         {
             options.RegisterWorkflow<ForecastWorkflow>();
@@ -34,14 +67,8 @@ internal static class IngressExtensions
         // Handlers depend on the interface, which AddDaprWorkflow does not register, so tests can substitute it.
         services.AddSingleton<IDaprWorkflowClient>(sp => sp.GetRequiredService<DaprWorkflowClient>());
 
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IngressMetrics>();
         services.AddSingleton<WorkflowInstanceTracker>();
+        services.AddSingleton<IRequestCorrelation, WorkflowCorrelation>();
         services.AddHostedService<FinishedWorkflowPurger>();
-
-        services.AddSingleton<IConfigureOptions<SwaggerGenOptions>, BearerSecurityConfigurer>();
-
-        builder.AddIngressProtection();
-        return builder;
     }
 }

@@ -7,7 +7,6 @@ using IngressService.Forecasts;
 using IngressService.Replies;
 using IngressService.Workflows;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Options;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
 using RedisStreamDemo.Contracts;
@@ -118,8 +117,7 @@ public sealed class ReplyHandlerTests : IDisposable
         http.Request.ContentType = "application/json";
         http.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body));
 
-        var replies = services.Replies with { ForecastOptions = Options.Create(options ?? new ForecastOptions()) };
-        var result = await ReplyEndpoints.Handle(http.Request, replies, TestContext.Current.CancellationToken);
+        var result = await ReplyEndpoints.Handle(http.Request, services.Replies(options), TestContext.Current.CancellationToken);
 
         return Assert.IsType<TopicResponse>(result.Value).Status;
     }

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Dapr.Workflow;
 using Grpc.Core;
+using IngressService.Correlation;
 using IngressService.OpenApi;
 using IngressService.Security;
 using IngressService.Workflows;
@@ -68,7 +69,7 @@ internal static partial class ForecastEndpoints
         [AsParameters] ForecastServices services,
         CancellationToken cancellationToken)
     {
-        var (workflows, tracker, metrics, time, forecastOptions, workflowOptions, logger) = services;
+        var (correlation, metrics, time, forecastOptions, logger) = services;
 
         var body = await ForecastBodyReader.ReadAsync(http.Request, cancellationToken);
         if (body.Request is not { } forecast)
@@ -83,38 +84,18 @@ internal static partial class ForecastEndpoints
         activity?.SetTag(IngressTelemetry.RequestIdTag, requestId);
         activity?.SetTag(IngressTelemetry.CityTag, forecast.City);
 
-        if (!tracker.TryTrack(requestId))
-        {
-            metrics.Request(RequestOutcome.Overloaded);
-            LogOverloaded(logger, tracker.InFlight);
-            return ForecastProblems.Overloaded(http.Response, forecastOptions.Value.RetryAfterSeconds);
-        }
-
         var request = new WeatherRequest(requestId, forecast.City, forecast.Location, time.GetUtcNow());
-        using (var call = SidecarCall(forecastOptions.Value, cancellationToken))
+        var started = await correlation.StartAsync(request, cancellationToken);
+        switch (started.Status)
         {
-            try
-            {
-                await workflows.ScheduleNewWorkflowAsync(
-                    nameof(ForecastWorkflow),
-                    requestId,
-                    new ForecastWorkflowInput(request, workflowOptions.Value.ReplyDeadline),
-                    startTime: null,
-                    call.Token);
-            }
-            catch (Exception ex) when (IsTransient(ex) || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                // A timed-out schedule may still have created the instance: it stays tracked, and the
-                // purger forgets it if the sidecar does not know it.
-                if (ex is not OperationCanceledException)
-                {
-                    tracker.Untrack(requestId);
-                }
-
+            case StartStatus.Overloaded:
+                metrics.Request(RequestOutcome.Overloaded);
+                LogOverloaded(logger, correlation.InFlight);
+                return ForecastProblems.Overloaded(http.Response, forecastOptions.Value.RetryAfterSeconds);
+            case StartStatus.Unavailable:
                 metrics.Request(RequestOutcome.Error);
-                LogScheduleFailed(logger, ex, requestId);
+                LogScheduleFailed(logger, started.Error, requestId);
                 return ForecastProblems.EngineUnavailable(http.Response, forecastOptions.Value.RetryAfterSeconds);
-            }
         }
 
         LogAccepted(logger, requestId, forecast.City);
@@ -132,10 +113,10 @@ internal static partial class ForecastEndpoints
 
         using var wait = new CancellationTokenSource(forecastOptions.Value.ReplyWait, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, wait.Token);
-        WorkflowState state;
+        FinishedForecast finished;
         try
         {
-            state = await workflows.WaitForWorkflowCompletionAsync(requestId, getInputsAndOutputs: true, linked.Token);
+            finished = await correlation.WaitAsync(requestId, linked.Token);
         }
         catch (OperationCanceledException) when (wait.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -143,12 +124,11 @@ internal static partial class ForecastEndpoints
         }
         catch (Exception ex) when (IsTransient(ex))
         {
-            // The request is scheduled and will be answered; the client can poll for it.
+            // The request is handed on and will be answered; the client can poll for it.
             LogWaitFailed(logger, ex, requestId);
             return Accept(requestId, metrics);
         }
 
-        var finished = ForecastStatus.Finished(requestId, state, tracker);
         metrics.Request(finished.Outcome);
         activity?.SetTag("weather.outcome", finished.Outcome);
         return finished.Reply is { } reply ? TypedResults.Ok(reply) : finished.Problem ?? ForecastProblems.Unreadable();
@@ -166,31 +146,20 @@ internal static partial class ForecastEndpoints
             return ForecastProblems.UnknownRequest(requestId);
         }
 
-        WorkflowState state;
-        using var call = SidecarCall(services.ForecastOptions.Value, cancellationToken);
-        try
+        var lookup = await services.Correlation.GetAsync(requestId, cancellationToken);
+        switch (lookup.Status)
         {
-            state = await services.Workflows.GetWorkflowStateAsync(requestId, getInputsAndOutputs: true, call.Token);
+            case LookupStatus.Unavailable:
+                LogStatusFailed(services.Logger, lookup.Error, requestId);
+                return ForecastProblems.EngineUnavailable(response, services.ForecastOptions.Value.RetryAfterSeconds);
+            case LookupStatus.Pending:
+                response.Headers.RetryAfter = "1";
+                return TypedResults.Accepted(StatusUrl(requestId), ForecastAccepted.For(requestId));
+            case LookupStatus.Finished when lookup.Finished is { } finished:
+                return finished.Reply is { } reply ? TypedResults.Ok(reply) : finished.Problem ?? ForecastProblems.Unreadable();
+            default:
+                return ForecastProblems.UnknownRequest(requestId);
         }
-        catch (Exception ex) when (IsTransient(ex) || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            LogStatusFailed(services.Logger, ex, requestId);
-            return ForecastProblems.EngineUnavailable(response, services.ForecastOptions.Value.RetryAfterSeconds);
-        }
-
-        if (!state.Exists || state.WorkflowName is { } name && name != nameof(ForecastWorkflow))
-        {
-            return ForecastProblems.UnknownRequest(requestId);
-        }
-
-        if (!FinishedWorkflowPurger.IsTerminal(state.RuntimeStatus))
-        {
-            response.Headers.RetryAfter = "1";
-            return TypedResults.Accepted(StatusUrl(requestId), ForecastAccepted.For(requestId));
-        }
-
-        var finished = ForecastStatus.Finished(requestId, state, services.Tracker);
-        return finished.Reply is { } reply ? TypedResults.Ok(reply) : finished.Problem ?? ForecastProblems.Unreadable();
     }
 
     // RFC 7240: Prefer is a comma-separated list of preferences, each possibly with parameters.
@@ -220,14 +189,14 @@ internal static partial class ForecastEndpoints
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a request: {InFlight} requests already in flight")]
     private static partial void LogOverloaded(ILogger logger, int inFlight);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not schedule the workflow for request {RequestId}")]
-    private static partial void LogScheduleFailed(ILogger logger, Exception exception, string requestId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not hand on request {RequestId}")]
+    private static partial void LogScheduleFailed(ILogger logger, Exception? exception, string requestId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the sidecar while waiting for request {RequestId}; answering 202")]
     private static partial void LogWaitFailed(ILogger logger, Exception exception, string requestId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the state of request {RequestId}")]
-    private static partial void LogStatusFailed(ILogger logger, Exception exception, string requestId);
+    private static partial void LogStatusFailed(ILogger logger, Exception? exception, string requestId);
 }
 
 internal readonly record struct FinishedForecast(WeatherReply? Reply, ProblemHttpResult? Problem, string Outcome);

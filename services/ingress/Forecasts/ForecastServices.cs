@@ -1,17 +1,14 @@
-using Dapr.Workflow;
-using IngressService.Workflows;
+using IngressService.Correlation;
 using Microsoft.Extensions.Options;
 
 namespace IngressService.Forecasts;
 
 // What the forecast handlers need, bound with [AsParameters] to keep their signatures short.
 internal sealed record ForecastServices(
-    IDaprWorkflowClient Workflows,
-    WorkflowInstanceTracker Tracker,
+    IRequestCorrelation Correlation,
     IngressMetrics Metrics,
     TimeProvider Time,
     IOptions<ForecastOptions> ForecastOptions,
-    IOptions<WorkflowOptions> WorkflowOptions,
     ILogger<ForecastServices> Logger);
 
 // The 202 body: where to ask for the reply later.

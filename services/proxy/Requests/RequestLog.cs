@@ -38,4 +38,8 @@ internal static partial class RequestLog
     [LoggerMessage(EventId = 1008, Level = LogLevel.Warning,
         Message = "Request {RequestId} for {City} reached the dead-letter topic and will not be answered")]
     public static partial void DeadLettered(this ILogger logger, string? requestId, string? city);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning,
+        Message = "Request {RequestId} names reply topic {ReplyTopic}, which is not a weather-responses topic; replying on weather-responses")]
+    public static partial void ReplyTopicRefused(this ILogger logger, string requestId, string replyTopic);
 }

@@ -81,6 +81,7 @@ internal sealed class WeatherRequestHandler(
 
     private async Task<Delivery> DeliverOnceAsync(WeatherRequest request)
     {
+        var topic = ReplyTopic(request);
         try
         {
             // Checked here, not before joining: an owner that just finished has remembered its reply
@@ -89,7 +90,7 @@ internal sealed class WeatherRequestHandler(
             {
                 logger.Republishing(request.RequestId);
                 metrics.Duplicate();
-                return new(await PublishAsync(remembered) ? Outcome.Republished : Outcome.PublishFailed, remembered.Terminal);
+                return new(await PublishAsync(remembered, topic) ? Outcome.Republished : Outcome.PublishFailed, remembered.Terminal);
             }
 
             WeatherReply reply;
@@ -108,7 +109,7 @@ internal sealed class WeatherRequestHandler(
             // Remembered before publishing: if the publish fails, Dapr's retry only re-publishes.
             replies.Remember(reply);
             logger.Processed(request.RequestId, request.City, reply.Terminal);
-            return new(await PublishAsync(reply) ? Outcome.Processed : Outcome.PublishFailed, reply.Terminal);
+            return new(await PublishAsync(reply, topic) ? Outcome.Processed : Outcome.PublishFailed, reply.Terminal);
         }
         finally
         {
@@ -117,12 +118,31 @@ internal sealed class WeatherRequestHandler(
         }
     }
 
-    private async Task<bool> PublishAsync(WeatherReply reply)
+    // The ingress names its reply topic in direct correlation mode. Only weather-responses and
+    // weather-responses.<replica> are honoured: anything else falls back to weather-responses, so a
+    // request cannot make the proxy publish to a topic of its choosing.
+    private string ReplyTopic(WeatherRequest request)
+    {
+        if (request.ReplyTopic is not { } topic)
+        {
+            return DaprNames.Topics.WeatherResponses;
+        }
+
+        if (DaprNames.Topics.IsReplyTopic(topic))
+        {
+            return topic;
+        }
+
+        logger.ReplyTopicRefused(request.RequestId, topic.Length > 80 ? topic[..80] : topic);
+        return DaprNames.Topics.WeatherResponses;
+    }
+
+    private async Task<bool> PublishAsync(WeatherReply reply, string topic)
     {
         using var timeout = new CancellationTokenSource(options.Value.PublishTimeout, time);
         try
         {
-            await dapr.PublishEventAsync(DaprNames.PubSub, DaprNames.Topics.WeatherResponses, reply, timeout.Token);
+            await dapr.PublishEventAsync(DaprNames.PubSub, topic, reply, timeout.Token);
             return true;
         }
         catch (Exception ex) when (ex is DaprException or OperationCanceledException)

@@ -1,5 +1,6 @@
 using Dapr.Workflow;
 using IngressService;
+using IngressService.Correlation;
 using IngressService.Forecasts;
 using IngressService.Replies;
 using IngressService.Workflows;
@@ -32,8 +33,12 @@ internal sealed class TestServices : IDisposable
 
     public WorkflowInstanceTracker Tracker { get; }
 
-    public ReplyServices Replies => new(
-        Workflows, Tracker, Metrics, Clock, Options.Create(new ForecastOptions()), NullLogger<ReplyServices>.Instance);
+    public ReplyServices Replies(ForecastOptions? forecasts = null) => new(
+        new WorkflowCorrelation(
+            Workflows, Tracker, Metrics, Clock, Options.Create(forecasts ?? new ForecastOptions()), Options.Create(WorkflowOptions),
+            NullLogger<WorkflowCorrelation>.Instance),
+        Metrics,
+        NullLogger<ReplyServices>.Instance);
 
     public FinishedWorkflowPurger Purger => new(
         Workflows, Tracker, Metrics, Clock, Options.Create(WorkflowOptions), NullLogger<FinishedWorkflowPurger>.Instance);

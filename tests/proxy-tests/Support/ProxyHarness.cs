@@ -52,10 +52,10 @@ internal sealed class ProxyHarness : IAsyncDisposable
 
     public long ProcessedByTerminals => Terminals.Snapshot().Terminals.Sum(t => t.Processed);
 
-    public Task ReplyPublished(int times, Func<WeatherReply, bool>? matching = null) =>
+    public Task ReplyPublished(int times, Func<WeatherReply, bool>? matching = null, string topic = DaprNames.Topics.WeatherResponses) =>
         Dapr.Received(times).PublishEventAsync(
             DaprNames.PubSub,
-            DaprNames.Topics.WeatherResponses,
+            topic,
             Arg.Is<WeatherReply>(reply => matching == null || matching(reply)),
             Arg.Any<CancellationToken>());
 

@@ -1,0 +1,225 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Dapr;
+using Dapr.Client;
+using IngressService.Forecasts;
+using IngressService.Replies;
+using IngressService.Workflows;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using RedisStreamDemo.Contracts;
+
+namespace IngressService.Correlation;
+
+// Direct mode: the request carries this replica's reply topic (weather-responses.<replica>), which
+// only this replica subscribes to, so its reply comes back here and completes the waiting request
+// from memory. A topic per replica rather than a consumer group per replica on weather-responses:
+// with a group per replica every replica would read (and drop) every other replica's replies, and
+// pubsub.redis takes its consumer group from the component, shared with the proxy's competing
+// consumers. The cost is a stream per replica name in Redis (bounded by maxLenApprox), left behind
+// when a replica goes away for good.
+//
+// Pending requests are bounded by Forecasts:MaxInFlight; finished outcomes stay answerable for
+// Workflows:Retention in a cache bounded by Workflows:MaxTracked (the deadline and retention are
+// shared with workflow mode, so switching modes changes no timing).
+internal sealed partial class DirectCorrelation : IRequestCorrelation, IDisposable
+{
+    private readonly ConcurrentDictionary<string, PendingRequest> pending = new(StringComparer.Ordinal);
+    private readonly MemoryCache finished;
+    private readonly DaprClient dapr;
+    private readonly IngressMetrics metrics;
+    private readonly TimeProvider time;
+    private readonly ForecastOptions forecastOptions;
+    private readonly WorkflowOptions workflowOptions;
+    private readonly ILogger<DirectCorrelation> logger;
+    private int reserved;
+
+    public DirectCorrelation(
+        DaprClient dapr,
+        IngressMetrics metrics,
+        TimeProvider time,
+        IOptions<ForecastOptions> forecastOptions,
+        IOptions<WorkflowOptions> workflowOptions,
+        IOptions<CorrelationOptions> correlationOptions,
+        ILogger<DirectCorrelation> logger)
+    {
+        this.dapr = dapr;
+        this.metrics = metrics;
+        this.time = time;
+        this.forecastOptions = forecastOptions.Value;
+        this.workflowOptions = workflowOptions.Value;
+        this.logger = logger;
+        ReplyTopic = correlationOptions.Value.ReplyTopic;
+        finished = new MemoryCache(new MemoryCacheOptions { SizeLimit = this.workflowOptions.MaxTracked });
+    }
+
+    public string ReplyTopic { get; }
+
+    public int InFlight => Volatile.Read(ref reserved);
+
+    public async Task<StartResult> StartAsync(WeatherRequest request, CancellationToken cancellationToken)
+    {
+        var requestId = request.RequestId;
+        // Reserved before the publish, so the bound holds under concurrent POSTs.
+        if (Interlocked.Increment(ref reserved) > forecastOptions.MaxInFlight)
+        {
+            Interlocked.Decrement(ref reserved);
+            return StartResult.Overloaded;
+        }
+
+        // Registered before publishing: the reply may arrive before PublishEventAsync returns.
+        var entry = new PendingRequest(time.GetUtcNow(),
+            time.CreateTimer(_ => Expire(requestId), null, workflowOptions.ReplyDeadline, Timeout.InfiniteTimeSpan));
+        if (!pending.TryAdd(requestId, entry))
+        {
+            // Request ids are fresh Guids; a clash means a caller reused one.
+            entry.Deadline.Dispose();
+            Interlocked.Decrement(ref reserved);
+            throw new InvalidOperationException($"Request {requestId} is already waiting.");
+        }
+
+        metrics.WorkflowStarted();
+
+        using var activity = IngressTelemetry.ActivitySource.StartActivity("forecast.publish", ActivityKind.Producer);
+        activity?.SetTag(IngressTelemetry.RequestIdTag, requestId);
+        activity?.SetTag(IngressTelemetry.CityTag, request.City);
+
+        using var call = ForecastEndpoints.SidecarCall(forecastOptions, cancellationToken);
+        try
+        {
+            var metadata = new Dictionary<string, string> { ["cloudevent.id"] = requestId };
+            await dapr.PublishEventAsync(
+                DaprNames.PubSub, DaprNames.Topics.WeatherRequests, request with { ReplyTopic = ReplyTopic }, metadata, call.Token);
+            LogPublished(logger, requestId, DaprNames.Topics.WeatherRequests, ReplyTopic);
+            return StartResult.Started;
+        }
+        catch (Exception ex) when (ex is DaprException || ForecastEndpoints.IsTransient(ex)
+            || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // Forgotten at once: the client is told 503. Should the request have been published after
+            // all, its reply is dropped as unknown.
+            if (pending.TryRemove(requestId, out var removed))
+            {
+                removed.Deadline.Dispose();
+                Release();
+            }
+
+            return StartResult.Unavailable(ex);
+        }
+    }
+
+    public async Task<FinishedForecast> WaitAsync(string requestId, CancellationToken cancellationToken)
+    {
+        if (pending.TryGetValue(requestId, out var entry))
+        {
+            // The outcome comes through the task as well as the cache, so a zero retention loses nothing.
+            return Outcome(requestId, await entry.Completion.Task.WaitAsync(cancellationToken));
+        }
+
+        return finished.TryGetValue(requestId, out DirectOutcome? outcome) && outcome is not null
+            ? Outcome(requestId, outcome)
+            : new FinishedForecast(null, ForecastProblems.UnknownRequest(requestId), RequestOutcome.Error);
+    }
+
+    public Task<RequestLookup> GetAsync(string requestId, CancellationToken cancellationToken)
+    {
+        if (pending.ContainsKey(requestId))
+        {
+            return Task.FromResult(RequestLookup.Pending);
+        }
+
+        return Task.FromResult(finished.TryGetValue(requestId, out DirectOutcome? outcome) && outcome is not null
+            ? new RequestLookup(LookupStatus.Finished, Outcome(requestId, outcome))
+            : RequestLookup.Unknown);
+    }
+
+    public Task<ReplyHandling> DeliverAsync(WeatherReply reply, CancellationToken cancellationToken)
+    {
+        var requestId = reply.RequestId;
+        if (pending.TryRemove(requestId, out var entry))
+        {
+            metrics.ReplyObserved(time.GetUtcNow() - entry.AcceptedAt);
+            Finish(requestId, entry, new DirectOutcome(reply));
+            ReplyLog.Handed(logger, requestId, reply.Terminal);
+            return Task.FromResult(ReplyHandling.Success);
+        }
+
+        if (finished.TryGetValue(requestId, out DirectOutcome? outcome) && outcome is not null)
+        {
+            // At-least-once delivery: a redelivered reply, or one that came after the deadline.
+            ReplyLog.Duplicate(logger, requestId, outcome.Reply is null ? "DeadlinePassed" : "Answered");
+            return Task.FromResult(ReplyHandling.Duplicate);
+        }
+
+        // Not a request this replica is waiting for (it restarted since, or the retention passed):
+        // nothing can ever complete it, so retrying would only loop.
+        ReplyLog.UnknownRequest(logger, requestId);
+        return Task.FromResult(ReplyHandling.Drop);
+    }
+
+    public void Dispose()
+    {
+        foreach (var entry in pending.Values)
+        {
+            entry.Deadline.Dispose();
+        }
+
+        finished.Dispose();
+    }
+
+    private void Expire(string requestId)
+    {
+        if (pending.TryRemove(requestId, out var entry))
+        {
+            LogDeadlinePassed(logger, requestId, workflowOptions.ReplyDeadline);
+            Finish(requestId, entry, DirectOutcome.DeadlinePassed);
+        }
+    }
+
+    private void Finish(string requestId, PendingRequest entry, DirectOutcome outcome)
+    {
+        entry.Deadline.Dispose();
+        if (workflowOptions.Retention > TimeSpan.Zero)
+        {
+            finished.Set(requestId, outcome, new MemoryCacheEntryOptions
+            {
+                Size = 1,
+                AbsoluteExpirationRelativeToNow = workflowOptions.Retention,
+            });
+        }
+
+        entry.Completion.TrySetResult(outcome);
+        Release();
+    }
+
+    private void Release()
+    {
+        Interlocked.Decrement(ref reserved);
+        metrics.WorkflowFinished();
+    }
+
+    private static FinishedForecast Outcome(string requestId, DirectOutcome outcome) => outcome.Reply is { } reply
+        ? new FinishedForecast(reply, null, RequestOutcome.Ok)
+        : new FinishedForecast(null, ForecastProblems.DeadlinePassed(requestId), RequestOutcome.TimedOut);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Published request {RequestId} to {Topic}, replies to {ReplyTopic}")]
+    private static partial void LogPublished(ILogger logger, string requestId, string topic, string replyTopic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId} got no reply within {ReplyDeadline}")]
+    private static partial void LogDeadlinePassed(ILogger logger, string requestId, TimeSpan replyDeadline);
+
+    private sealed class PendingRequest(DateTimeOffset acceptedAt, ITimer deadline)
+    {
+        public DateTimeOffset AcceptedAt { get; } = acceptedAt;
+
+        public ITimer Deadline { get; } = deadline;
+
+        public TaskCompletionSource<DirectOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    // A null reply: the deadline passed first.
+    private sealed record DirectOutcome(WeatherReply? Reply)
+    {
+        public static readonly DirectOutcome DeadlinePassed = new((WeatherReply?)null);
+    }
+}
