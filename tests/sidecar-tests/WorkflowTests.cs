@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Dapr.Workflow;
+using Grpc.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -18,6 +21,27 @@ public sealed class WorkflowTests(RedisFixture redis)
     internal sealed class UpperActivity : WorkflowActivity<string, string>
     {
         public override Task<string> RunAsync(WorkflowActivityContext context, string input) => Task.FromResult(input.ToUpperInvariant());
+    }
+
+    /// <summary>Records the trace the activity code runs in (Activity.Current as the SDK sets it up).</summary>
+    internal sealed class TracedActivity : WorkflowActivity<string, string>
+    {
+        public static readonly ConcurrentDictionary<string, string> Seen = new();
+
+        public override Task<string> RunAsync(WorkflowActivityContext context, string input)
+        {
+            Seen[input] = Activity.Current?.TraceId.ToHexString() ?? "none";
+            return Task.FromResult(input);
+        }
+    }
+
+    internal sealed class TracedWorkflow : Workflow<string, string>
+    {
+        public override async Task<string> RunAsync(WorkflowContext context, string input)
+        {
+            await context.CallActivityAsync<string>(nameof(TracedActivity), input + "-1");
+            return await context.CallActivityAsync<string>(nameof(TracedActivity), input + "-2");
+        }
     }
 
     internal sealed class RequestReplyWorkflow : Workflow<string, string>
@@ -76,7 +100,9 @@ public sealed class WorkflowTests(RedisFixture redis)
             options.RegisterWorkflow<LateWaitWorkflow>(nameof(LateWaitWorkflow));
             options.RegisterWorkflow<TimeoutWorkflow>(nameof(TimeoutWorkflow));
             options.RegisterWorkflow<ForeverWorkflow>(nameof(ForeverWorkflow));
+            options.RegisterWorkflow<TracedWorkflow>(nameof(TracedWorkflow));
             options.RegisterActivity<UpperActivity>(nameof(UpperActivity));
+            options.RegisterActivity<TracedActivity>(nameof(TracedActivity));
         });
         var host = builder.Build();
         await host.StartAsync(TestContext.Current.CancellationToken);
@@ -120,6 +146,39 @@ public sealed class WorkflowTests(RedisFixture redis)
         Assert.Equal("HELLO:world", state.ReadOutputAs<string>());
         await host.StopAsync(TestContext.Current.CancellationToken);
     }
+
+    [Fact]
+    public async Task Activities_run_in_the_trace_of_the_caller_that_scheduled_the_workflow()
+    {
+        redis.Require();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name.StartsWith("Dapr", StringComparison.Ordinal) || source.Name == CallerSourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        using var host = await StartWorkerAsync(sidecar);
+        var client = host.Services.GetRequiredService<DaprWorkflowClient>();
+        var id = Guid.NewGuid().ToString("N");
+
+        string callerTrace;
+        using (var request = Caller.StartActivity("POST /forecast"))
+        {
+            callerTrace = request!.TraceId.ToHexString();
+            await client.ScheduleNewWorkflowAsync(nameof(TracedWorkflow), id, id);
+        }
+        var state = await CompletionAsync(client, id);
+
+        Assert.Equal(WorkflowRuntimeStatus.Completed, state.RuntimeStatus);
+        Assert.Equal(callerTrace, TracedActivity.Seen[id + "-1"]);
+        Assert.Equal(callerTrace, TracedActivity.Seen[id + "-2"]);
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    private const string CallerSourceName = "Sidecar.Tests.Caller";
+
+    private static readonly ActivitySource Caller = new(CallerSourceName);
 
     [Fact]
     public async Task An_event_raised_before_the_wait_is_delivered_when_the_workflow_waits()
@@ -178,6 +237,55 @@ public sealed class WorkflowTests(RedisFixture redis)
         Assert.False(unknown?.Exists ?? false);
         await host.StopAsync(TestContext.Current.CancellationToken);
     }
+
+    [Fact]
+    public async Task While_the_actor_state_store_is_down_workflow_calls_fail_as_in_daprd_and_work_again_after()
+    {
+        redis.Require();
+        await using var store = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(store.Endpoint));
+        using var host = await StartWorkerAsync(sidecar);
+        var client = host.Services.GetRequiredService<DaprWorkflowClient>();
+        using var http = new HttpClient { BaseAddress = sidecar.HttpEndpoint };
+        var running = Guid.NewGuid().ToString("N");
+        await client.ScheduleNewWorkflowAsync(nameof(ForeverWorkflow), running, "x");
+        await StartedAsync(client, running);
+
+        await store.StopAsync();
+        var start = await Assert.ThrowsAnyAsync<Exception>(() => client.ScheduleNewWorkflowAsync(nameof(TimeoutWorkflow), Guid.NewGuid().ToString("N"), "x"));
+        var raise = await Assert.ThrowsAnyAsync<Exception>(() => client.RaiseEventAsync(running, "never", "x", TestContext.Current.CancellationToken));
+        var terminate = await Assert.ThrowsAnyAsync<Exception>(() => client.TerminateWorkflowAsync(running, "stop", TestContext.Current.CancellationToken));
+        using var healthz = await http.GetAsync("/v1.0/healthz", TestContext.Current.CancellationToken);
+
+        // daprd returns the actor state store's error as a plain error: gRPC Unknown.
+        Assert.Equal(StatusCode.Unknown, Rpc(start).StatusCode);
+        Assert.StartsWith("failed to create workflow instance: failed to load workflow metadata: ", Rpc(start).Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.Unknown, Rpc(raise).StatusCode);
+        Assert.Equal(StatusCode.Unknown, Rpc(terminate).StatusCode);
+        // daprd's healthz has no component targets: it stays healthy after init.
+        Assert.Equal(HttpStatusCode.NoContent, healthz.StatusCode);
+
+        await store.StartAsync(TestContext.Current.CancellationToken);
+        var id = Guid.NewGuid().ToString("N");
+        await Sidecars.WaitUntilAsync(async () =>
+        {
+            try
+            {
+                await client.ScheduleNewWorkflowAsync(nameof(TimeoutWorkflow), id, "x");
+                return true;
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unknown)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(15), "scheduling to work again once Redis is back");
+        var state = await CompletionAsync(client, id);
+        Assert.Equal("timed out", state.ReadOutputAs<string>());
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    private static RpcException Rpc(Exception ex) =>
+        ex as RpcException ?? ex.InnerException as RpcException ?? throw new InvalidOperationException($"not a gRPC error: {ex}");
 
     [Fact]
     public async Task Http_workflow_state_has_daprd_shape_and_unknown_ids_are_404()

@@ -43,7 +43,7 @@ var startupLog = loggerFactory.CreateLogger("TestSidecar");
 Log.Starting(startupLog, options.AppId, options.HttpPort, options.GrpcPort, options.AppPort?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none", options.AppMaxConcurrency);
 
 DaprResources resources;
-Dictionary<string, RedisStreamsPubSub> pubsubs;
+LoadedComponents components;
 Resiliency resiliency;
 try
 {
@@ -54,7 +54,7 @@ try
     {
         Log.ConfigurationRead(startupLog, DaprResources.Scalar(DaprResources.Child(configuration, "metadata"), "name") ?? "");
     }
-    pubsubs = await ComponentLoader.InitializeAsync(resources, options, loggerFactory);
+    components = await ComponentLoader.InitializeAsync(resources, options, loggerFactory);
 }
 catch (Exception ex)
 {
@@ -66,12 +66,13 @@ builder.Services.AddSingleton(options);
 builder.Services.AddSingleton(resources);
 builder.Services.AddSingleton(resiliency);
 builder.Services.AddSingleton<SidecarState>();
-builder.Services.AddSingleton(sp => new PubSubRuntime(pubsubs, resiliency, options.AppId, sp.GetRequiredService<ILogger<PubSubRuntime>>()));
+builder.Services.AddSingleton(sp => new PubSubRuntime(components.PubSubs, resiliency, options.AppId, sp.GetRequiredService<ILogger<PubSubRuntime>>()));
 builder.Services.AddSingleton(new AppChannel(new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan }, options));
 builder.Services.AddSingleton<SubscriptionRuntime>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<SubscriptionRuntime>());
-WorkflowEngine.AddTo(builder.Services);
-builder.Services.AddGrpc(o => o.Interceptors.Add<ApiTokenInterceptor>());
+WorkflowEngine.AddTo(builder.Services, components.ActorStateStore);
+builder.Services.AddGrpc(o => o.Interceptors.Add<ApiTokenInterceptor>())
+    .AddServiceOptions<TaskHubGrpcServer>(o => o.Interceptors.Add<WorkflowInterceptor>());
 builder.Services.AddSingleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<DaprGrpcService>, DaprGrpcMethodProvider>();
 builder.Services.AddSingleton<DaprGrpcService>();
 
@@ -86,8 +87,12 @@ app.MapDaprHttpApi(options.HttpPort);
 _ = app.Services.GetRequiredService<TaskHubGrpcServer>();
 
 await app.RunAsync();
-foreach (var pubsub in pubsubs.Values)
+foreach (var pubsub in components.PubSubs.Values)
 {
     await pubsub.DisposeAsync();
+}
+if (components.ActorStateStore is { } actorStore)
+{
+    await actorStore.DisposeAsync();
 }
 return 0;

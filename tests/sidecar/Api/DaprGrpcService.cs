@@ -29,7 +29,7 @@ internal sealed class DaprGrpcService(PubSubRuntime pubsub)
             throw DaprApiError.TopicEmpty(request.PubsubName).ToRpcException();
         }
 
-        var trace = CallerTrace(context);
+        var trace = TraceContext.FromGrpcCaller(context.RequestHeaders);
         IReadOnlyDictionary<string, string>? metadata = request.Metadata.Count > 0 ? new Dictionary<string, string>(request.Metadata) : null;
         try
         {
@@ -40,21 +40,6 @@ internal sealed class DaprGrpcService(PubSubRuntime pubsub)
             throw DaprApiError.PublishFailed(request.PubsubName, request.Topic, ex.Message).ToRpcException();
         }
         return new Empty();
-    }
-
-    /// <summary>daprd's server span: a child of the caller's traceparent or grpc-trace-bin, else a new trace.</summary>
-    private static TraceContext CallerTrace(ServerCallContext context)
-    {
-        var headers = context.RequestHeaders;
-        if (TraceContext.TryParse(headers.GetValue("traceparent"), headers.GetValue("tracestate"), out var parent))
-        {
-            return parent.NewChild();
-        }
-        if (headers.GetValueBytes("grpc-trace-bin") is { } binary && TraceContext.TryParseBinary(binary, out parent))
-        {
-            return parent.NewChild();
-        }
-        return TraceContext.NewRoot();
     }
 }
 

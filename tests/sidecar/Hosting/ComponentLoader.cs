@@ -1,6 +1,7 @@
 using StackExchange.Redis;
 using TestSidecar.PubSub;
 using TestSidecar.Resources;
+using TestSidecar.Workflows;
 
 namespace TestSidecar.Hosting;
 
@@ -8,12 +9,15 @@ namespace TestSidecar.Hosting;
 /// Initialises the components daprd would load for this app. As in daprd, a component that fails
 /// to initialise (unknown type, bad metadata, Redis unreachable) stops the sidecar.
 /// </summary>
+internal sealed record LoadedComponents(Dictionary<string, RedisStreamsPubSub> PubSubs, ActorStateStore? ActorStateStore);
+
 internal static class ComponentLoader
 {
-    public static async Task<Dictionary<string, RedisStreamsPubSub>> InitializeAsync(DaprResources resources, SidecarOptions options, ILoggerFactory loggerFactory)
+    public static async Task<LoadedComponents> InitializeAsync(DaprResources resources, SidecarOptions options, ILoggerFactory loggerFactory)
     {
         var logger = loggerFactory.CreateLogger("TestSidecar.Components");
         var pubsubs = new Dictionary<string, RedisStreamsPubSub>(StringComparer.Ordinal);
+        ActorStateStore? actorStore = null;
         foreach (var component in resources.Components)
         {
             switch (component.Type, component.Version)
@@ -24,6 +28,14 @@ internal static class ComponentLoader
                     await pubsub.InitAsync();
                     pubsubs.Add(component.Name, pubsub);
                     break;
+                case ("state.redis", "v1") when IsActorStateStore(component):
+                    if (actorStore is not null)
+                    {
+                        throw new InvalidOperationException($"detected duplicate actor state store: {actorStore.Name} and {component.Name}");
+                    }
+                    // Kept open: workflow calls check that the store still answers.
+                    actorStore = await ActorStateStore.ConnectAsync(component.Name, Host(component), Password(component));
+                    break;
                 case ("state.redis", "v1"):
                     // The state API is not served; the store is still checked the way daprd's Init checks it.
                     await PingAsync(component);
@@ -33,14 +45,25 @@ internal static class ComponentLoader
             }
             Log.ComponentLoaded(logger, component.Name, component.Type, component.Version);
         }
-        return pubsubs;
+        return new LoadedComponents(pubsubs, actorStore);
     }
+
+    // daprd: the metadata key compared case-insensitively, the value by kit's IsTruthy.
+    private static bool IsActorStateStore(ComponentResource component) =>
+        component.Metadata.FirstOrDefault(kv => kv.Key.Equals("actorStateStore", StringComparison.OrdinalIgnoreCase)).Value?.Trim().ToLowerInvariant()
+            is "y" or "yes" or "true" or "t" or "on" or "1";
+
+    private static string Host(ComponentResource component) =>
+        component.Metadata.GetValueOrDefault("redisHost") is { Length: > 0 } h ? h : throw new InvalidOperationException($"component {component.Name}: redisHost is required");
+
+    private static string? Password(ComponentResource component) =>
+        component.Metadata.GetValueOrDefault("redisPassword") is { Length: > 0 } p ? p : null;
 
     private static async Task PingAsync(ComponentResource component)
     {
-        var host = component.Metadata.GetValueOrDefault("redisHost") is { Length: > 0 } h ? h : throw new InvalidOperationException($"component {component.Name}: redisHost is required");
+        var host = Host(component);
         var config = ConfigurationOptions.Parse(host);
-        config.Password = component.Metadata.GetValueOrDefault("redisPassword") is { Length: > 0 } p ? p : null;
+        config.Password = Password(component);
         config.AbortOnConnectFail = false;
         config.ConnectTimeout = 5000;
         await using var connection = await ConnectionMultiplexer.ConnectAsync(config);

@@ -28,6 +28,20 @@ internal readonly record struct TraceContext(ActivityTraceId TraceId, ActivitySp
         return true;
     }
 
+    /// <summary>daprd's gRPC server span: a child of the caller's traceparent or grpc-trace-bin, else a new trace.</summary>
+    public static TraceContext FromGrpcCaller(Grpc.Core.Metadata headers)
+    {
+        if (TryParse(headers.GetValue("traceparent"), headers.GetValue("tracestate"), out var parent))
+        {
+            return parent.NewChild();
+        }
+        if (headers.GetValueBytes("grpc-trace-bin") is { } binary && TryParseBinary(binary, out parent))
+        {
+            return parent.NewChild();
+        }
+        return NewRoot();
+    }
+
     /// <summary>OpenCensus binary format: version 0, field 0 trace-id (16), field 1 span-id (8), field 2 options (1).</summary>
     public static bool TryParseBinary(ReadOnlySpan<byte> value, out TraceContext context)
     {

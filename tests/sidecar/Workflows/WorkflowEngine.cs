@@ -23,9 +23,11 @@ internal sealed class WorkflowEngine
 
     public IOrchestrationServiceClient Client { get; }
 
-    public static void AddTo(IServiceCollection services)
+    public static void AddTo(IServiceCollection services, ActorStateStore? actorStateStore)
     {
         services.AddSingleton<WorkflowEngine>();
+        services.AddSingleton<WorkflowTraceContexts>();
+        services.AddSingleton(sp => new WorkflowInterceptor(sp.GetRequiredService<WorkflowTraceContexts>(), actorStateStore));
         services.AddSingleton(sp => sp.GetRequiredService<WorkflowEngine>().Service);
         services.AddSingleton(sp => sp.GetRequiredService<WorkflowEngine>().Client);
         services.AddSingleton<TaskHubGrpcServer>();

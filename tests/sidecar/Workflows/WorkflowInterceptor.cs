@@ -1,0 +1,101 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using TestSidecar.PubSub;
+using P = Microsoft.DurableTask.Protobuf;
+
+namespace TestSidecar.Workflows;
+
+/// <summary>
+/// What daprd's workflow backend adds around the engine's TaskHubSidecarService calls:
+/// <list type="bullet">
+/// <item>Calls that make daprd load and save the workflow actor's state (start, raise event,
+/// suspend, resume, terminate, purge) fail while the actor state store does not answer, with the
+/// plain error daprd returns (gRPC Unknown, the state store's error in the message). Completing a
+/// work item does not touch the store in daprd (the result goes to an in-memory waiter; the save
+/// after it is retried by the actor's reminder), so those calls are left alone.</item>
+/// <item>Activity trace context: see <see cref="WorkflowTraceContexts"/>.</item>
+/// </list>
+/// </summary>
+internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, ActorStateStore? store = null) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        switch (request)
+        {
+            case P.CreateInstanceRequest start:
+                await RequireStoreAsync("failed to create workflow instance: failed to load workflow metadata: ");
+                return await StartAsync(start, context, () => continuation(request, context));
+            case P.RaiseEventRequest or P.SuspendRequest or P.ResumeRequest:
+                await RequireStoreAsync("");
+                return await continuation(request, context);
+            case P.TerminateRequest terminate:
+                await RequireStoreAsync("failed to submit termination request: ");
+                var terminated = await continuation(request, context);
+                traces.Forget(terminate.InstanceId);
+                return terminated;
+            case P.PurgeInstancesRequest purge:
+                await RequireStoreAsync("failed to purge workflow state: ");
+                var purged = await continuation(request, context);
+                if (purge.RequestCase == P.PurgeInstancesRequest.RequestOneofCase.InstanceId)
+                {
+                    traces.Forget(purge.InstanceId);
+                }
+                return purged;
+            case P.OrchestratorResponse response:
+                Apply(response);
+                return await continuation(request, context);
+            default:
+                return await continuation(request, context);
+        }
+    }
+
+    private async Task RequireStoreAsync(string prefix)
+    {
+        if (store is not null && await store.ErrorAsync() is { } error)
+        {
+            throw new RpcException(new Status(StatusCode.Unknown, prefix + error));
+        }
+    }
+
+    private async Task<TResponse> StartAsync<TResponse>(P.CreateInstanceRequest request, ServerCallContext context, Func<Task<TResponse>> start)
+    {
+        // durabletask-go parents the instance on the request's parentTraceContext, else on daprd's
+        // gRPC server span (from traceparent or grpc-trace-bin, or a new trace).
+        var trace = TraceContext.TryParse(request.ParentTraceContext?.TraceParent, request.ParentTraceContext?.TraceState, out var parent)
+            ? parent
+            : TraceContext.FromGrpcCaller(context.RequestHeaders);
+        // Recorded before the engine sees the instance: its first turn can complete before StartInstance returns.
+        var added = request.InstanceId.Length > 0 && traces.TryStart(request.InstanceId, trace);
+        try
+        {
+            return await start();
+        }
+        catch when (added)
+        {
+            traces.Forget(request.InstanceId);
+            throw;
+        }
+    }
+
+    private void Apply(P.OrchestratorResponse response)
+    {
+        foreach (var action in response.Actions)
+        {
+            if (action.ScheduleTask is { } schedule && traces.ActivitySpan(response.InstanceId) is { } span)
+            {
+                schedule.ParentTraceContext = new P.TraceContext { TraceParent = span.TraceParent, TraceState = span.TraceState };
+            }
+            else if (action.CompleteOrchestration is { } complete)
+            {
+                if (complete.OrchestrationStatus == P.OrchestrationStatus.ContinuedAsNew)
+                {
+                    traces.ContinueAsNew(response.InstanceId);
+                }
+                else
+                {
+                    traces.Forget(response.InstanceId);
+                }
+            }
+        }
+    }
+}
