@@ -303,4 +303,72 @@ public sealed class DeliveryTests(RedisFixture redis)
         Assert.Equal(0, sidecar.ExitCode);
         Assert.Equal(0, await PendingAsync(topic, "proxy"));
     }
+
+    [Fact]
+    public async Task A_rawPayload_subscription_gets_the_stored_bytes_base64_in_a_new_envelope()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("rawsub");
+        byte[] stored = [0x00, 0xff, .. "not a cloud event {"u8];
+        const string traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        await redis.Db.StreamAddAsync(topic, [new NameValueEntry("data", stored), new NameValueEntry("metadata", $$"""{"traceparent":"{{traceParent}}"}""")]);
+        var subscription = new { pubsubname = "pubsub", topic, route = "/raw", metadata = new Dictionary<string, string> { ["rawPayload"] = "true" } };
+        await using var app = await TestApp.StartAsync([subscription], (_, _) => Answer(200));
+        await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Real(redis.Endpoint), app.Port);
+
+        var delivery = (await app.WaitForDeliveriesAsync(1, Wait)).Single();
+
+        Assert.StartsWith("application/cloudevents+json", delivery.ContentType, StringComparison.Ordinal);
+        var ce = delivery.Json;
+        Assert.Equal(stored, Convert.FromBase64String(ce.GetProperty("data_base64").GetString()!));
+        Assert.Equal("application/octet-stream", ce.GetProperty("datacontenttype").GetString());
+        Assert.True(Guid.TryParse(ce.GetProperty("id").GetString(), out _));
+        Assert.Equal("Dapr", ce.GetProperty("source").GetString());
+        Assert.Equal("com.dapr.event.sent", ce.GetProperty("type").GetString());
+        Assert.Equal("1.0", ce.GetProperty("specversion").GetString());
+        Assert.Equal(topic, ce.GetProperty("topic").GetString());
+        Assert.Equal("pubsub", ce.GetProperty("pubsubname").GetString());
+        Assert.Equal(traceParent, ce.GetProperty("traceparent").GetString());
+        Assert.Equal(traceParent, ce.GetProperty("traceid").GetString());
+        Assert.False(ce.TryGetProperty("data", out _));
+        Assert.Contains("-4bf92f3577b34da6a3ce929d0e0e4736-", delivery.Headers["traceparent"], StringComparison.Ordinal);
+        await Sidecars.WaitUntilAsync(async () => await PendingAsync(topic, "proxy") == 0, Wait, "XACK");
+    }
+
+    [Fact]
+    public async Task A_cloud_event_on_a_rawPayload_subscription_is_wrapped_as_well()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("rawce");
+        var subscription = new { pubsubname = "pubsub", topic, route = "/raw", metadata = new Dictionary<string, string> { ["rawPayload"] = "true" } };
+        await using var app = await TestApp.StartAsync([subscription], (_, _) => Answer(200));
+        await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Real(redis.Endpoint), app.Port);
+        using var client = Client(sidecar);
+
+        await client.PublishEventAsync("pubsub", topic, new Ping("hi"), TestContext.Current.CancellationToken);
+        var delivery = (await app.WaitForDeliveriesAsync(1, Wait)).Single();
+
+        var inner = JsonDocument.Parse(Convert.FromBase64String(delivery.Json.GetProperty("data_base64").GetString()!)).RootElement;
+        Assert.Equal("hi", inner.GetProperty("data").GetProperty("text").GetString());
+        Assert.NotEqual(inner.GetProperty("id").GetString(), delivery.Json.GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task An_entry_that_is_not_a_cloud_event_goes_to_the_dead_letter_topic_without_calling_the_app()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("poison");
+        var deadLetter = topic + "-dlq";
+        await redis.Db.StreamAddAsync(topic, "data", "not json {");
+        var resources = Resources.Write(redis.Endpoint, inboundRetry: ConstantRetry(5));
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in", deadLetter)], (_, _) => Answer(200));
+        await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
+
+        await Sidecars.WaitUntilAsync(async () => await redis.Db.StreamLengthAsync(deadLetter) == 1, Wait, "the dead-letter entry");
+        await Sidecars.WaitUntilAsync(async () => await PendingAsync(topic, "proxy") == 0, Wait, "XACK");
+
+        // daprd: no inbound retry (the app is never called); the entry's data goes on unchanged.
+        Assert.Equal("not json {", (await redis.Db.StreamRangeAsync(deadLetter)).Single()["data"].ToString());
+        Assert.Empty(app.Deliveries);
+    }
 }

@@ -170,4 +170,68 @@ public sealed class PublishTests(RedisFixture redis)
 
         Assert.Equal(StatusCode.InvalidArgument, Assert.IsType<RpcException>(error.InnerException).StatusCode);
     }
+
+    [Fact]
+    public async Task Grpc_publish_with_rawPayload_stores_the_data_as_sent_with_the_trace_in_metadata()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("raw");
+        await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Real(redis.Endpoint));
+        using var channel = GrpcChannel.ForAddress(sidecar.GrpcEndpoint);
+        var client = new DaprProto.Dapr.DaprClient(channel);
+        const string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        byte[] payload = [0x00, 0xff, .. "not json {"u8];
+        var request = new DaprProto.PublishEventRequest { PubsubName = "pubsub", Topic = topic, Data = Google.Protobuf.ByteString.CopyFrom(payload), DataContentType = "application/json" };
+        request.Metadata["rawPayload"] = "true";
+
+        await client.PublishEventAsync(request, new Metadata { { "traceparent", $"00-{traceId}-00f067aa0ba902b7-01" } }, cancellationToken: TestContext.Current.CancellationToken);
+
+        var entry = Assert.Single(await redis.Db.StreamRangeAsync(topic));
+        Assert.Equal(payload, (byte[])entry["data"]!);
+        var metadata = JsonDocument.Parse(entry["metadata"].ToString()).RootElement;
+        Assert.Equal("true", metadata.GetProperty("rawPayload").GetString());
+        Assert.Contains($"-{traceId}-", metadata.GetProperty("traceid").GetString(), StringComparison.Ordinal);
+        Assert.True(metadata.TryGetProperty("tracestate", out _));
+    }
+
+    [Fact]
+    public async Task Http_publish_with_rawPayload_stores_the_body_as_sent()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("rawhttp");
+        await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Real(redis.Endpoint));
+        using var http = new HttpClient { BaseAddress = sidecar.HttpEndpoint };
+
+        using var response = await http.PostAsync($"/v1.0/publish/pubsub/{topic}?metadata.rawPayload=true",
+            new StringContent("""{"not":"wrapped"}""", System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        var entry = Assert.Single(await redis.Db.StreamRangeAsync(topic));
+        Assert.Equal("""{"not":"wrapped"}""", entry["data"].ToString());
+        var metadata = JsonDocument.Parse(entry["metadata"].ToString()).RootElement;
+        Assert.Equal("true", metadata.GetProperty("rawPayload").GetString());
+        Assert.False(metadata.TryGetProperty("traceid", out _));
+    }
+
+    [Fact]
+    public async Task A_rawPayload_that_is_not_a_boolean_is_refused_as_daprd_refuses_it()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("rawbad");
+        await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Real(redis.Endpoint));
+        using var channel = GrpcChannel.ForAddress(sidecar.GrpcEndpoint);
+        var client = new DaprProto.Dapr.DaprClient(channel);
+        using var http = new HttpClient { BaseAddress = sidecar.HttpEndpoint };
+        var request = new DaprProto.PublishEventRequest { PubsubName = "pubsub", Topic = topic, Data = Google.Protobuf.ByteString.CopyFromUtf8("x") };
+        request.Metadata["rawPayload"] = "yes";
+
+        var grpc = await Assert.ThrowsAsync<RpcException>(async () => await client.PublishEventAsync(request, cancellationToken: TestContext.Current.CancellationToken));
+        using var response = await http.PostAsync($"/v1.0/publish/pubsub/{topic}?metadata.rawPayload=yes", new StringContent("x"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(StatusCode.InvalidArgument, grpc.StatusCode);
+        Assert.Equal("failed deserializing metadata. Error: rawPayload value must be a valid boolean: actual is 'yes'", grpc.Status.Detail);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("ERR_PUBSUB_REQUEST_METADATA", JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.GetProperty("errorCode").GetString());
+        Assert.Equal(0, await redis.Db.StreamLengthAsync(topic));
+    }
 }

@@ -56,6 +56,9 @@ internal static partial class Log
     [LoggerMessage(26, LogLevel.Error, "Entry {EntryId} in {Topic} is not a JSON CloudEvent")]
     public static partial void NotACloudEvent(ILogger logger, string entryId, string topic);
 
+    [LoggerMessage(29, LogLevel.Error, "Error deserializing pubsub metadata of the subscription to {Topic}: {Error}")]
+    public static partial void SubscriptionMetadataInvalid(ILogger logger, string topic, string error);
+
     [LoggerMessage(27, LogLevel.Warning, "Dropping expired event {EventId} from {Topic}")]
     public static partial void Expired(ILogger logger, string eventId, string topic);
 

@@ -21,6 +21,9 @@ internal sealed record DaprApiError(StatusCode GrpcCode, int HttpStatus, string 
     public static DaprApiError TopicEmpty(string pubsub) =>
         new(StatusCode.InvalidArgument, 404, "ERR_TOPIC_NAME_EMPTY", "DAPR_PUBSUB_TOPIC_NAME_EMPTY", "topic is empty in pubsub " + pubsub);
 
+    public static DaprApiError MetadataDeserialize(string error) =>
+        new(StatusCode.InvalidArgument, 400, "ERR_PUBSUB_REQUEST_METADATA", "DAPR_PUBSUB_METADATA_DESERIALIZATION", "failed deserializing metadata. Error: " + error);
+
     public static DaprApiError PublishFailed(string pubsub, string topic, string error) =>
         new(StatusCode.Internal, 500, "ERR_PUBSUB_PUBLISH_MESSAGE", "DAPR_PUBSUB_PUBLISH_MESSAGE", $"error when publishing to topic {topic} in pubsub {pubsub}: {error}");
 

@@ -30,7 +30,22 @@ internal sealed class DaprGrpcService(PubSubRuntime pubsub)
         }
 
         var trace = TraceContext.FromGrpcCaller(context.RequestHeaders);
-        IReadOnlyDictionary<string, string>? metadata = request.Metadata.Count > 0 ? new Dictionary<string, string>(request.Metadata) : null;
+        Dictionary<string, string>? metadata = request.Metadata.Count > 0 ? new Dictionary<string, string>(request.Metadata) : null;
+        bool raw;
+        try
+        {
+            raw = CloudEvents.IsRawPayload(metadata);
+        }
+        catch (FormatException ex)
+        {
+            throw DaprApiError.MetadataDeserialize(ex.Message).ToRpcException();
+        }
+        if (raw && metadata is not null)
+        {
+            // With no envelope to carry it, daprd's gRPC API passes its span in the publish metadata.
+            metadata["traceid"] = trace.TraceParent;
+            metadata["tracestate"] = trace.TraceState;
+        }
         try
         {
             await pubsub.PublishEventAsync(request.PubsubName, request.Topic, request.Data.ToByteArray(), request.DataContentType, metadata, trace, context.CancellationToken);

@@ -113,6 +113,15 @@ internal static class HttpApiEndpoints
         var metadata = request.Query
             .Where(q => q.Key.StartsWith("metadata.", StringComparison.OrdinalIgnoreCase))
             .ToDictionary(q => q.Key["metadata.".Length..], q => q.Value.ToString(), StringComparer.Ordinal);
+        try
+        {
+            // A raw payload is stored as sent; unlike its gRPC API, daprd's HTTP API adds no trace metadata.
+            _ = CloudEvents.IsRawPayload(metadata);
+        }
+        catch (FormatException ex)
+        {
+            return DaprApiError.MetadataDeserialize(ex.Message).ToHttpResult();
+        }
 
         var trace = TraceContext.TryParse(request.Headers["traceparent"], request.Headers["tracestate"], out var parent)
             ? parent.NewChild()

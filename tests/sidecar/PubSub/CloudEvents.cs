@@ -13,6 +13,7 @@ internal static class CloudEvents
 {
     public const string ContentType = "application/cloudevents+json";
     public const string DefaultType = "com.dapr.event.sent";
+    public const string RawPayloadKey = "rawPayload";
 
     private static readonly JsonSerializerOptions GoLike = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -57,6 +58,59 @@ internal static class CloudEvents
             ce["data"] = System.Text.Encoding.UTF8.GetString(data);
         }
         return Serialize(ce);
+    }
+
+    /// <summary>
+    /// components-contrib metadata.IsRawPayload: the <c>rawPayload</c> key (exact case), parsed as Go's
+    /// strconv.ParseBool; an empty value is absent. Throws FormatException with contrib's message.
+    /// </summary>
+    public static bool IsRawPayload(IReadOnlyDictionary<string, string>? metadata)
+    {
+        if (metadata is null || !metadata.TryGetValue(RawPayloadKey, out var value) || value.Length == 0)
+        {
+            return false;
+        }
+        return value switch
+        {
+            "1" or "t" or "T" or "TRUE" or "true" or "True" => true,
+            "0" or "f" or "F" or "FALSE" or "false" or "False" => false,
+            _ => throw new FormatException($"{RawPayloadKey} value must be a valid boolean: actual is '{value}'"),
+        };
+    }
+
+    /// <summary>
+    /// What daprd delivers for a rawPayload subscription (components-contrib FromRawPayload): the stored
+    /// bytes base64-encoded in a new envelope with a random id, plus the trace fields of the entry's
+    /// metadata (traceparent supersedes traceid).
+    /// </summary>
+    public static (JsonObject Event, byte[] Body) FromRawPayload(ReadOnlySpan<byte> data, string topic, string pubsubName, IReadOnlyDictionary<string, string> metadata)
+    {
+        var ce = new SortedDictionary<string, JsonNode?>(StringComparer.Ordinal)
+        {
+            ["id"] = Guid.NewGuid().ToString(),
+            ["specversion"] = "1.0",
+            ["datacontenttype"] = "application/octet-stream",
+            ["source"] = "Dapr",
+            ["type"] = DefaultType,
+            ["topic"] = topic,
+            ["pubsubname"] = pubsubName,
+            ["data_base64"] = Convert.ToBase64String(data),
+        };
+        if (metadata.TryGetValue("traceid", out var traceId))
+        {
+            ce["traceid"] = traceId;
+        }
+        if (metadata.TryGetValue("traceparent", out var traceParent))
+        {
+            ce["traceparent"] = traceParent;
+            ce["traceid"] = traceParent;
+        }
+        if (metadata.TryGetValue("tracestate", out var traceState))
+        {
+            ce["tracestate"] = traceState;
+        }
+        var body = Serialize(ce);
+        return ((JsonObject)JsonNode.Parse(body)!, body);
     }
 
     /// <summary>Completes an event the app already shaped as a CloudEvent, as daprd does.</summary>

@@ -9,7 +9,8 @@ internal sealed class PubSubNotFoundException(string name) : Exception($"pubsub 
 
 /// <summary>
 /// The loaded pub/sub components and daprd's publish path: CloudEvent envelope (unless the data
-/// already is one), then the component's Publish under the outbound resiliency policy.
+/// already is one, or the metadata asks for a raw payload: then the data is stored as it is), then
+/// the component's Publish under the outbound resiliency policy.
 /// </summary>
 internal sealed class PubSubRuntime(IReadOnlyDictionary<string, RedisStreamsPubSub> components, Resiliency resiliency, string appId, ILogger<PubSubRuntime> logger)
 {
@@ -23,7 +24,8 @@ internal sealed class PubSubRuntime(IReadOnlyDictionary<string, RedisStreamsPubS
     public async Task PublishEventAsync(string pubsubName, string topic, byte[] data, string? dataContentType, IReadOnlyDictionary<string, string>? metadata, TraceContext trace, CancellationToken cancellationToken)
     {
         var component = Get(pubsubName);
-        var envelope = CloudEvents.IsCloudEventContentType(dataContentType)
+        var envelope = CloudEvents.IsRawPayload(metadata) ? data
+            : CloudEvents.IsCloudEventContentType(dataContentType)
             ? CloudEvents.Complete(data, topic, pubsubName, trace.TraceParent, trace.TraceState, DateTimeOffset.UtcNow)
             : CloudEvents.Wrap(data, dataContentType, appId, topic, pubsubName, trace.TraceParent, trace.TraceState, DateTimeOffset.UtcNow);
         var id = await PublishAsync(component, topic, envelope, metadata, cancellationToken);

@@ -135,20 +135,37 @@ internal sealed class SubscriptionRuntime(
     {
         var metadata = new Dictionary<string, string>(message.Metadata, StringComparer.Ordinal) { ["pubsubName"] = subscription.PubsubName };
 
-        JsonObject? cloudEvent;
+        bool raw;
         try
         {
-            cloudEvent = JsonNode.Parse(message.Data) as JsonObject;
+            raw = CloudEvents.IsRawPayload(subscription.Metadata);
         }
-        catch (JsonException)
+        catch (FormatException ex)
         {
-            cloudEvent = null;
-        }
-        if (cloudEvent is null)
-        {
-            Log.NotACloudEvent(logger, message.Id, message.Topic);
-            await DeadLetterOrThrowAsync(subscription, component, message, metadata, "not a CloudEvent");
+            Log.SubscriptionMetadataInvalid(logger, message.Topic, ex.Message);
+            await DeadLetterOrThrowAsync(subscription, component, message, metadata, ex.Message);
             return;
+        }
+
+        // daprd delivers the stored bytes for a CloudEvent, and a new envelope around them for a raw payload.
+        JsonObject? cloudEvent;
+        var body = message.Data;
+        if (raw)
+        {
+            (cloudEvent, body) = CloudEvents.FromRawPayload(message.Data, message.Topic, subscription.PubsubName, message.Metadata);
+        }
+        else
+        {
+            cloudEvent = ParseCloudEvent(message.Data);
+            if (cloudEvent is null)
+            {
+                // daprd: error deserializing cloud event -> the dead-letter topic, else the error goes back
+                // to the component (no inbound retry: the app is never called).
+                Log.NotACloudEvent(logger, message.Id, message.Topic);
+                await DeadLetterOrThrowAsync(subscription, component, message, metadata, "not a CloudEvent");
+                return;
+            }
+            AddTraceFromMetadata(cloudEvent, message.Metadata);
         }
 
         var eventId = cloudEvent["id"]?.ToString() ?? "";
@@ -171,7 +188,7 @@ internal sealed class SubscriptionRuntime(
         var started = TimeProvider.System.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
-            var (outcome, detail) = await DeliverAsync(path, message, cloudEvent, abort);
+            var (outcome, detail) = await DeliverAsync(path, body, cloudEvent, abort);
             switch (outcome)
             {
                 case Outcome.Success:
@@ -203,11 +220,43 @@ internal sealed class SubscriptionRuntime(
 
     private enum Outcome { Success, Retry, Drop }
 
-    private async Task<(Outcome, string)> DeliverAsync(string path, StreamMessage message, JsonObject cloudEvent, CancellationToken abort)
+    // Go's json.Unmarshal into a map: an object, or null (an empty event); anything else is an error.
+    private static JsonObject? ParseCloudEvent(byte[] data)
+    {
+        try
+        {
+            var node = JsonNode.Parse(data);
+            return node is null ? [] : node as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    // daprd falls back to the entry's metadata for trace fields the event lacks (traceparent supersedes traceid).
+    private static void AddTraceFromMetadata(JsonObject cloudEvent, IReadOnlyDictionary<string, string> metadata)
+    {
+        if (!cloudEvent.ContainsKey("traceid") && metadata.TryGetValue("traceid", out var traceId))
+        {
+            cloudEvent["traceid"] = traceId;
+        }
+        if (!cloudEvent.ContainsKey("traceparent") && metadata.TryGetValue("traceparent", out var traceParent))
+        {
+            cloudEvent["traceparent"] = traceParent;
+            cloudEvent["traceid"] = traceParent;
+        }
+        if (!cloudEvent.ContainsKey("tracestate") && metadata.TryGetValue("tracestate", out var traceState))
+        {
+            cloudEvent["tracestate"] = traceState;
+        }
+    }
+
+    private async Task<(Outcome, string)> DeliverAsync(string path, byte[] body, JsonObject cloudEvent, CancellationToken abort)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, app.Resolve(path))
         {
-            Content = new ByteArrayContent(message.Data),
+            Content = new ByteArrayContent(body),
         };
         request.Content.Headers.TryAddWithoutValidation("Content-Type", CloudEvents.ContentType);
         var traceParent = cloudEvent["traceparent"]?.GetValueKind() == JsonValueKind.String ? cloudEvent["traceparent"]!.GetValue<string>() : null;
@@ -226,10 +275,10 @@ internal sealed class SubscriptionRuntime(
         request.Headers.TryAddWithoutValidation("pubsubname", cloudEvent["pubsubname"]?.ToString() ?? "");
 
         int status;
-        byte[] body;
+        byte[] answer;
         try
         {
-            (status, body) = await app.SendAsync(request, abort);
+            (status, answer) = await app.SendAsync(request, abort);
         }
         catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !abort.IsCancellationRequested))
         {
@@ -241,7 +290,7 @@ internal sealed class SubscriptionRuntime(
             string? appStatus;
             try
             {
-                appStatus = body.Length == 0 ? null : JsonSerializer.Deserialize<AppResponse>(body, AppResponseJson)?.Status;
+                appStatus = answer.Length == 0 ? null : JsonSerializer.Deserialize<AppResponse>(answer, AppResponseJson)?.Status;
             }
             catch (JsonException)
             {
