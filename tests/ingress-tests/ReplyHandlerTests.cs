@@ -61,6 +61,34 @@ public sealed class ReplyHandlerTests : IDisposable
     }
 
     [Fact]
+    public async Task Reply_for_an_instance_this_replica_is_waiting_for_raises_the_event_without_asking_its_state()
+    {
+        Assert.True(services.Tracker.TryTrack(requestId));
+
+        var status = await DeliverAsync(Replies.For(requestId));
+
+        Assert.Equal("SUCCESS", status);
+        await services.Workflows.DidNotReceive().GetWorkflowStateAsync(Arg.Any<string>(), Arg.Any<bool>(), Arg.Any<CancellationToken>());
+        await services.Workflows.Received(1).RaiseEventAsync(requestId, ForecastWorkflow.ReplyEventName, Arg.Any<object>(), Arg.Any<CancellationToken>());
+        Assert.Equal(0, services.Tracker.InFlight);
+    }
+
+    [Fact]
+    public async Task Reply_whose_direct_raise_fails_is_checked_against_the_instance_state()
+    {
+        Assert.True(services.Tracker.TryTrack(requestId));
+        services.Workflows.RaiseEventAsync(requestId, Arg.Any<string>(), Arg.Any<object>(), Arg.Any<CancellationToken>())
+            .ThrowsAsync(new RpcException(new Status(StatusCode.FailedPrecondition, "instance completed")));
+        services.Workflows.GetWorkflowStateAsync(requestId, false, Arg.Any<CancellationToken>())
+            .Returns(WorkflowStates.Of(WorkflowRuntimeStatus.Completed));
+
+        var status = await DeliverAsync(Replies.For(requestId));
+
+        Assert.Equal("SUCCESS", status);
+        await services.Workflows.Received(1).GetWorkflowStateAsync(requestId, false, Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
     public async Task Reply_while_the_workflow_engine_is_unavailable_asks_for_redelivery()
     {
         services.Workflows.GetWorkflowStateAsync(requestId, false, Arg.Any<CancellationToken>()).Returns(WorkflowStates.Running());

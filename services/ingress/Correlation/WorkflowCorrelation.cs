@@ -84,8 +84,31 @@ internal sealed partial class WorkflowCorrelation(
     public async Task<ReplyHandling> DeliverAsync(WeatherReply reply, CancellationToken cancellationToken)
     {
         var requestId = reply.RequestId;
-        DateTimeOffset createdAt;
         using var call = ForecastEndpoints.SidecarCall(forecastOptions.Value, cancellationToken);
+
+        // An instance this replica scheduled and has not seen finish is waiting for this event, so it
+        // is raised at once: one sidecar call per reply instead of two. The sidecar delivers only
+        // pubsub `concurrency` replies at a time, so the handler's length bounds reply throughput.
+        // Anything else (another replica's instance, a restart, an error) takes the checked path.
+        if (tracker.IsUnfinished(requestId, out var scheduledAt))
+        {
+            try
+            {
+                await workflows.RaiseEventAsync(requestId, ForecastWorkflow.ReplyEventName, reply, call.Token);
+                return Raised(reply, scheduledAt);
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                ReplyLog.Transient(logger, ex, requestId);
+                return ReplyHandling.Retry;
+            }
+            catch (Exception ex) when (ForecastEndpoints.IsTransient(ex))
+            {
+                ReplyLog.Transient(logger, ex, requestId);
+            }
+        }
+
+        DateTimeOffset createdAt;
         try
         {
             var state = await workflows.GetWorkflowStateAsync(requestId, getInputsAndOutputs: false, call.Token);
@@ -114,14 +137,18 @@ internal sealed partial class WorkflowCorrelation(
         }
 
         // Instances scheduled by another replica are not tracked here; their creation time stands in.
-        var acceptedAt = tracker.TryGetScheduledAt(requestId, out var scheduledAt) ? scheduledAt : createdAt;
+        return Raised(reply, tracker.TryGetScheduledAt(requestId, out var trackedAt) ? trackedAt : createdAt);
+    }
+
+    private ReplyHandling Raised(WeatherReply reply, DateTimeOffset acceptedAt)
+    {
         if (acceptedAt != default)
         {
             metrics.ReplyObserved(time.GetUtcNow() - acceptedAt);
         }
 
-        tracker.MarkFinished(requestId);
-        ReplyLog.Handed(logger, requestId, reply.Terminal);
+        tracker.MarkFinished(reply.RequestId);
+        ReplyLog.Handed(logger, reply.RequestId, reply.Terminal);
         return ReplyHandling.Success;
     }
 }

@@ -45,6 +45,14 @@ internal sealed class WorkflowInstanceTracker(
         }
     }
 
+    // Scheduled by this replica and not yet seen to finish.
+    public bool IsUnfinished(string instanceId, out DateTimeOffset scheduledAt)
+    {
+        var found = instances.TryGetValue(instanceId, out var instance) && instance.FinishedAt is null;
+        scheduledAt = found && instance is not null ? instance.ScheduledAt : default;
+        return found;
+    }
+
     public bool TryGetScheduledAt(string instanceId, out DateTimeOffset scheduledAt)
     {
         var found = instances.TryGetValue(instanceId, out var instance);
