@@ -80,6 +80,64 @@ public sealed class ProxyApiTests
         Assert.Equal(1, metrics.Sum("proxy.requests.deadlettered"));
     }
 
+    // What daprd delivers on a rawPayload subscription: the stored bytes, base64, in its own envelope.
+    private static HttpContent RawCloudEvent(byte[] stored) =>
+        new StringContent(
+            JsonSerializer.Serialize(new
+            {
+                specversion = "1.0",
+                id = Guid.NewGuid().ToString(),
+                source = "Dapr",
+                type = "com.dapr.event.sent",
+                datacontenttype = "application/octet-stream",
+                topic = DaprNames.Topics.WeatherRequestsDeadLetter,
+                pubsubname = DaprNames.PubSub,
+                data_base64 = Convert.ToBase64String(stored),
+            }),
+            Encoding.UTF8,
+            "application/cloudevents+json");
+
+    [Fact]
+    public async Task A_raw_dead_letter_that_is_not_json_is_still_counted()
+    {
+        await using var factory = new ProxyFactory();
+        using var client = factory.CreateClient();
+        using var metrics = factory.CreateMetricRecorder();
+
+        using var response = await client.PostAsync(DaprNames.Routes.WeatherRequestsDeadLetter,
+            RawCloudEvent("{this is not json"u8.ToArray()), Ct);
+
+        Assert.Equal("""{"status":"SUCCESS"}""", await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(1, metrics.Sum("proxy.requests.deadlettered"));
+    }
+
+    [Fact]
+    public async Task A_raw_dead_letter_holding_the_original_cloud_event_is_logged_with_its_request_id()
+    {
+        await using var factory = new ProxyFactory();
+        using var client = factory.CreateClient();
+        using var metrics = factory.CreateMetricRecorder();
+        var original = await CloudEvent(RequestData("request-7")).ReadAsByteArrayAsync(Ct);
+
+        using var response = await client.PostAsync(DaprNames.Routes.WeatherRequestsDeadLetter, RawCloudEvent(original), Ct);
+
+        Assert.Equal("""{"status":"SUCCESS"}""", await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(1, metrics.Sum("proxy.requests.deadlettered"));
+        Assert.Contains(factory.Logs.Messages, message => message.Contains("request-7", StringComparison.Ordinal) && message.Contains("Oslo", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_dead_letter_subscription_asks_for_raw_payloads()
+    {
+        await using var factory = new ProxyFactory();
+        using var client = factory.CreateClient();
+
+        var subscriptions = await client.GetFromJsonAsync<JsonElement[]>("/dapr/subscribe", Ct);
+
+        var deadLetters = Assert.Single(subscriptions!, s => s.GetProperty("topic").GetString() == DaprNames.Topics.WeatherRequestsDeadLetter);
+        Assert.Equal("true", deadLetters.GetProperty("metadata").GetProperty("rawPayload").GetString());
+    }
+
     [Fact]
     public async Task Subscribe_handler_lists_exactly_our_topics_routes_and_dead_letter_topic()
     {

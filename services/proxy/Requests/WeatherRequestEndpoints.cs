@@ -26,8 +26,16 @@ internal static class WeatherRequestEndpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithSummary("Delivery of a weather request from the weather-requests topic.");
 
+        // rawPayload: a dead letter may be bytes that are no CloudEvent at all (that is often why it
+        // is dead). Without it the sidecar could not deliver such an entry here either, and it would
+        // vanish uncounted; with it Dapr wraps whatever is stored in a data_base64 CloudEvent.
         group.MapPost(DaprNames.Routes.WeatherRequestsDeadLetter, HandleDeadLetterAsync)
-            .WithTopic(DaprNames.PubSub, DaprNames.Topics.WeatherRequestsDeadLetter)
+            .WithTopic(new TopicOptions
+            {
+                PubsubName = DaprNames.PubSub,
+                Name = DaprNames.Topics.WeatherRequestsDeadLetter,
+                EnableRawPayload = true,
+            })
             .Accepts<WeatherRequest>("application/json", "application/cloudevents+json")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithSummary("Delivery of a request Dapr gave up on (poison, or retries exhausted).");
@@ -47,7 +55,9 @@ internal static class WeatherRequestEndpoints
         HttpRequest http, WeatherRequestHandler handler, CancellationToken cancellationToken)
     {
         var letter = await TryReadAsync<DeadLetter>(http, cancellationToken);
-        return TypedResults.Ok(handler.HandleDeadLetter(letter?.RequestId, letter?.City));
+        // Raw delivery hands over the stored entry, usually the original CloudEvent: look inside its data.
+        var inner = letter?.Data is { ValueKind: JsonValueKind.Object } data ? data.Deserialize<DeadLetter>(JsonSerializerOptions.Web) : null;
+        return TypedResults.Ok(handler.HandleDeadLetter(inner?.RequestId ?? letter?.RequestId, inner?.City ?? letter?.City));
     }
 
     private static async Task<T?> TryReadAsync<T>(HttpRequest http, CancellationToken cancellationToken)
@@ -64,5 +74,5 @@ internal static class WeatherRequestEndpoints
     }
 
     // Whatever can be learnt from a dead letter, which may be anything at all.
-    private sealed record DeadLetter(string? RequestId, string? City);
+    private sealed record DeadLetter(string? RequestId, string? City, JsonElement? Data);
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using RedisStreamDemo.ServiceDefaults;
 
 namespace Proxy.Tests.Support;
@@ -13,6 +14,8 @@ namespace Proxy.Tests.Support;
 public sealed class ProxyFactory(string? appToken = null, TimeSpan? processingTime = null) : WebApplicationFactory<Program>
 {
     public DaprClient Dapr { get; } = Substitute.For<DaprClient>();
+
+    public LogRecorder Logs { get; } = new();
 
     internal MetricRecorder CreateMetricRecorder() => new(Services.GetRequiredService<IMeterFactory>());
 
@@ -24,6 +27,7 @@ public sealed class ProxyFactory(string? appToken = null, TimeSpan? processingTi
         {
             services.RemoveAll<DaprClient>();
             services.AddSingleton(Dapr);
+            services.AddSingleton<ILoggerProvider>(Logs);
         });
     }
 }
