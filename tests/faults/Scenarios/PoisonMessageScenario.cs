@@ -91,17 +91,20 @@ public sealed class PoisonMessageScenario : FaultScenario
         data,
     });
 
+    // The inbound delivery policy shortened to a few quick retries, whatever its values are today.
     private static string ShortDeliveryRetry(string file, string yaml)
     {
         if (file != "resiliency.yaml")
         {
             return yaml;
         }
-        var edited = yaml
-            .Replace("maxInterval: 15s", "maxInterval: 1s", StringComparison.Ordinal)
-            .Replace("maxRetries: 25", "maxRetries: 3", StringComparison.Ordinal);
-        return edited != yaml && !edited.Contains("maxRetries: 25", StringComparison.Ordinal)
-            ? edited
-            : throw new InvalidOperationException("components/resiliency.yaml changed: the deliveryRetry policy (maxInterval: 15s, maxRetries: 25) to shorten was not found.");
+        var policy = yaml.IndexOf("deliveryRetry:", StringComparison.Ordinal);
+        if (policy < 0)
+        {
+            throw new InvalidOperationException("components/resiliency.yaml has no deliveryRetry policy to shorten.");
+        }
+        var tail = System.Text.RegularExpressions.Regex.Replace(yaml[policy..], @"maxInterval: \S+", "maxInterval: 1s", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
+        tail = System.Text.RegularExpressions.Regex.Replace(tail, @"maxRetries: \S+", "maxRetries: 3", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
+        return yaml[..policy] + tail;
     }
 }
