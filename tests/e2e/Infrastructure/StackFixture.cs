@@ -1,8 +1,19 @@
+using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Stack;
 using StackExchange.Redis;
 using TestSupport;
 
 namespace EndToEnd.Tests.Infrastructure;
+
+/// <summary>The ingress's Correlation:Mode (services/ingress/Correlation/CorrelationOptions.cs).</summary>
+public enum CorrelationMode
+{
+    /// <summary>A Dapr workflow per request; replies on weather-responses.</summary>
+    Workflow,
+
+    /// <summary>Waits in the ingress's memory; replies on the replica's own weather-responses.&lt;replica&gt;.</summary>
+    Direct,
+}
 
 /// <summary>
 /// One running system (redis-server, ingress, proxy, their test sidecars) shared by the tests of a
@@ -17,6 +28,9 @@ public abstract class StackFixture : IAsyncLifetime
 
     /// <summary>Environment per app id on top of dapr.yaml's.</summary>
     protected virtual Dictionary<string, Dictionary<string, string?>> AppEnvironment => [];
+
+    /// <summary>Set explicitly for both modes, so a change of the product's default cannot swap them.</summary>
+    public virtual CorrelationMode Mode => CorrelationMode.Workflow;
 
     /// <summary>Why this system is not started here at all (an opt-in suite); null runs it.</summary>
     protected virtual string? OptInSkipReason => null;
@@ -63,7 +77,7 @@ public abstract class StackFixture : IAsyncLifetime
         {
             _stack = await LocalStack.StartAsync(new StackOptions
             {
-                AppEnvironment = AppEnvironment,
+                AppEnvironment = EnvironmentWithMode(),
                 ReadyTimeout = TimeSpan.FromSeconds(90),
                 DaprdPath = DaprdPath,
                 SidecarArguments = SidecarArguments,
@@ -74,6 +88,39 @@ public abstract class StackFixture : IAsyncLifetime
         {
             _startFailure = ex;
         }
+    }
+
+    /// <summary>
+    /// The topic the proxy answers a request on (its replyTopic, else weather-responses), checked
+    /// against the mode: weather-responses in workflow mode, a reply topic of this replica's own in direct mode.
+    /// </summary>
+    public async Task<string> ReplyTopicOfAsync(string requestId)
+    {
+        var requests = await Streams.ForRequestAsync(Redis, DaprNames.Topics.WeatherRequests, requestId);
+        Assert.True(requests.Count > 0, $"request {requestId} is not in {DaprNames.Topics.WeatherRequests}");
+        var topic = requests[0].ReplyTopic;
+        if (Mode == CorrelationMode.Workflow)
+        {
+            Assert.Equal(DaprNames.Topics.WeatherResponses, topic);
+        }
+        else
+        {
+            Assert.True(
+                topic.StartsWith(DaprNames.Topics.ReplyTopicPrefix, StringComparison.Ordinal) && DaprNames.Topics.IsReplyTopic(topic),
+                $"request {requestId} asks for replies on '{topic}'");
+        }
+        return topic;
+    }
+
+    private Dictionary<string, Dictionary<string, string?>> EnvironmentWithMode()
+    {
+        var environment = AppEnvironment.ToDictionary(app => app.Key, app => new Dictionary<string, string?>(app.Value));
+        if (!environment.TryGetValue(DaprNames.AppIds.Ingress, out var ingress))
+        {
+            environment[DaprNames.AppIds.Ingress] = ingress = [];
+        }
+        ingress["Correlation__Mode"] = Mode.ToString();
+        return environment;
     }
 
     public async ValueTask DisposeAsync()
@@ -92,7 +139,17 @@ public abstract class StackFixture : IAsyncLifetime
 }
 
 /// <summary>The system as dapr.yaml describes it (proxy: 4 terminals, 20 ms each).</summary>
-public sealed class DefaultStack : StackFixture;
+public abstract class DefaultStack : StackFixture;
 
-[CollectionDefinition(nameof(DefaultStack))]
-public sealed class DefaultStackCollection : ICollectionFixture<DefaultStack>;
+public sealed class DefaultWorkflowStack : DefaultStack;
+
+public sealed class DefaultDirectStack : DefaultStack
+{
+    public override CorrelationMode Mode => CorrelationMode.Direct;
+}
+
+[CollectionDefinition(nameof(DefaultWorkflowStack))]
+public sealed class DefaultWorkflowStackCollection : ICollectionFixture<DefaultWorkflowStack>;
+
+[CollectionDefinition(nameof(DefaultDirectStack))]
+public sealed class DefaultDirectStackCollection : ICollectionFixture<DefaultDirectStack>;

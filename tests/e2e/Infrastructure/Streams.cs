@@ -16,6 +16,11 @@ public static class Streams
         public string? RequestId =>
             CloudEvent.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
             && data.TryGetProperty("requestId", out var id) ? id.GetString() : null;
+
+        /// <summary>Where the proxy answers this request: its replyTopic (direct mode), else weather-responses.</summary>
+        public string ReplyTopic =>
+            CloudEvent.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
+            && data.TryGetProperty("replyTopic", out var topic) && topic.GetString() is { } name ? name : Responses;
     }
 
     public static async Task<IReadOnlyList<Entry>> ReadAllAsync(IDatabase redis, string stream)

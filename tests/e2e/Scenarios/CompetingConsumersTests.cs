@@ -4,7 +4,7 @@ using RedisStreamDemo.Contracts;
 namespace EndToEnd.Tests.Scenarios;
 
 /// <summary>Terminals of 100 ms, so a backlog builds up and a second proxy has something to take.</summary>
-public sealed class BusyProxyStack : StackFixture
+public abstract class BusyProxyStack : StackFixture
 {
     protected override Dictionary<string, Dictionary<string, string?>> AppEnvironment => new()
     {
@@ -12,7 +12,20 @@ public sealed class BusyProxyStack : StackFixture
     };
 }
 
-public sealed class CompetingConsumersTests(BusyProxyStack system) : IClassFixture<BusyProxyStack>
+public sealed class BusyProxyWorkflowStack : BusyProxyStack;
+
+public sealed class BusyProxyDirectStack : BusyProxyStack
+{
+    public override CorrelationMode Mode => CorrelationMode.Direct;
+}
+
+public sealed class WorkflowModeCompetingConsumersTests(BusyProxyWorkflowStack system)
+    : CompetingConsumersScenarios(system), IClassFixture<BusyProxyWorkflowStack>;
+
+public sealed class DirectModeCompetingConsumersTests(BusyProxyDirectStack system)
+    : CompetingConsumersScenarios(system), IClassFixture<BusyProxyDirectStack>;
+
+public abstract class CompetingConsumersScenarios(BusyProxyStack system)
 {
     [Fact(Timeout = 180_000)]
     public async Task Two_proxies_with_one_app_id_share_the_requests_as_competing_consumers()

@@ -4,8 +4,13 @@ using EndToEnd.Tests.Infrastructure;
 
 namespace EndToEnd.Tests.Scenarios;
 
-[Collection(nameof(DefaultStack))]
-public sealed class MalformedRequestTests(DefaultStack system)
+[Collection(nameof(DefaultWorkflowStack))]
+public sealed class WorkflowModeMalformedRequestTests(DefaultWorkflowStack system) : MalformedRequestScenarios(system);
+
+[Collection(nameof(DefaultDirectStack))]
+public sealed class DirectModeMalformedRequestTests(DefaultDirectStack system) : MalformedRequestScenarios(system);
+
+public abstract class MalformedRequestScenarios(DefaultStack system)
 {
     private static readonly string Huge = "{\"city\":\"" + new string('a', 2 * 1024 * 1024) + "\"}";
 

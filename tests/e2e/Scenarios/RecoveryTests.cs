@@ -6,7 +6,7 @@ using RedisStreamDemo.Stack;
 namespace EndToEnd.Tests.Scenarios;
 
 /// <summary>Terminals slow enough (300 ms) that requests are still in flight when a process goes away.</summary>
-public sealed class SlowProxyStack : StackFixture
+public abstract class SlowProxyStack : StackFixture
 {
     protected override Dictionary<string, Dictionary<string, string?>> AppEnvironment => new()
     {
@@ -14,9 +14,18 @@ public sealed class SlowProxyStack : StackFixture
     };
 }
 
-public sealed class RecoveryTests(SlowProxyStack system) : IClassFixture<SlowProxyStack>
+public sealed class SlowProxyWorkflowStack : SlowProxyStack;
+
+public sealed class SlowProxyDirectStack : SlowProxyStack
 {
-    private static readonly TimeSpan CompletionTimeout = TimeSpan.FromSeconds(90);
+    public override CorrelationMode Mode => CorrelationMode.Direct;
+}
+
+public abstract class RecoveryScenarios(SlowProxyStack system)
+{
+    protected static readonly TimeSpan CompletionTimeout = TimeSpan.FromSeconds(90);
+
+    protected SlowProxyStack System => system;
 
     [Fact(Timeout = 180_000)]
     public async Task Requests_accepted_while_the_proxy_is_down_wait_in_the_stream_and_are_all_answered_once_when_it_returns()
@@ -47,7 +56,7 @@ public sealed class RecoveryTests(SlowProxyStack system) : IClassFixture<SlowPro
             Assert.Equal(cities, replies.Select(r => r.City));
             foreach (var reply in replies)
             {
-                var published = await Streams.ForRequestAsync(system.Redis, DaprNames.Topics.WeatherResponses, reply.RequestId);
+                var published = await Streams.ForRequestAsync(system.Redis, await system.ReplyTopicOfAsync(reply.RequestId), reply.RequestId);
                 Assert.True(published.Count == 1, $"request {reply.RequestId} ({reply.City}) answered {published.Count} times");
             }
         }
@@ -59,13 +68,18 @@ public sealed class RecoveryTests(SlowProxyStack system) : IClassFixture<SlowPro
             }
         }
     }
+}
 
+// Only workflow mode survives this: the wait is durable workflow state, not the process's memory.
+public sealed class WorkflowModeRecoveryTests(SlowProxyWorkflowStack system)
+    : RecoveryScenarios(system), IClassFixture<SlowProxyWorkflowStack>
+{
     [Fact(Timeout = 180_000)]
     public async Task Workflows_resume_after_the_ingress_is_killed_mid_flight()
     {
-        var stack = system.Stack;
+        var stack = System.Stack;
         var cities = Enumerable.Range(0, 12).Select(i => Cities.Named(i, "Restart")).ToList();
-        var accepted = await Task.WhenAll(cities.Select(system.Ingress.AcceptAsync));
+        var accepted = await Task.WhenAll(cities.Select(System.Ingress.AcceptAsync));
         var firstPid = stack[DaprNames.AppIds.Ingress].ProcessId;
 
         // 12 requests on 4 terminals of 300 ms: replies are still coming when the ingress dies.
@@ -73,9 +87,77 @@ public sealed class RecoveryTests(SlowProxyStack system) : IClassFixture<SlowPro
         await stack.StartAppAsync(DaprNames.AppIds.Ingress, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.NotEqual(firstPid, stack[DaprNames.AppIds.Ingress].ProcessId);
-        var replies = await Task.WhenAll(accepted.Select(url => system.Ingress.ReplyAtAsync(url, CompletionTimeout)));
+        var replies = await Task.WhenAll(accepted.Select(url => System.Ingress.ReplyAtAsync(url, CompletionTimeout)));
         Assert.Equal(cities, replies.Select(r => r.City));
         var after = Cities.Unique("AfterRestart");
-        Assert.Equal(after, (await system.Ingress.ForecastAsync(after, CompletionTimeout)).City);
+        Assert.Equal(after, (await System.Ingress.ForecastAsync(after, CompletionTimeout)).City);
+    }
+}
+
+// The price of direct mode (services/ingress/Correlation/CorrelationOptions.cs): a request waits in
+// its replica's memory, so a killed ingress forgets every request in flight. The proxy still does the
+// work and replies on the replica's topic; the restarted replica (same topic) drops those replies.
+public sealed class DirectModeRecoveryTests(SlowProxyDirectStack system)
+    : RecoveryScenarios(system), IClassFixture<SlowProxyDirectStack>
+{
+    [Fact(Timeout = 180_000)]
+    public async Task Requests_in_flight_when_the_ingress_is_killed_are_lost_and_their_status_answers_404_after_restart()
+    {
+        var stack = System.Stack;
+        var cities = Enumerable.Range(0, 12).Select(i => Cities.Named(i, "Lost")).ToList();
+        // The proxy is held back so that all of them are still unanswered when the ingress dies:
+        // then every reply reaches the restarted ingress, and the count of dropped replies is exact.
+        await stack.StopAppAsync(DaprNames.AppIds.Proxy);
+        try
+        {
+            var accepted = await Task.WhenAll(cities.Select(System.Ingress.AcceptAsync));
+            var requestIds = accepted.Select(url => url.Segments[^1]).ToList();
+            var replyTopic = await System.ReplyTopicOfAsync(requestIds[0]);
+            var firstPid = stack[DaprNames.AppIds.Ingress].ProcessId;
+
+            await stack.StopAppAsync(DaprNames.AppIds.Ingress, StopSignal.Kill);
+            await stack.StartAppAsync(DaprNames.AppIds.Ingress, cancellationToken: TestContext.Current.CancellationToken);
+            Assert.NotEqual(firstPid, stack[DaprNames.AppIds.Ingress].ProcessId);
+            await AssertAllUnknownAsync(accepted);
+
+            await stack.StartAppAsync(DaprNames.AppIds.Proxy, cancellationToken: TestContext.Current.CancellationToken);
+
+            await Eventually.Until(
+                () => Telemetry.CounterAsync(System.Http, System.Ingress.BaseUrl, "ingress_replies_received_total", "result=\"drop\""),
+                dropped => dropped >= cities.Count,
+                TimeSpan.FromSeconds(60),
+                $"the restarted ingress dropping the replies to the {cities.Count} requests it no longer knows",
+                System.Diagnostics);
+            foreach (var id in requestIds)
+            {
+                Assert.Single(await Streams.ForRequestAsync(System.Redis, replyTopic, id));
+            }
+            Assert.Equal(cities.Count, await Telemetry.CounterAsync(System.Http, System.Ingress.BaseUrl, "ingress_replies_received_total", "result=\"drop\""));
+            Assert.Equal(0, await Telemetry.CounterAsync(System.Http, System.Ingress.BaseUrl, "ingress_replies_received_total", "result=\"success\""));
+            // A late reply does not bring a forgotten request back.
+            await AssertAllUnknownAsync(accepted);
+
+            // The replica id is stable across the restart (host and port), so new requests use the same topic and work.
+            var after = await System.Ingress.ForecastAsync(Cities.Unique("AfterRestart"), CompletionTimeout);
+            Assert.Equal(replyTopic, await System.ReplyTopicOfAsync(after.RequestId));
+        }
+        finally
+        {
+            if (!stack[DaprNames.AppIds.Proxy].App.IsRunning)
+            {
+                await stack.StartAppAsync(DaprNames.AppIds.Proxy, cancellationToken: TestContext.Current.CancellationToken);
+            }
+        }
+    }
+
+    private async Task AssertAllUnknownAsync(IEnumerable<Uri> statusUrls)
+    {
+        foreach (var url in statusUrls)
+        {
+            using var response = await System.Http.GetAsync(url, TestContext.Current.CancellationToken);
+            Assert.True(
+                response.StatusCode == HttpStatusCode.NotFound,
+                $"GET {url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
+        }
     }
 }

@@ -6,8 +6,13 @@ using StackExchange.Redis;
 
 namespace EndToEnd.Tests.Scenarios;
 
-[Collection(nameof(DefaultStack))]
-public sealed class RequestReplyTests(DefaultStack system)
+[Collection(nameof(DefaultWorkflowStack))]
+public sealed class WorkflowModeRequestReplyTests(DefaultWorkflowStack system) : RequestReplyScenarios(system);
+
+[Collection(nameof(DefaultDirectStack))]
+public sealed class DirectModeRequestReplyTests(DefaultDirectStack system) : RequestReplyScenarios(system);
+
+public abstract class RequestReplyScenarios(DefaultStack system)
 {
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(30);
 
@@ -44,9 +49,17 @@ public sealed class RequestReplyTests(DefaultStack system)
 
         var groups = await system.Redis.StreamGroupInfoAsync(DaprNames.Topics.WeatherRequests);
         Assert.Contains(groups, g => g.Name == DaprNames.AppIds.Proxy);
-        var replies = await system.Redis.StreamGroupInfoAsync(DaprNames.Topics.WeatherResponses);
+        // Workflow mode: no replyTopic, the reply goes to weather-responses. Direct mode: the request
+        // names this replica's own reply topic, and weather-responses never sees the reply.
+        var replyTopic = await system.ReplyTopicOfAsync(reply.RequestId);
+        Assert.Equal(system.Mode == CorrelationMode.Direct, cloudEvent.GetProperty("data").TryGetProperty("replyTopic", out _));
+        var replies = await system.Redis.StreamGroupInfoAsync(replyTopic);
         Assert.Contains(replies, g => g.Name == DaprNames.AppIds.Ingress);
-        Assert.Single(await Streams.ForRequestAsync(system.Redis, DaprNames.Topics.WeatherResponses, reply.RequestId));
+        Assert.Single(await Streams.ForRequestAsync(system.Redis, replyTopic, reply.RequestId));
+        if (system.Mode == CorrelationMode.Direct)
+        {
+            Assert.Empty(await Streams.ForRequestAsync(system.Redis, DaprNames.Topics.WeatherResponses, reply.RequestId));
+        }
     }
 
     [Fact(Timeout = 120_000)]
@@ -62,7 +75,7 @@ public sealed class RequestReplyTests(DefaultStack system)
         }
         Assert.Equal(cities.Count, replies.Select(r => r.RequestId).Distinct().Count());
         // Each reply is the one the proxy published for that request id.
-        var published = (await Streams.ReadAllAsync(system.Redis, DaprNames.Topics.WeatherResponses))
+        var published = (await Streams.ReadAllAsync(system.Redis, await system.ReplyTopicOfAsync(replies[0].RequestId)))
             .GroupBy(e => e.RequestId ?? "")
             .ToDictionary(g => g.Key, g => g.First().CloudEvent.GetProperty("data").GetProperty("city").GetString());
         Assert.All(replies, reply => Assert.Equal(reply.City, published[reply.RequestId]));
@@ -73,11 +86,13 @@ public sealed class RequestReplyTests(DefaultStack system)
     {
         var reply = await system.Ingress.ForecastAsync(Cities.Unique("Twice"), ReplyTimeout);
         var original = Assert.Single(await Streams.ForRequestAsync(system.Redis, DaprNames.Topics.WeatherRequests, reply.RequestId));
+        var replyTopic = await system.ReplyTopicOfAsync(reply.RequestId);
         var processedBefore = (await Telemetry.TerminalsAsync(system.Http, system.Proxy)).Processed;
         var proxyDuplicatesBefore = await Telemetry.CounterAsync(system.Http, system.Proxy, "proxy_requests_duplicate_total");
         var ingressDuplicatesBefore = await Telemetry.CounterAsync(system.Http, system.Ingress.BaseUrl, "ingress_replies_received_total", "result=\"duplicate\"");
 
-        // At-least-once delivery, forced: the very same CloudEvent a second time.
+        // At-least-once delivery, forced: the very same CloudEvent a second time (in direct mode with
+        // its replyTopic, so the remembered reply goes back to this replica, which still knows the request).
         await system.Redis.StreamAddAsync(DaprNames.Topics.WeatherRequests, "data", original.Data);
 
         // The proxy answers the redelivery from its reply cache: a second reply, no second processing.
@@ -88,7 +103,7 @@ public sealed class RequestReplyTests(DefaultStack system)
             "the proxy counting the redelivery as a duplicate",
             system.Diagnostics);
         var republished = await Eventually.Until(
-            () => Streams.ForRequestAsync(system.Redis, DaprNames.Topics.WeatherResponses, reply.RequestId),
+            () => Streams.ForRequestAsync(system.Redis, replyTopic, reply.RequestId),
             entries => entries.Count >= 2,
             TimeSpan.FromSeconds(30),
             "the remembered reply re-published");
