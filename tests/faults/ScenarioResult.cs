@@ -29,6 +29,7 @@ public sealed record ScenarioResult(
     int Completed,
     int Lost,
     int Duplicated,
+    int AllowedDuplicates,
     int Republished,
     TimeSpan? Recovery,
     TimeSpan RecoveryBound,
@@ -40,7 +41,7 @@ public sealed record ScenarioResult(
 {
     public bool RecoveredInTime => Recovery is { } r && r <= RecoveryBound;
 
-    public bool Passed => Lost == 0 && Duplicated == 0 && RecoveredInTime && Checks.All(c => c.Passed);
+    public bool Passed => Lost == 0 && Duplicated <= AllowedDuplicates && RecoveredInTime && Checks.All(c => c.Passed);
 
     public IEnumerable<Check> FailedChecks => Checks.Where(c => !c.Passed);
 
@@ -48,7 +49,7 @@ public sealed record ScenarioResult(
     public string Explain() => string.Join(Environment.NewLine,
         new[]
         {
-            $"{Name}: sent {Sent}, accepted {Accepted}, refused {Refused}, completed {Completed}, lost {Lost}, duplicated {Duplicated}, republished {Republished}, " +
+            $"{Name}: sent {Sent}, accepted {Accepted}, refused {Refused}, completed {Completed}, lost {Lost}, duplicated {Duplicated} (allowed {AllowedDuplicates}), republished {Republished}, " +
             $"recovery {(Recovery is { } r ? $"{r.TotalSeconds:0.0} s" : "never")} (bound {RecoveryBound.TotalSeconds:0} s), took {Duration.TotalSeconds:0.0} s",
         }
         .Concat(Checks.Select(c => $"  [{(c.Passed ? "ok" : "FAILED")}] {c.Name}: {c.Detail}"))
