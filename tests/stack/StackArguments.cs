@@ -92,6 +92,8 @@ internal sealed record StackArguments(
         Environment = Environment,
         AppEnvironment = AppEnvironment,
         AppHost = "localhost",
+        // A person running the stack may well have Zipkin on its usual port: keep the apps' default.
+        ZipkinEndpoint = null,
         Output = output,
         Log = output,
     };

@@ -24,10 +24,11 @@ public sealed class StackOptions
     public Dictionary<string, Dictionary<string, string?>> AppEnvironment { get; init; } = [];
 
     /// <summary>
-    /// Telemetry__ZipkinEndpoint for the apps; null leaves the apps' default. (An empty value would
-    /// turn the exporter off, but TelemetryOptions' [Url] validation rejects it at start-up.)
+    /// Telemetry__ZipkinEndpoint for the apps: empty (the default) turns their exporter off, so test
+    /// logs are not filled with refused connections; null leaves the apps' default
+    /// (http://localhost:9411/api/v2/spans, where `dapr init` runs Zipkin).
     /// </summary>
-    public string? ZipkinEndpoint { get; init; }
+    public string? ZipkinEndpoint { get; init; } = "";
 
     /// <summary>Receives every child's output line prefixed with its name; null keeps lines in memory only.</summary>
     public Action<string>? Output { get; init; }
