@@ -62,8 +62,11 @@ public static class DaprNames
 
     public static class Routes
     {
-        public const string WeatherRequests = "/events/weather-requests";
-        public const string WeatherResponses = "/events/weather-responses";
-        public const string WeatherRequestsDeadLetter = "/events/weather-requests-deadletter";
+        // Every route the sidecar delivers events to starts with this.
+        public const string DeliveryPrefix = "/events";
+
+        public const string WeatherRequests = DeliveryPrefix + "/weather-requests";
+        public const string WeatherResponses = DeliveryPrefix + "/weather-responses";
+        public const string WeatherRequestsDeadLetter = DeliveryPrefix + "/weather-requests-deadletter";
     }
 }

@@ -12,7 +12,7 @@ builder.AddIngress();
 
 var app = builder.Build();
 
-app.UseCloudEvents();
+app.UseDaprCloudEvents();
 app.MapSubscribeHandler();
 app.MapDefaultEndpoints();
 app.UseIngressProtection();

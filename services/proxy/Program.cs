@@ -12,7 +12,7 @@ builder.AddProxy();
 var app = builder.Build();
 
 // The sidecar delivers CloudEvents; this unwraps them so handlers read the WeatherRequest itself.
-app.UseCloudEvents();
+app.UseDaprCloudEvents();
 app.MapSubscribeHandler();
 app.MapDefaultEndpoints();
 

@@ -1,6 +1,7 @@
 using Dapr.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,7 +32,11 @@ public static class ServiceDefaultsExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        // Registered before AddProblemDetails so it is asked before the framework's own writer.
+        builder.Services.AddSingleton<IProblemDetailsWriter, AlwaysJsonProblemDetailsWriter>();
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<UnreadableBodyExceptionHandler>();
+        builder.Services.AddSingleton<IStartupFilter, ProblemFirstStartupFilter>();
         builder.Services.AddEndpointsApiExplorer();
         builder.Services.AddSwaggerGen();
 
@@ -91,9 +96,6 @@ public static class ServiceDefaultsExtensions
 
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-
         app.MapHealthChecks("/livez", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
         app.MapHealthChecks("/healthz");
         app.MapPrometheusScrapingEndpoint("/metrics");

@@ -45,6 +45,13 @@ internal static class ForecastBodyReader
             return TooLarge();
         }
 
+        // System.Text.Json lets invalid UTF-8 through in property names and throws only when one is
+        // read, so check the whole body first.
+        if (!System.Text.Unicode.Utf8.IsValid(json.Span))
+        {
+            return Fail(StatusCodes.Status400BadRequest, "Malformed JSON", "The body is not valid UTF-8.");
+        }
+
         JsonDocument document;
         try
         {
@@ -77,7 +84,12 @@ internal static class ForecastBodyReader
 
         foreach (var property in root.EnumerateObject())
         {
-            var name = property.Name;
+            if (!TryGetName(property, out var name))
+            {
+                return Fail(StatusCodes.Status400BadRequest, "Malformed JSON",
+                    "A property name holds an escape that is not valid text (for example a lone surrogate).");
+            }
+
             if (!seen.Add(name))
             {
                 errors[name] = ["The field appears more than once."];
@@ -112,6 +124,21 @@ internal static class ForecastBodyReader
         return errors.Count > 0 || city is null
             ? new ForecastBody(null, TypedResults.ValidationProblem(errors, title: "The request is invalid."), null)
             : new ForecastBody(new CityForecastRequest(city, location), null, null);
+    }
+
+    private static bool TryGetName(JsonProperty property, out string name)
+    {
+        try
+        {
+            name = property.Name;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json parses "\udc00" in a name and throws only when the name is read.
+            name = "";
+            return false;
+        }
     }
 
     private static string? ReadString(JsonElement value, string field, Dictionary<string, string[]> errors)
