@@ -101,6 +101,9 @@ internal static partial class Log
     [LoggerMessage(60, LogLevel.Error, "CompleteOrchestratorTask body is not a Dapr WorkflowResponse; passed through unchanged: {Error}")]
     public static partial void BridgeParseFailed(ILogger logger, string error);
 
+    [LoggerMessage(61, LogLevel.Warning, "Work item stream of {Peer} closed with {Count} work item(s) not completed; abandoned for the next worker")]
+    public static partial void WorkItemsAbandoned(ILogger logger, string peer, int count);
+
     [LoggerMessage(70, LogLevel.Information, "Configuration {Name} read; tracing, metrics and features settings are not applied by the test sidecar")]
     public static partial void ConfigurationRead(ILogger logger, string name);
 }

@@ -27,7 +27,8 @@ internal sealed class WorkflowEngine
     {
         services.AddSingleton<WorkflowEngine>();
         services.AddSingleton<WorkflowTraceContexts>();
-        services.AddSingleton(sp => new WorkflowInterceptor(sp.GetRequiredService<WorkflowTraceContexts>(), actorStateStore));
+        services.AddSingleton<WorkItemStreams>();
+        services.AddSingleton(sp => new WorkflowInterceptor(sp.GetRequiredService<WorkflowTraceContexts>(), sp.GetRequiredService<WorkItemStreams>(), actorStateStore));
         services.AddSingleton(sp => sp.GetRequiredService<WorkflowEngine>().Service);
         services.AddSingleton(sp => sp.GetRequiredService<WorkflowEngine>().Client);
         services.AddSingleton<TaskHubGrpcServer>();

@@ -14,10 +14,21 @@ namespace TestSidecar.Workflows;
 /// work item does not touch the store in daprd (the result goes to an in-memory waiter; the save
 /// after it is retried by the actor's reminder), so those calls are left alone.</item>
 /// <item>Activity trace context: see <see cref="WorkflowTraceContexts"/>.</item>
+/// <item>Work items sent on a GetWorkItems stream that ends before they are completed are abandoned
+/// for the next worker: see <see cref="WorkItemStreams"/>.</item>
 /// </list>
 /// </summary>
-internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, ActorStateStore? store = null) : Interceptor
+internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, WorkItemStreams streams, ActorStateStore? store = null) : Interceptor
 {
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        if (request is P.GetWorkItemsRequest && responseStream is IServerStreamWriter<P.WorkItem> workItems)
+        {
+            return streams.RunAsync(workItems, context, tracked => continuation(request, (IServerStreamWriter<TResponse>)tracked, context));
+        }
+        return continuation(request, responseStream, context);
+    }
+
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
         switch (request)

@@ -1,0 +1,147 @@
+using System.Collections.Concurrent;
+using Dapr.Workflow;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Sidecar.Tests.Infrastructure;
+using TestSupport;
+
+namespace Sidecar.Tests;
+
+/// <summary>
+/// A worker that goes away with work items it was sent and never completed: as daprd's backend
+/// (durabletask-go closes what is pending on a GetWorkItems stream when it ends), the sidecar
+/// abandons them and the next worker that connects runs them.
+/// </summary>
+public sealed class WorkflowRecoveryTests(RedisFixture redis)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Per test key: how many times the step started, and what holds the first run forever (until the test ends).</summary>
+    private static readonly ConcurrentDictionary<string, int> Attempts = new();
+    private static readonly ConcurrentDictionary<string, ManualResetEventSlim> Holds = new();
+
+    private static bool FirstAttempt(string key) => Attempts.AddOrUpdate(key, 1, (_, n) => n + 1) == 1;
+
+    internal sealed class HangsOnceActivity : WorkflowActivity<string, string>
+    {
+        public override async Task<string> RunAsync(WorkflowActivityContext context, string input)
+        {
+            if (FirstAttempt(input))
+            {
+                await Task.Run(() => Holds[input].Wait());
+            }
+            return input.ToUpperInvariant();
+        }
+    }
+
+    internal sealed class ActivityHangsOnceWorkflow : Workflow<string, string>
+    {
+        public override Task<string> RunAsync(WorkflowContext context, string input) =>
+            context.CallActivityAsync<string>(nameof(HangsOnceActivity), input);
+    }
+
+    internal sealed class OrchestratorHangsOnceWorkflow : Workflow<string, string>
+    {
+        public override async Task<string> RunAsync(WorkflowContext context, string input)
+        {
+            if (!context.IsReplaying && FirstAttempt(input))
+            {
+                // The worker never answers this orchestrator work item.
+                Holds[input].Wait();
+            }
+            return await context.CallActivityAsync<string>(nameof(HangsOnceActivity), input + "-activity");
+        }
+    }
+
+    private static async Task<IHost> StartWorkerAsync(SidecarProcess sidecar)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["DAPR_GRPC_ENDPOINT"] = sidecar.GrpcEndpoint.ToString(),
+            ["DAPR_HTTP_ENDPOINT"] = sidecar.HttpEndpoint.ToString(),
+        });
+        builder.Services.AddDaprWorkflow(options =>
+        {
+            options.RegisterWorkflow<ActivityHangsOnceWorkflow>(nameof(ActivityHangsOnceWorkflow));
+            options.RegisterWorkflow<OrchestratorHangsOnceWorkflow>(nameof(OrchestratorHangsOnceWorkflow));
+            options.RegisterActivity<HangsOnceActivity>(nameof(HangsOnceActivity));
+        });
+        var host = builder.Build();
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        return host;
+    }
+
+    /// <summary>Stops the worker without letting it finish what it holds: its stream to the sidecar closes.</summary>
+    private static async Task KillAsync(IHost host)
+    {
+        using var now = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        try
+        {
+            await host.StopAsync(now.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        host.Dispose();
+    }
+
+    private static CancellationTokenSource Deadline()
+    {
+        var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(Timeout);
+        return timeout;
+    }
+
+    private async Task RecoversAsync(string workflow, string key, string firstHeld, string expected)
+    {
+        redis.Require();
+        var hold = Holds[firstHeld] = new ManualResetEventSlim();
+        foreach (var other in new[] { key, key + "-activity" }.Where(k => k != firstHeld))
+        {
+            Attempts[other] = 1; // runs at once
+        }
+        try
+        {
+            await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+            var first = await StartWorkerAsync(sidecar);
+            var client = first.Services.GetRequiredService<DaprWorkflowClient>();
+            await client.ScheduleNewWorkflowAsync(workflow, key, key);
+            await Sidecars.WaitUntilAsync(() => Task.FromResult(Attempts.GetValueOrDefault(firstHeld) == 1), Timeout, $"{firstHeld} dispatched to the first worker");
+
+            await KillAsync(first);
+            await sidecar.WaitForOutputAsync("abandoned for the next worker", Timeout, TestContext.Current.CancellationToken);
+
+            using var second = await StartWorkerAsync(sidecar);
+            var secondClient = second.Services.GetRequiredService<DaprWorkflowClient>();
+            using var deadline = Deadline();
+            var state = await secondClient.WaitForWorkflowCompletionAsync(key, getInputsAndOutputs: true, deadline.Token);
+
+            Assert.Equal(WorkflowRuntimeStatus.Completed, state.RuntimeStatus);
+            Assert.Equal(expected, state.ReadOutputAs<string>());
+            Assert.Equal(2, Attempts[firstHeld]);
+            await second.StopAsync(TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            hold.Set();
+        }
+    }
+
+    [Fact]
+    public async Task An_activity_sent_to_a_worker_that_went_away_runs_on_the_next_worker()
+    {
+        var key = Guid.NewGuid().ToString("N");
+        await RecoversAsync(nameof(ActivityHangsOnceWorkflow), key, firstHeld: key, expected: key.ToUpperInvariant());
+    }
+
+    [Fact]
+    public async Task A_workflow_step_sent_to_a_worker_that_went_away_runs_on_the_next_worker()
+    {
+        var key = Guid.NewGuid().ToString("N");
+        await RecoversAsync(nameof(OrchestratorHangsOnceWorkflow), key, firstHeld: key, expected: (key + "-activity").ToUpperInvariant());
+    }
+}
