@@ -14,7 +14,9 @@ namespace TestSidecar.Workflows;
 internal sealed class ActorStateStore(string name, string host, ConnectionMultiplexer connection) : IAsyncDisposable
 {
     public static readonly TimeSpan RecheckAfter = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan PingTimeout = TimeSpan.FromMilliseconds(250);
+    // go-redis' default read timeout, which is how long daprd's state store waits for an answer; a
+    // shorter one calls a busy (not down) Redis unavailable on a loaded machine.
+    private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(3);
 
     private readonly Lock _gate = new();
     private volatile Health _last = new(Stopwatch.GetTimestamp(), null);
