@@ -84,7 +84,8 @@ public sealed class LocalStack : IAsyncDisposable
         options ??= new StackOptions();
         var file = StackFile.Load(options.RunFile);
         // A missing build fails before anything is started.
-        var sidecarAssembly = options.DaprdPath is null ? BuildOutput(options.SidecarProjectDirectory, options) : "";
+        var needsTestSidecar = options.DaprdPath is null && file.Apps.Any(app => !options.ExternalSidecars.ContainsKey(app.AppId));
+        var sidecarAssembly = needsTestSidecar ? BuildOutput(options.SidecarProjectDirectory, options) : "";
         var appAssemblies = file.Apps.ToDictionary(app => app.AppId, app => BuildOutput(app.AppDirPath, options));
 
         RedisServer? redis = null;
@@ -107,7 +108,10 @@ public sealed class LocalStack : IAsyncDisposable
             {
                 var instance = stack.CreateInstance(app, replica: 0, options.UseFixedPorts);
                 instance.App.Start();
-                instance.Sidecar.Start();
+                if (!stack.HasExternalSidecar(instance))
+                {
+                    instance.Sidecar.Start();
+                }
             }
             await stack.WaitUntilReadyAsync(cancellationToken);
             return stack;
@@ -183,7 +187,7 @@ public sealed class LocalStack : IAsyncDisposable
         while (DateTime.UtcNow < deadline)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!_options.RestartDeadProcesses && (!instance.App.IsRunning || !instance.Sidecar.IsRunning))
+            if (!_options.RestartDeadProcesses && (!instance.App.IsRunning || (!instance.Sidecar.IsRunning && !HasExternalSidecar(instance))))
             {
                 throw new StackStartException($"{instance.Name}: {(instance.App.IsRunning ? instance.Sidecar.Name : instance.Name)} exited while starting.", Describe(instance));
             }
@@ -244,14 +248,15 @@ public sealed class LocalStack : IAsyncDisposable
     private AppInstance CreateInstance(StackApp app, int replica, bool fixedPorts)
     {
         var name = replica == 0 ? app.AppId : $"{app.AppId}-{replica + 1}";
+        var external = replica == 0 ? _options.ExternalSidecars.GetValueOrDefault(app.AppId) : null;
         var instance = new AppInstance(
             app,
             name,
             replica,
             _options.AppHost,
-            fixedPorts ? app.AppPort : FreePort.Next(),
-            fixedPorts ? app.DaprHttpPort : FreePort.Next(),
-            fixedPorts ? app.DaprGrpcPort : FreePort.Next(),
+            external?.AppPort ?? (fixedPorts ? app.AppPort : FreePort.Next()),
+            external?.DaprHttpPort ?? (fixedPorts ? app.DaprHttpPort : FreePort.Next()),
+            external?.DaprGrpcPort ?? (fixedPorts ? app.DaprGrpcPort : FreePort.Next()),
             i => new ChildProcess(name, () => AppStartInfo(i), _options.RestartDeadProcesses, _options.Output, Log, _options.KeptLines),
             i => new ChildProcess(name + "-dapr", () => SidecarStartInfo(i), _options.RestartDeadProcesses, _options.Output, Log, _options.KeptLines));
         lock (_instances)
@@ -260,6 +265,9 @@ public sealed class LocalStack : IAsyncDisposable
         }
         return instance;
     }
+
+    private bool HasExternalSidecar(AppInstance instance) =>
+        instance.Replica == 0 && _options.ExternalSidecars.ContainsKey(instance.AppId);
 
     private ProcessStartInfo AppStartInfo(AppInstance instance)
     {

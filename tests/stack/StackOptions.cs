@@ -60,8 +60,18 @@ public sealed class StackOptions
 
     public IReadOnlyList<string> SidecarArguments { get; init; } = [];
 
+    /// <summary>
+    /// Sidecars started by someone else (daprd containers, say), per app id: the app's first instance
+    /// listens on the given app port and talks to the given Dapr ports; no sidecar process is started
+    /// for it, so the Stop/StartSidecar methods do not apply to it.
+    /// </summary>
+    public Dictionary<string, ExternalSidecar> ExternalSidecars { get; init; } = [];
+
     public string SidecarProjectDirectory { get; init; } = Path.Combine(ResourcesFolder.RepositoryRoot, "tests", "sidecar");
 
     private static string? BuildMetadata(string key) =>
         typeof(StackOptions).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value;
 }
+
+/// <summary>A sidecar this launcher does not start: the app port it calls and its ports as seen from this host.</summary>
+public sealed record ExternalSidecar(int AppPort, int DaprHttpPort, int DaprGrpcPort);

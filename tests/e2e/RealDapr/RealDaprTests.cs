@@ -1,6 +1,4 @@
-using System.Net;
 using EndToEnd.Tests.Infrastructure;
-using RedisStreamDemo.Contracts;
 
 namespace EndToEnd.Tests.RealDapr;
 
@@ -11,7 +9,7 @@ namespace EndToEnd.Tests.RealDapr;
 /// localhost:50006 (or RSD_DAPR_PLACEMENT / RSD_DAPR_SCHEDULER). Redis is still a private
 /// redis-server; the resources are the repository's components with redisHost pointed at it.
 /// </summary>
-public sealed class RealDaprStack : StackFixture
+public sealed class RealDaprStack : StackFixture, IRealDaprSystem
 {
     public const string OptInVariable = "RSD_E2E_REAL_DAPR";
 
@@ -28,6 +26,8 @@ public sealed class RealDaprStack : StackFixture
 
     protected override string? DaprdPath => Daprd;
 
+    public void EnsureRunning() => _ = Stack;
+
     protected override IReadOnlyList<string> SidecarArguments =>
     [
         "--placement-host-address", Environment.GetEnvironmentVariable("RSD_DAPR_PLACEMENT") ?? "localhost:50005",
@@ -36,33 +36,4 @@ public sealed class RealDaprStack : StackFixture
     ];
 }
 
-public sealed class RealDaprTests(RealDaprStack system) : IClassFixture<RealDaprStack>
-{
-    [Fact(Timeout = 120_000)]
-    public async Task A_request_gets_its_reply_through_real_daprd_sidecars()
-    {
-        _ = system.Stack;
-        var city = Cities.Unique("Daprd");
-
-        var reply = await system.Ingress.ForecastAsync(city, TimeSpan.FromSeconds(60));
-
-        Assert.Equal(city, reply.City);
-        Assert.NotEmpty(reply.Forecasts);
-        var entry = Assert.Single(await Streams.ForRequestAsync(system.Redis, DaprNames.Topics.WeatherRequests, reply.RequestId));
-        Assert.Equal(DaprNames.AppIds.Ingress, entry.CloudEvent.GetProperty("source").GetString());
-        Assert.Contains(await system.Redis.StreamGroupInfoAsync(DaprNames.Topics.WeatherRequests), g => g.Name == DaprNames.AppIds.Proxy);
-    }
-
-    [Fact(Timeout = 120_000)]
-    public async Task Requests_accepted_asynchronously_complete_through_real_daprd_sidecars()
-    {
-        _ = system.Stack;
-        var cities = Enumerable.Range(0, 20).Select(i => Cities.Named(i, "Daprd")).ToList();
-
-        var accepted = await Task.WhenAll(cities.Select(system.Ingress.AcceptAsync));
-        var replies = await Task.WhenAll(accepted.Select(url => system.Ingress.ReplyAtAsync(url, TimeSpan.FromSeconds(90))));
-
-        Assert.Equal(cities, replies.Select(r => r.City));
-        Assert.Equal(HttpStatusCode.OK, await system.Ingress.HealthAsync());
-    }
-}
+public sealed class RealDaprTests(RealDaprStack system) : RealDaprScenarios<RealDaprStack>(system), IClassFixture<RealDaprStack>;
