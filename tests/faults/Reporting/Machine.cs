@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using TestSupport;
 
 namespace Faults.Reporting;
 
@@ -10,39 +10,10 @@ public sealed record Machine(int Cores, string Os, string Dotnet, string? Cpu, s
         Environment.ProcessorCount,
         RuntimeInformation.OSDescription,
         RuntimeInformation.FrameworkDescription,
-        CpuModel(),
-        RedisVersion(),
+        MachineFacts.CpuModel(),
+        MachineFacts.RedisServerVersion(),
         typeof(Machine).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "unknown");
 
     public override string ToString() =>
         $"{Cores} cores{(Cpu is null ? "" : $" ({Cpu})")}, {Os}, {Dotnet}, {RedisServer ?? "redis-server not found"}, {Configuration} build";
-
-    private static string? CpuModel()
-    {
-        try
-        {
-            return File.ReadLines("/proc/cpuinfo")
-                .Where(line => line.StartsWith("model name", StringComparison.Ordinal))
-                .Select(line => line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim())
-                .FirstOrDefault();
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
-
-    private static string? RedisVersion()
-    {
-        if (TestSupport.RedisServer.FindExecutable() is not { } redis)
-        {
-            return null;
-        }
-        using var process = Process.Start(new ProcessStartInfo(redis, "--version") { RedirectStandardOutput = true });
-        var line = process?.StandardOutput.ReadLine();
-        process?.WaitForExit(5000);
-        return line?.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(w => w.StartsWith("v=", StringComparison.Ordinal)) is { } v
-            ? "redis-server " + v[2..]
-            : line?.Trim();
-    }
 }
