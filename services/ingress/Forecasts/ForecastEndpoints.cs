@@ -236,22 +236,18 @@ internal static class ForecastProblems
         detail: $"Request {requestId} could not be handed to the forecast service ({status}).",
         statusCode: StatusCodes.Status502BadGateway);
 
-    public static ProblemHttpResult Overloaded(HttpResponse response, int retryAfterSeconds)
-    {
-        response.Headers[HeaderNames.RetryAfter] = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return TypedResults.Problem(
-            title: "Too many requests in flight",
-            detail: "This replica is waiting for too many replies; retry shortly.",
-            statusCode: StatusCodes.Status503ServiceUnavailable);
-    }
+    public static ProblemHttpResult Overloaded(HttpResponse response, int retryAfterSeconds) =>
+        Unavailable(response, retryAfterSeconds, "Too many requests in flight",
+            "This replica is waiting for too many replies; retry shortly.");
 
-    public static ProblemHttpResult EngineUnavailable(HttpResponse response, int retryAfterSeconds)
+    public static ProblemHttpResult EngineUnavailable(HttpResponse response, int retryAfterSeconds) =>
+        Unavailable(response, retryAfterSeconds, "Workflow engine unavailable",
+            "The Dapr sidecar could not be reached; retry shortly.");
+
+    private static ProblemHttpResult Unavailable(HttpResponse response, int retryAfterSeconds, string title, string detail)
     {
         response.Headers[HeaderNames.RetryAfter] = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return TypedResults.Problem(
-            title: "Workflow engine unavailable",
-            detail: "The Dapr sidecar could not be reached; retry shortly.",
-            statusCode: StatusCodes.Status503ServiceUnavailable);
+        return TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
     public static ProblemHttpResult Unreadable() => TypedResults.Problem(
