@@ -6,6 +6,7 @@ public static class DaprNames
 {
     public const string PubSub = "pubsub";
     public const string StateStore = "statestore";
+    public const string ReplyStore = "replystore";
 
     public static class Topics
     {
