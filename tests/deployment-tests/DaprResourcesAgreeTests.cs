@@ -38,12 +38,26 @@ public sealed class DaprResourcesAgreeTests
     }
 
     [Theory]
+    [MemberData(nameof(Deployments))]
+    public void The_reply_store_is_a_plain_redis_state_store_only_the_proxy_can_reach(string deployment)
+    {
+        var replies = DaprResources.Named(ResourcesOf(deployment), "Component", DaprNames.ReplyStore);
+
+        Assert.Equal("state.redis", replies.Text("spec", "type"));
+        Assert.Equal([DaprNames.AppIds.Proxy], replies.Strings("scopes"));
+        // Not a second actor state store (workflows allow exactly one), and the default key prefix
+        // (the app id) so replies cannot collide with any other app's keys.
+        Assert.DoesNotContain("actorStateStore", DaprResources.Metadata(replies).Keys);
+        Assert.DoesNotContain("keyPrefix", DaprResources.Metadata(replies).Keys);
+    }
+
+    [Theory]
     [InlineData("k8s")]
     [InlineData("compose")]
     public void Components_equal_the_local_ones_except_addresses_and_topic_scopes(string deployment)
     {
         string[] mayDiffer = ["redisHost", "publishingScopes", "subscriptionScopes"];
-        foreach (var name in new[] { DaprNames.PubSub, DaprNames.StateStore })
+        foreach (var name in new[] { DaprNames.PubSub, DaprNames.StateStore, DaprNames.ReplyStore })
         {
             var local = DaprResources.Named(Local, "Component", name);
             var other = DaprResources.Named(ResourcesOf(deployment), "Component", name);
@@ -62,7 +76,7 @@ public sealed class DaprResourcesAgreeTests
     {
         var redisService = Manifests.Single("Service", "redis");
         var expected = $"redis.redis-stream-demo.svc.cluster.local:{redisService.Document.Text("spec", "ports", 0, "port")}";
-        foreach (var name in new[] { DaprNames.PubSub, DaprNames.StateStore })
+        foreach (var name in new[] { DaprNames.PubSub, DaprNames.StateStore, DaprNames.ReplyStore })
         {
             Assert.Equal(expected, DaprResources.Metadata(DaprResources.Named(Kubernetes, "Component", name))["redisHost"]);
         }
@@ -115,7 +129,7 @@ public sealed class DaprResourcesAgreeTests
 
         Assert.Equal("http://zipkin:9411/api/v2/spans", composeConfig.Text("spec", "tracing", "zipkin", "endpointAddress"));
         Assert.Equal(localConfig.Text("spec", "tracing", "samplingRate"), composeConfig.Text("spec", "tracing", "samplingRate"));
-        foreach (var name in new[] { DaprNames.PubSub, DaprNames.StateStore })
+        foreach (var name in new[] { DaprNames.PubSub, DaprNames.StateStore, DaprNames.ReplyStore })
         {
             Assert.Equal("redis:6379", DaprResources.Metadata(DaprResources.Named(Compose, "Component", name))["redisHost"]);
         }

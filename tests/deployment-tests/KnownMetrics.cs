@@ -33,6 +33,8 @@ public static class KnownMetrics
         "dapr_component_pubsub_ingress_latencies_bucket",
         "dapr_component_pubsub_egress_count",
         "dapr_component_pubsub_egress_latencies_bucket",
+        "dapr_component_state_count",
+        "dapr_component_state_latencies_bucket",
         "dapr_runtime_workflow_operation_count",
         "dapr_runtime_workflow_execution_count",
         "dapr_runtime_workflow_activity_execution_count",
