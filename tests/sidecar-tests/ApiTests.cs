@@ -89,7 +89,7 @@ public sealed class ApiTests(RedisFixture redis)
         await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
         using var client = new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcEndpoint.ToString()).Build();
 
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => client.GetStateAsync<string>("statestore", "key", cancellationToken: TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => client.GetSecretAsync("secretstore", "key", cancellationToken: TestContext.Current.CancellationToken));
 
         var rpc = Assert.IsType<RpcException>(error is RpcException ? error : error.InnerException);
         Assert.Equal(StatusCode.Unimplemented, rpc.StatusCode);

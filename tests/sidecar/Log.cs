@@ -104,6 +104,9 @@ internal static partial class Log
     [LoggerMessage(61, LogLevel.Warning, "Work item stream of {Peer} closed with {Count} work item(s) not completed; abandoned for the next worker")]
     public static partial void WorkItemsAbandoned(ILogger logger, string peer, int count);
 
+    [LoggerMessage(65, LogLevel.Warning, "State store {Store}: {Operation} failed (attempt {Attempt}), retrying in {Delay}: {Error}")]
+    public static partial void StateRetry(ILogger logger, string store, string operation, int attempt, TimeSpan delay, string error);
+
     [LoggerMessage(70, LogLevel.Information, "Configuration {Name} read; tracing, metrics and features settings are not applied by the test sidecar")]
     public static partial void ConfigurationRead(ILogger logger, string name);
 }

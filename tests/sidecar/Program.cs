@@ -5,6 +5,7 @@ using TestSidecar.Api;
 using TestSidecar.Hosting;
 using TestSidecar.PubSub;
 using TestSidecar.Resources;
+using TestSidecar.State;
 using TestSidecar.Workflows;
 
 // A Dapr-compatible test sidecar: one process per app, started with daprd's flags. Test
@@ -67,6 +68,7 @@ builder.Services.AddSingleton(resources);
 builder.Services.AddSingleton(resiliency);
 builder.Services.AddSingleton<SidecarState>();
 builder.Services.AddSingleton(sp => new PubSubRuntime(components.PubSubs, resiliency, options.AppId, sp.GetRequiredService<ILogger<PubSubRuntime>>()));
+builder.Services.AddSingleton(sp => new StateRuntime(components.StateStores, resiliency, sp.GetRequiredService<ILogger<StateRuntime>>()));
 builder.Services.AddSingleton(new AppChannel(new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan }, options));
 builder.Services.AddSingleton<SubscriptionRuntime>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<SubscriptionRuntime>());
@@ -90,6 +92,10 @@ await app.RunAsync();
 foreach (var pubsub in components.PubSubs.Values)
 {
     await pubsub.DisposeAsync();
+}
+foreach (var store in components.StateStores.Values)
+{
+    await store.DisposeAsync();
 }
 if (components.ActorStateStore is { } actorStore)
 {

@@ -4,15 +4,17 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
 using TestSidecar.PubSub;
+using TestSidecar.State;
 
 namespace TestSidecar.Api;
 
 /// <summary>
-/// The part of daprd's gRPC API the apps use: dapr.proto.runtime.v1.Dapr/PublishEvent. Dapr.Protos
-/// ships only the client stub, so the method is bound by hand (see <see cref="DaprGrpcMethodProvider"/>);
-/// every other method of the service answers Unimplemented.
+/// The part of daprd's gRPC API the apps use: dapr.proto.runtime.v1.Dapr/PublishEvent and the state
+/// methods (DaprGrpcService.State.cs). Dapr.Protos ships only the client stub, so the methods are
+/// bound by hand (see <see cref="DaprGrpcMethodProvider"/>); every other method of the service
+/// answers Unimplemented.
 /// </summary>
-internal sealed class DaprGrpcService(PubSubRuntime pubsub)
+internal sealed partial class DaprGrpcService(PubSubRuntime pubsub, StateRuntime state)
 {
     public async Task<Empty> PublishEvent(PublishEventRequest request, ServerCallContext context)
     {
@@ -60,13 +62,19 @@ internal sealed class DaprGrpcService(PubSubRuntime pubsub)
 
 internal sealed class DaprGrpcMethodProvider : IServiceMethodProvider<DaprGrpcService>
 {
-    private static readonly Method<PublishEventRequest, Empty> PublishEvent = new(
-        MethodType.Unary,
-        "dapr.proto.runtime.v1.Dapr",
-        "PublishEvent",
-        Marshallers.Create(m => m.ToByteArray(), PublishEventRequest.Parser.ParseFrom),
-        Marshallers.Create(m => m.ToByteArray(), Empty.Parser.ParseFrom));
+    public void OnServiceMethodDiscovery(ServiceMethodProviderContext<DaprGrpcService> context)
+    {
+        context.AddUnaryMethod(Unary<PublishEventRequest, Empty>("PublishEvent", PublishEventRequest.Parser, Empty.Parser), [], (service, request, call) => service.PublishEvent(request, call));
+        context.AddUnaryMethod(Unary<GetStateRequest, GetStateResponse>("GetState", GetStateRequest.Parser, GetStateResponse.Parser), [], (service, request, call) => service.GetState(request, call));
+        context.AddUnaryMethod(Unary<GetBulkStateRequest, GetBulkStateResponse>("GetBulkState", GetBulkStateRequest.Parser, GetBulkStateResponse.Parser), [], (service, request, call) => service.GetBulkState(request, call));
+        context.AddUnaryMethod(Unary<SaveStateRequest, Empty>("SaveState", SaveStateRequest.Parser, Empty.Parser), [], (service, request, call) => service.SaveState(request, call));
+        context.AddUnaryMethod(Unary<DeleteStateRequest, Empty>("DeleteState", DeleteStateRequest.Parser, Empty.Parser), [], (service, request, call) => service.DeleteState(request, call));
+    }
 
-    public void OnServiceMethodDiscovery(ServiceMethodProviderContext<DaprGrpcService> context) =>
-        context.AddUnaryMethod(PublishEvent, [], (service, request, callContext) => service.PublishEvent(request, callContext));
+    private static Method<TRequest, TResponse> Unary<TRequest, TResponse>(string name, MessageParser<TRequest> requestParser, MessageParser<TResponse> responseParser)
+        where TRequest : IMessage<TRequest>
+        where TResponse : IMessage<TResponse> =>
+        new(MethodType.Unary, "dapr.proto.runtime.v1.Dapr", name,
+            Marshallers.Create(m => m.ToByteArray(), requestParser.ParseFrom),
+            Marshallers.Create(m => m.ToByteArray(), responseParser.ParseFrom));
 }

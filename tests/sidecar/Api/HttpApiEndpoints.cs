@@ -20,6 +20,7 @@ internal static class HttpApiEndpoints
         api.MapGet("/metadata", GetMetadata);
         api.MapPost("/publish/{pubsubname}/{**topic}", PublishAsync);
         api.MapGet("/workflows/{component}/{instanceId}", GetWorkflowAsync);
+        api.MapStateEndpoints();
         return api;
     }
 
@@ -36,12 +37,10 @@ internal static class HttpApiEndpoints
             var item = new JsonObject { ["name"] = c.Name, ["type"] = c.Type, ["version"] = c.Version };
             if (c.Type == "state.redis")
             {
-                var caps = new JsonArray("ETAG", "TRANSACTIONAL", "TTL");
-                if (c.Metadata.GetValueOrDefault("actorStateStore") == "true")
-                {
-                    caps.Add("ACTOR");
-                }
-                item["capabilities"] = caps;
+                // components-contrib state.redis Features() without the RedisJSON module (no QUERY_API),
+                // then daprd's getComponentsCapabilitesMap adds ACTOR to every store with ETAG and
+                // TRANSACTIONAL, whether or not it is the actor state store.
+                item["capabilities"] = new JsonArray("ETAG", "TRANSACTIONAL", "TTL", "KEYS_LIKE", "ACTOR");
             }
             components.Add(item);
         }

@@ -1,6 +1,6 @@
-using StackExchange.Redis;
 using TestSidecar.PubSub;
 using TestSidecar.Resources;
+using TestSidecar.State;
 using TestSidecar.Workflows;
 
 namespace TestSidecar.Hosting;
@@ -9,7 +9,7 @@ namespace TestSidecar.Hosting;
 /// Initialises the components daprd would load for this app. As in daprd, a component that fails
 /// to initialise (unknown type, bad metadata, Redis unreachable) stops the sidecar.
 /// </summary>
-internal sealed record LoadedComponents(Dictionary<string, RedisStreamsPubSub> PubSubs, ActorStateStore? ActorStateStore);
+internal sealed record LoadedComponents(Dictionary<string, RedisStreamsPubSub> PubSubs, Dictionary<string, RedisStateStore> StateStores, ActorStateStore? ActorStateStore);
 
 internal static class ComponentLoader
 {
@@ -17,6 +17,7 @@ internal static class ComponentLoader
     {
         var logger = loggerFactory.CreateLogger("TestSidecar.Components");
         var pubsubs = new Dictionary<string, RedisStreamsPubSub>(StringComparer.Ordinal);
+        var stateStores = new Dictionary<string, RedisStateStore>(StringComparer.Ordinal);
         ActorStateStore? actorStore = null;
         foreach (var component in resources.Components)
         {
@@ -28,24 +29,25 @@ internal static class ComponentLoader
                     await pubsub.InitAsync();
                     pubsubs.Add(component.Name, pubsub);
                     break;
-                case ("state.redis", "v1") when IsActorStateStore(component):
-                    if (actorStore is not null)
-                    {
-                        throw new InvalidOperationException($"detected duplicate actor state store: {actorStore.Name} and {component.Name}");
-                    }
-                    // Kept open: workflow calls check that the store still answers.
-                    actorStore = await ActorStateStore.ConnectAsync(component.Name, Host(component), Password(component));
-                    break;
                 case ("state.redis", "v1"):
-                    // The state API is not served; the store is still checked the way daprd's Init checks it.
-                    await PingAsync(component);
+                    // Every state store serves the state API, the actor state store included, as in daprd.
+                    stateStores.Add(component.Name, await RedisStateStore.ConnectAsync(component, options.AppId, options.Namespace));
+                    if (IsActorStateStore(component))
+                    {
+                        if (actorStore is not null)
+                        {
+                            throw new InvalidOperationException($"detected duplicate actor state store: {actorStore.Name} and {component.Name}");
+                        }
+                        // Its own connection, kept open: workflow calls check that the store still answers.
+                        actorStore = await ActorStateStore.ConnectAsync(component.Name, Host(component), Password(component));
+                    }
                     break;
                 default:
                     throw new NotSupportedException($"couldn't find component {component.Type}/{component.Version} (component {component.Name}); the test sidecar supports pubsub.redis/v1 and state.redis/v1");
             }
             Log.ComponentLoaded(logger, component.Name, component.Type, component.Version);
         }
-        return new LoadedComponents(pubsubs, actorStore);
+        return new LoadedComponents(pubsubs, stateStores, actorStore);
     }
 
     // daprd: the metadata key compared case-insensitively, the value by kit's IsTruthy.
@@ -58,19 +60,4 @@ internal static class ComponentLoader
 
     private static string? Password(ComponentResource component) =>
         component.Metadata.GetValueOrDefault("redisPassword") is { Length: > 0 } p ? p : null;
-
-    private static async Task PingAsync(ComponentResource component)
-    {
-        var host = Host(component);
-        var config = ConfigurationOptions.Parse(host);
-        config.Password = Password(component);
-        config.AbortOnConnectFail = false;
-        config.ConnectTimeout = 5000;
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(config);
-        if (!connection.IsConnected)
-        {
-            throw new InvalidOperationException($"component {component.Name}: error connecting to redis at {host}");
-        }
-        await connection.GetDatabase().PingAsync();
-    }
 }

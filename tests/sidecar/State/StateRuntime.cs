@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using TestSidecar.Resources;
+
+namespace TestSidecar.State;
+
+/// <summary>
+/// The loaded state stores (every state.redis component, the actor state store included: daprd's
+/// state API serves it too) and daprd's calls into them under the store's outbound resiliency policy
+/// (<c>targets.components.&lt;store&gt;.outbound</c> retry and timeout). As in daprd, a save's etag
+/// errors are never retried (pkg/components/state PerformBulkStoreOperation), while get and delete
+/// retry whatever failed.
+/// </summary>
+internal sealed class StateRuntime(IReadOnlyDictionary<string, RedisStateStore> stores, Resiliency resiliency, ILogger<StateRuntime> logger)
+{
+    public IReadOnlyDictionary<string, RedisStateStore> Stores => stores;
+
+    public Task<StateGetResult> GetAsync(RedisStateStore store, string key, CancellationToken cancellationToken) =>
+        RunAsync(store.Name, () => store.GetAsync(key), retryETagErrors: true, cancellationToken);
+
+    public Task DeleteAsync(RedisStateStore store, StateDeleteRequest request, CancellationToken cancellationToken) =>
+        RunAsync(store.Name, async () =>
+        {
+            await store.DeleteAsync(request);
+            return true;
+        }, retryETagErrors: true, cancellationToken);
+
+    /// <summary>
+    /// One item: the component's Set. Several: the component's BulkSet (each item on its own, errors
+    /// joined with newlines as Go's errors.Join); a retry repeats only the items that failed with
+    /// something other than an etag error, and when all failures are etag errors the whole is one
+    /// etag error (invalid if any was invalid).
+    /// </summary>
+    public async Task SaveAsync(RedisStateStore store, IReadOnlyList<StateSetRequest> requests, CancellationToken cancellationToken)
+    {
+        if (requests.Count == 1)
+        {
+            await RunAsync(store.Name, async () =>
+            {
+                await store.SetAsync(requests[0]);
+                return true;
+            }, retryETagErrors: false, cancellationToken);
+            return;
+        }
+
+        var pending = requests;
+        var policy = resiliency.Outbound(store.Name);
+        var started = Stopwatch.GetTimestamp();
+        for (var attempt = 1; ; attempt++)
+        {
+            var failures = new List<(StateSetRequest Request, StateStoreException Error)>();
+            foreach (var request in pending)
+            {
+                try
+                {
+                    await RunOnceAsync(policy, async () =>
+                    {
+                        await store.SetAsync(request);
+                        return true;
+                    }, cancellationToken);
+                }
+                catch (StateStoreException ex)
+                {
+                    failures.Add((request, ex));
+                }
+            }
+            if (failures.Count == 0)
+            {
+                return;
+            }
+
+            var joined = string.Join('\n', failures.Select(f => f.Error.Message));
+            var retryable = failures.Where(f => f.Error.ETagKind is null).Select(f => f.Request).ToList();
+            if (retryable.Count == 0)
+            {
+                var kind = failures.Any(f => f.Error.ETagKind == ETagErrorKind.Invalid) ? ETagErrorKind.Invalid : ETagErrorKind.Mismatch;
+                throw StateStoreException.ETag(kind, joined);
+            }
+            // errors.As on the joined error finds the first etag error, if any: it picks the status code.
+            var error = new StateStoreException(joined, failures.FirstOrDefault(f => f.Error.ETagKind is not null).Error?.ETagKind);
+            if (policy?.Retry?.NextDelay(attempt, Stopwatch.GetElapsedTime(started)) is not { } delay)
+            {
+                throw error;
+            }
+            Log.StateRetry(logger, store.Name, "save", attempt, delay, joined);
+            await Task.Delay(delay, cancellationToken);
+            pending = retryable;
+        }
+    }
+
+    private async Task<T> RunAsync<T>(string storeName, Func<Task<T>> operation, bool retryETagErrors, CancellationToken cancellationToken)
+    {
+        var policy = resiliency.Outbound(storeName);
+        var started = Stopwatch.GetTimestamp();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await RunOnceAsync(policy, operation, cancellationToken);
+            }
+            catch (StateStoreException ex) when (retryETagErrors || ex.ETagKind is null)
+            {
+                if (policy?.Retry?.NextDelay(attempt, Stopwatch.GetElapsedTime(started)) is not { } delay)
+                {
+                    throw;
+                }
+                Log.StateRetry(logger, storeName, "call", attempt, delay, ex.Message);
+                await Task.Delay(delay, cancellationToken);
+            }
+        }
+    }
+
+    private static async Task<T> RunOnceAsync<T>(ComponentPolicy? policy, Func<Task<T>> operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var call = operation();
+            return policy?.Timeout is { } timeout ? await call.WaitAsync(timeout, cancellationToken) : await call.WaitAsync(cancellationToken);
+        }
+        catch (TimeoutException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The policy's timeout cancels the call's context in daprd.
+            throw new StateStoreException("context deadline exceeded");
+        }
+    }
+}
