@@ -8,6 +8,7 @@ internal enum RetryReason
     Busy,
     ShuttingDown,
     PublishFailed,
+    StoreFailed,
     Poison,
 }
 
@@ -35,7 +36,7 @@ internal sealed class ProxyMetrics
         retried = meter.CreateCounter<long>("proxy.requests.retried", "{request}",
             "Deliveries handed back to Dapr unprocessed, by reason (poison ones are answered DROP, the rest RETRY).");
         duplicate = meter.CreateCounter<long>("proxy.requests.duplicate", "{request}",
-            "Redeliveries answered from the reply cache or joined to the delivery already in flight.");
+            "Redeliveries answered from the reply store or joined to the delivery already in flight.");
         deadLettered = meter.CreateCounter<long>("proxy.requests.deadlettered", "{request}",
             "Requests that arrived on the dead-letter topic.");
         processingDuration = meter.CreateHistogram("proxy.processing.duration", "s",
@@ -58,6 +59,7 @@ internal sealed class ProxyMetrics
         RetryReason.Busy => "busy",
         RetryReason.ShuttingDown => "shutting_down",
         RetryReason.PublishFailed => "publish_failed",
+        RetryReason.StoreFailed => "store_failed",
         RetryReason.Poison => "poison",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     }));

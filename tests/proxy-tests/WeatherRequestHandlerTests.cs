@@ -1,4 +1,5 @@
 using Dapr;
+using Dapr.Client;
 using Proxy.Tests.Support;
 using ProxyService.Forecasts;
 using ProxyService.Requests;
@@ -60,6 +61,81 @@ public sealed class WeatherRequestHandlerTests
     }
 
     [Fact]
+    public async Task A_request_whose_reply_another_process_saved_is_republished_not_processed()
+    {
+        await using var proxy = new ProxyHarness();
+        var saved = TestData.Reply() with { Terminal = "terminal-9" };
+        proxy.SavedReplies[saved.RequestId] = saved;
+
+        var response = await proxy.Handler.HandleAsync(TestData.Request(), Ct);
+
+        Assert.Equal(TopicResponse.Success, response);
+        Assert.Equal(0, proxy.ProcessedByTerminals);
+        await proxy.ReplyPublished(1, reply => ReferenceEquals(reply, saved));
+        Assert.Equal(1, proxy.Metrics.Sum("proxy.requests.duplicate"));
+    }
+
+    [Fact]
+    public async Task The_reply_is_saved_with_the_retention_as_ttl_before_it_is_published()
+    {
+        await using var proxy = new ProxyHarness(settings: new Dictionary<string, string?> { ["Replies:Retention"] = "00:05:00" });
+        var savedWhenPublished = new List<bool>();
+        proxy.Dapr.PublishEventAsync(DaprNames.PubSub, DaprNames.Topics.WeatherResponses, Arg.Do<WeatherReply>(r => savedWhenPublished.Add(proxy.SavedReplies.ContainsKey(r.RequestId))), Arg.Any<CancellationToken>())
+            .Returns(Task.CompletedTask);
+
+        await proxy.Handler.HandleAsync(TestData.Request(), Ct);
+
+        Assert.Equal([true], savedWhenPublished);
+        await proxy.Dapr.Received(1).SaveStateAsync(DaprNames.ReplyStore, "request-1", Arg.Any<WeatherReply>(), Arg.Any<StateOptions?>(),
+            Arg.Is<IReadOnlyDictionary<string, string>?>(m => m != null && m["ttlInSeconds"] == "300"), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task An_unreachable_reply_store_answers_retry_without_processing()
+    {
+        await using var proxy = new ProxyHarness();
+        proxy.Dapr.GetStateAsync<WeatherReply?>(DaprNames.ReplyStore, Arg.Any<string>(), Arg.Any<ConsistencyMode?>(), Arg.Any<IReadOnlyDictionary<string, string>?>(), Arg.Any<CancellationToken>())
+            .Returns(Task.FromException<WeatherReply?>(new DaprException("State operation failed")));
+
+        var response = await proxy.Handler.HandleAsync(TestData.Request(), Ct);
+
+        Assert.Equal(TopicResponse.Retry, response);
+        Assert.Equal(0, proxy.ProcessedByTerminals);
+        await proxy.ReplyPublished(0);
+        Assert.Equal(1, proxy.Metrics.Sum("proxy.requests.retried", "reason", "store_failed"));
+    }
+
+    [Fact]
+    public async Task A_reply_that_cannot_be_saved_is_not_published_and_the_retry_processes_again()
+    {
+        await using var proxy = new ProxyHarness();
+        proxy.Dapr.SaveStateAsync(DaprNames.ReplyStore, Arg.Any<string>(), Arg.Any<WeatherReply>(), Arg.Any<StateOptions?>(), Arg.Any<IReadOnlyDictionary<string, string>?>(), Arg.Any<CancellationToken>())
+            .Returns(Task.FromException(new DaprException("State operation failed")), Task.CompletedTask);
+
+        var failed = await proxy.Handler.HandleAsync(TestData.Request(), Ct);
+        var retried = await proxy.Handler.HandleAsync(TestData.Request(), Ct);
+
+        Assert.Equal(TopicResponse.Retry, failed);
+        Assert.Equal(TopicResponse.Success, retried);
+        Assert.Equal(2, proxy.ProcessedByTerminals);
+        await proxy.ReplyPublished(1);
+        Assert.Equal(1, proxy.Metrics.Sum("proxy.requests.retried", "reason", "store_failed"));
+    }
+
+    [Fact]
+    public async Task A_reply_store_that_hangs_past_the_store_timeout_answers_retry()
+    {
+        await using var proxy = new ProxyHarness(settings: new Dictionary<string, string?> { ["Replies:StoreTimeout"] = "00:00:00.200" });
+        proxy.Dapr.GetStateAsync<WeatherReply?>(DaprNames.ReplyStore, Arg.Any<string>(), Arg.Any<ConsistencyMode?>(), Arg.Any<IReadOnlyDictionary<string, string>?>(), Arg.Any<CancellationToken>())
+            .Returns(call => TestData.HangUntilCancelled<WeatherReply?>(call.Arg<CancellationToken>()));
+
+        var response = await proxy.Handler.HandleAsync(TestData.Request(), Ct).WaitAsync(TestData.Timeout, Ct);
+
+        Assert.Equal(TopicResponse.Retry, response);
+        Assert.Equal(1, proxy.Metrics.Sum("proxy.requests.retried", "reason", "store_failed"));
+    }
+
+    [Fact]
     public async Task Concurrent_deliveries_of_one_request_are_processed_once()
     {
         await using var proxy = new ProxyHarness(terminals: 4, processingTime: TimeSpan.FromMilliseconds(100));
@@ -103,7 +179,7 @@ public sealed class WeatherRequestHandlerTests
         Assert.Equal(TopicResponse.Retry, response);
         await proxy.ReplyPublished(0);
         Assert.Equal(1, proxy.Metrics.Sum("proxy.requests.retried", "reason", "busy"));
-        Assert.False(proxy.Replies.TryGet("request-1", out _));
+        Assert.Empty(proxy.SavedReplies);
     }
 
     [Fact]
@@ -146,13 +222,14 @@ public sealed class WeatherRequestHandlerTests
         var response = await proxy.Handler.HandleAsync(TestData.Request(), Ct).WaitAsync(TestData.Timeout, Ct);
 
         Assert.Equal(TopicResponse.Retry, response);
-        Assert.True(proxy.Replies.TryGet("request-1", out _));
+        Assert.True(proxy.SavedReplies.ContainsKey("request-1"));
     }
 
     [Theory]
     [InlineData(null, "Oslo")]
     [InlineData("", "Oslo")]
     [InlineData("request-1", " ")]
+    [InlineData("request||1", "Oslo")]
     public async Task Poison_requests_are_answered_drop_so_dapr_dead_letters_them(string? requestId, string? city)
     {
         await using var proxy = new ProxyHarness();

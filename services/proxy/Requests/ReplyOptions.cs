@@ -6,13 +6,14 @@ internal sealed class ReplyOptions
 {
     public const string SectionName = "Replies";
 
-    // Replies remembered for redeliveries; one entry per request, roughly a kilobyte each.
-    [Range(1, 10_000_000)]
-    public int CacheSize { get; set; } = 10_000;
+    // How long a reply stays in the reply store. Longer than Dapr keeps redelivering: the inbound
+    // retry policy runs about a minute, and a reclaim comes after the pubsub's processingTimeout.
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan Retention { get; set; } = TimeSpan.FromMinutes(10);
 
-    // Longer than Dapr keeps redelivering (the inbound retry policy runs about five minutes).
-    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
-    public TimeSpan CacheDuration { get; set; } = TimeSpan.FromMinutes(10);
+    // A reply-store call that takes longer counts as failed and the delivery is answered RETRY.
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     // A publish that takes longer counts as failed and the delivery is answered RETRY.
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]

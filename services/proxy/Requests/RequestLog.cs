@@ -42,4 +42,8 @@ internal static partial class RequestLog
     [LoggerMessage(EventId = 1009, Level = LogLevel.Warning,
         Message = "Request {RequestId} names reply topic {ReplyTopic}, which is not a weather-responses topic; replying on weather-responses")]
     public static partial void ReplyTopicRefused(this ILogger logger, string requestId, string replyTopic);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning,
+        Message = "The reply store did not answer for request {RequestId}; answering RETRY")]
+    public static partial void ReplyStoreFailed(this ILogger logger, Exception exception, string requestId);
 }

@@ -9,7 +9,7 @@ internal static class RequestsExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        services.AddSingleton<ReplyCache>();
+        services.AddSingleton<ReplyStore>();
         services.AddSingleton<WeatherRequestHandler>();
         return services;
     }

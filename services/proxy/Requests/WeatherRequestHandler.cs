@@ -8,12 +8,13 @@ using RedisStreamDemo.Contracts;
 
 namespace ProxyService.Requests;
 
-// Delivery is at-least-once: the same request can arrive again (redelivery, retry after RETRY) or
-// twice at once (an entry reclaimed while still in flight). Each request id is processed once;
-// every other delivery of it re-publishes the remembered reply or waits for the one in flight.
+// Delivery is at-least-once: the same request can arrive again (redelivery, retry after RETRY, a
+// restart after a crash) or twice at once (an entry reclaimed while still in flight). Each request
+// id is processed once: every other delivery re-publishes the reply saved in the reply store, or
+// waits for the delivery of it already in flight in this process.
 internal sealed class WeatherRequestHandler(
     TerminalPool terminals,
-    ReplyCache replies,
+    ReplyStore replies,
     DaprClient dapr,
     ProxyMetrics metrics,
     TimeProvider time,
@@ -24,7 +25,10 @@ internal sealed class WeatherRequestHandler(
 
     public async Task<TopicResponse> HandleAsync(WeatherRequest? request, CancellationToken cancellationToken)
     {
-        if (request is null || string.IsNullOrWhiteSpace(request.RequestId) || string.IsNullOrWhiteSpace(request.City))
+        // daprd refuses state keys containing "||" (its key-prefix separator), so such an id could
+        // never be looked up in the reply store.
+        if (request is null || string.IsNullOrWhiteSpace(request.RequestId) || request.RequestId.Contains("||", StringComparison.Ordinal)
+            || string.IsNullOrWhiteSpace(request.City))
         {
             // Retrying cannot repair the bytes. Since dapr/dapr#7097 (Dapr 1.13; confirmed for 1.16 in
             // dapr/dapr#9400) DROP sends the message straight to the subscription's dead-letter topic,
@@ -63,6 +67,9 @@ internal sealed class WeatherRequestHandler(
                 logger.ShuttingDown(request.RequestId);
                 metrics.Retried(RetryReason.ShuttingDown);
                 break;
+            case Outcome.StoreFailed:
+                metrics.Retried(RetryReason.StoreFailed);
+                break;
             default:
                 metrics.Retried(RetryReason.PublishFailed);
                 break;
@@ -84,13 +91,13 @@ internal sealed class WeatherRequestHandler(
         var topic = ReplyTopic(request);
         try
         {
-            // Checked here, not before joining: an owner that just finished has remembered its reply
+            // Looked up inside the in-flight entry: an owner that just finished has saved its reply
             // before leaving inFlight, so a delivery arriving in between still finds it.
-            if (replies.TryGet(request.RequestId, out var remembered))
+            if (await replies.FindAsync(request.RequestId) is { } saved)
             {
                 logger.Republishing(request.RequestId);
                 metrics.Duplicate();
-                return new(await PublishAsync(remembered, topic) ? Outcome.Republished : Outcome.PublishFailed, remembered.Terminal);
+                return new(await PublishAsync(saved, topic) ? Outcome.Republished : Outcome.PublishFailed, saved.Terminal);
             }
 
             WeatherReply reply;
@@ -106,10 +113,17 @@ internal sealed class WeatherRequestHandler(
                 metrics.Processed(reply.Terminal, time.GetElapsedTime(started));
             }
 
-            // Remembered before publishing: if the publish fails, Dapr's retry only re-publishes.
-            replies.Remember(reply);
+            // Saved before publishing, so no reply is ever published that a redelivery would not
+            // find: a crash after this point, or a failed publish, ends in a re-publish. When the
+            // save fails the reply is not published at all and the redelivery processes again.
+            await replies.SaveAsync(reply);
             logger.Processed(request.RequestId, request.City, reply.Terminal);
             return new(await PublishAsync(reply, topic) ? Outcome.Processed : Outcome.PublishFailed, reply.Terminal);
+        }
+        catch (Exception ex) when (ex is DaprException or OperationCanceledException)
+        {
+            logger.ReplyStoreFailed(ex, request.RequestId);
+            return new(Outcome.StoreFailed, null);
         }
         finally
         {
@@ -159,6 +173,7 @@ internal sealed class WeatherRequestHandler(
         Busy,
         ShuttingDown,
         PublishFailed,
+        StoreFailed,
     }
 
     private readonly record struct Delivery(Outcome Outcome, string? Terminal);

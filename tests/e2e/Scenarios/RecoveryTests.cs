@@ -68,6 +68,42 @@ public abstract class RecoveryScenarios(SlowProxyStack system)
             }
         }
     }
+
+    [Fact(Timeout = 180_000)]
+    public async Task A_request_redelivered_to_a_restarted_proxy_gets_its_saved_reply_and_is_not_processed_again()
+    {
+        var stack = system.Stack;
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var reply = await system.Ingress.ForecastAsync(Cities.Unique("Saved"), CompletionTimeout);
+        var original = Assert.Single(await Streams.ForRequestAsync(system.Redis, DaprNames.Topics.WeatherRequests, reply.RequestId));
+        var replyTopic = await system.ReplyTopicOfAsync(reply.RequestId);
+
+        // Where daprd's state.redis keeps it: a hash under "<app-id>||<key>", with an expiry.
+        var key = $"{DaprNames.AppIds.Proxy}||{reply.RequestId}";
+        var saved = (await system.Redis.HashGetAllAsync(key)).ToDictionary(e => e.Name.ToString(), e => e.Value.ToString());
+        Assert.Contains(reply.RequestId, saved.GetValueOrDefault("data"), StringComparison.Ordinal);
+        Assert.True(saved.ContainsKey("version"), $"no version field in {key}: {string.Join(", ", saved.Keys)}");
+        Assert.True(await system.Redis.KeyTimeToLiveAsync(key) is { } ttl && ttl > TimeSpan.Zero, $"{key} has no expiry");
+
+        // A crash loses everything the process knew; the reply store keeps the reply.
+        await stack.StopAppAsync(DaprNames.AppIds.Proxy, StopSignal.Kill);
+        await stack.StartAppAsync(DaprNames.AppIds.Proxy, cancellationToken: cancellationToken);
+        await system.Redis.StreamAddAsync(DaprNames.Topics.WeatherRequests, "data", original.Data);
+
+        var published = await Eventually.Until(
+            () => Streams.ForRequestAsync(system.Redis, replyTopic, reply.RequestId),
+            entries => entries.Count >= 2,
+            TimeSpan.FromSeconds(60),
+            "the saved reply re-published by the restarted proxy",
+            system.Diagnostics);
+        Assert.Equal(2, published.Count);
+        Assert.All(published.Select(e => e.CloudEvent.GetProperty("data")), data =>
+        {
+            Assert.Equal(reply.Terminal, data.GetProperty("terminal").GetString());
+            Assert.Equal(reply.ProcessedAt, data.GetProperty("processedAt").GetDateTimeOffset());
+        });
+        Assert.Equal(0, (await Telemetry.TerminalsAsync(system.Http, system.Proxy)).Processed);
+    }
 }
 
 // Only workflow mode survives this: the wait is durable workflow state, not the process's memory.

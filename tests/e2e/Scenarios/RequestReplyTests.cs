@@ -95,7 +95,7 @@ public abstract class RequestReplyScenarios(DefaultStack system)
         // its replyTopic, so the remembered reply goes back to this replica, which still knows the request).
         await system.Redis.StreamAddAsync(DaprNames.Topics.WeatherRequests, "data", original.Data);
 
-        // The proxy answers the redelivery from its reply cache: a second reply, no second processing.
+        // The proxy answers the redelivery from its reply store: a second reply, no second processing.
         await Eventually.Until(
             async () => await Telemetry.CounterAsync(system.Http, system.Proxy, "proxy_requests_duplicate_total") - proxyDuplicatesBefore,
             seen => seen >= 1,

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Dapr.Client;
 using Microsoft.Extensions.Configuration;
@@ -9,7 +10,8 @@ using RedisStreamDemo.Contracts;
 
 namespace Proxy.Tests.Support;
 
-// The proxy's own service registrations with a substituted DaprClient, without a web host.
+// The proxy's own service registrations with a substituted DaprClient, without a web host. The
+// substitute keeps saved state in SavedReplies, so the reply store behaves like one.
 internal sealed class ProxyHarness : IAsyncDisposable
 {
     private readonly ServiceProvider provider;
@@ -36,6 +38,15 @@ internal sealed class ProxyHarness : IAsyncDisposable
             .BuildServiceProvider(validateScopes: true);
 
         Metrics = new MetricRecorder(provider.GetRequiredService<IMeterFactory>());
+
+        Dapr.GetStateAsync<WeatherReply?>(DaprNames.ReplyStore, Arg.Any<string>(), Arg.Any<ConsistencyMode?>(), Arg.Any<IReadOnlyDictionary<string, string>?>(), Arg.Any<CancellationToken>())
+            .Returns(call => SavedReplies.GetValueOrDefault(call.ArgAt<string>(1)));
+        Dapr.SaveStateAsync(DaprNames.ReplyStore, Arg.Any<string>(), Arg.Any<WeatherReply>(), Arg.Any<StateOptions?>(), Arg.Any<IReadOnlyDictionary<string, string>?>(), Arg.Any<CancellationToken>())
+            .Returns(call =>
+            {
+                SavedReplies[call.ArgAt<string>(1)] = call.ArgAt<WeatherReply>(2);
+                return Task.CompletedTask;
+            });
     }
 
     public DaprClient Dapr { get; } = Substitute.For<DaprClient>();
@@ -44,7 +55,7 @@ internal sealed class ProxyHarness : IAsyncDisposable
 
     public TerminalPool Terminals => provider.GetRequiredService<TerminalPool>();
 
-    public ReplyCache Replies => provider.GetRequiredService<ReplyCache>();
+    public ConcurrentDictionary<string, WeatherReply> SavedReplies { get; } = new(StringComparer.Ordinal);
 
     public WeatherRequestHandler Handler => provider.GetRequiredService<WeatherRequestHandler>();
 

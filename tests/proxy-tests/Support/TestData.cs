@@ -1,3 +1,4 @@
+using ProxyService.Forecasts;
 using RedisStreamDemo.Contracts;
 
 namespace Proxy.Tests.Support;
@@ -11,4 +12,14 @@ internal static class TestData
 
     public static WeatherRequest Request(string requestId = "request-1", string city = "Oslo") =>
         new(requestId, city, "Majorstuen", RequestedAt);
+
+    public static WeatherReply Reply(string requestId = "request-1", string city = "Oslo") =>
+        new(requestId, city, "Majorstuen", ForecastGenerator.ForDays(city, DateOnly.FromDateTime(RequestedAt.UtcDateTime)), "terminal-1", RequestedAt.AddMilliseconds(20));
+
+    // A Dapr call that never answers: it ends only when the caller's token is cancelled.
+    public static async Task<T> HangUntilCancelled<T>(CancellationToken cancellationToken)
+    {
+        await Task.Delay(System.Threading.Timeout.Infinite, cancellationToken);
+        throw new InvalidOperationException("Task.Delay(Infinite) returned without being cancelled.");
+    }
 }
