@@ -28,6 +28,9 @@ public sealed class FaultScenarioTests
     [Fact(Timeout = 300_000)]
     public Task A_slow_proxy_pushes_back_with_RETRY_and_processes_every_request_once() => RunAsync("slow-proxy", TestContext.Current.CancellationToken);
 
+    [Fact(Timeout = 300_000)]
+    public Task A_sustained_burst_beyond_max_in_flight_gets_quick_503s_and_keeps_queue_and_memory_bounded() => RunAsync("sustained-burst", TestContext.Current.CancellationToken);
+
     private static async Task RunAsync(string name, CancellationToken cancellationToken)
     {
         Requirements.RedisServerInstalled();

@@ -13,6 +13,7 @@ public static class FaultScenarios
         new RedisDownScenario(),
         new PoisonMessageScenario(),
         new SlowProxyScenario(),
+        new SustainedBurstScenario(),
     ];
 
     public static FaultScenario Named(string name) =>

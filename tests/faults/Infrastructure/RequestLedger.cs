@@ -44,6 +44,8 @@ public sealed class RequestLedger(HttpClient http, Uri ingress, Stopwatch clock)
             using var response = await http.SendAsync(message, limit.Token);
             request.PostStatus = response.StatusCode;
             request.PostLatency = clock.Elapsed - request.SentAt;
+            request.RetryAfter = response.Headers.RetryAfter?.ToString();
+            request.PostContentType = response.Content.Headers.ContentType?.MediaType;
             var body = await response.Content.ReadAsStringAsync(limit.Token);
             if (response.StatusCode == HttpStatusCode.Accepted && response.Headers.Location is { } location)
             {

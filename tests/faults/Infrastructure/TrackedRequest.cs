@@ -16,6 +16,12 @@ public sealed class TrackedRequest(int index, string city)
 
     public TimeSpan PostLatency { get; internal set; }
 
+    /// <summary>The POST's Retry-After header as sent (e.g. "1" on a 503), null without one.</summary>
+    public string? RetryAfter { get; internal set; }
+
+    /// <summary>The media type of the POST's answer (application/problem+json on a refusal), null without a body.</summary>
+    public string? PostContentType { get; internal set; }
+
     public string? RequestId { get; internal set; }
 
     public Uri? StatusUrl { get; internal set; }
