@@ -37,7 +37,7 @@ public abstract class FaultScenario
         }
         catch (Exception ex) when (ex is StackStartException or FileNotFoundException or TimeoutException or InvalidOperationException or OperationCanceledException)
         {
-            return new ScenarioResult(Name, Title, 0, 0, 0, 0, 0, 0, 0, 0, null, RecoveryBound, clock.Elapsed,
+            return new ScenarioResult(Name, Title, 0, 0, 0, 0, 0, 0, 0, null, RecoveryBound, clock.Elapsed,
                 [new Check("the stack starts", false, ex.Message)], [], [], ex.ToString());
         }
 
@@ -97,7 +97,6 @@ public abstract class FaultScenario
             Completed: accepted.Count - lost.Count,
             Lost: lost.Count,
             Duplicated: duplicated,
-            AllowedDuplicates: run.AllowedDuplicates,
             Republished: republished,
             Recovery: run.Recovery,
             RecoveryBound: RecoveryBound,

@@ -15,7 +15,7 @@ public sealed record Check(string Name, bool Passed, string Detail);
 /// <item>Duplicated: accepted requests a terminal processed more than once, i.e. more than one
 /// distinct processedAt among its entries in weather-responses (see ReplyAudit).</item>
 /// <item>Republished: extra reply entries carrying an already published reply (redeliveries answered
-/// from the proxy's reply cache): at-least-once at work, not a duplicate.</item>
+/// from the proxy's reply store): at-least-once at work, not a duplicate.</item>
 /// <item>Recovery: from the end of the fault (process or Redis back, or fault injected when nothing
 /// has to come back) until every request accepted so far had its reply; the scenario names it.</item>
 /// </list>
@@ -29,7 +29,6 @@ public sealed record ScenarioResult(
     int Completed,
     int Lost,
     int Duplicated,
-    int AllowedDuplicates,
     int Republished,
     TimeSpan? Recovery,
     TimeSpan RecoveryBound,
@@ -41,7 +40,7 @@ public sealed record ScenarioResult(
 {
     public bool RecoveredInTime => Recovery is { } r && r <= RecoveryBound;
 
-    public bool Passed => Lost == 0 && Duplicated <= AllowedDuplicates && RecoveredInTime && Checks.All(c => c.Passed);
+    public bool Passed => Lost == 0 && Duplicated == 0 && RecoveredInTime && Checks.All(c => c.Passed);
 
     public IEnumerable<Check> FailedChecks => Checks.Where(c => !c.Passed);
 
@@ -49,7 +48,7 @@ public sealed record ScenarioResult(
     public string Explain() => string.Join(Environment.NewLine,
         new[]
         {
-            $"{Name}: sent {Sent}, accepted {Accepted}, refused {Refused}, completed {Completed}, lost {Lost}, duplicated {Duplicated} (allowed {AllowedDuplicates}), republished {Republished}, " +
+            $"{Name}: sent {Sent}, accepted {Accepted}, refused {Refused}, completed {Completed}, lost {Lost}, duplicated {Duplicated}, republished {Republished}, " +
             $"recovery {(Recovery is { } r ? $"{r.TotalSeconds:0.0} s" : "never")} (bound {RecoveryBound.TotalSeconds:0} s), took {Duration.TotalSeconds:0.0} s",
         }
         .Concat(Checks.Select(c => $"  [{(c.Passed ? "ok" : "FAILED")}] {c.Name}: {c.Detail}"))

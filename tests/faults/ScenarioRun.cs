@@ -26,13 +26,6 @@ public sealed class ScenarioRun
 
     public TimeSpan? Recovery { get; set; }
 
-    /// <summary>
-    /// Requests a terminal may process twice in this scenario without failing it: zero unless the
-    /// fault itself makes repeated work unavoidable (a SIGKILL between a published reply and the
-    /// answered delivery, with the reply cache in the dead process's memory). Reported, never hidden.
-    /// </summary>
-    public int AllowedDuplicates { get; set; }
-
     public IReadOnlyList<Check> Checks => _checks;
 
     public IReadOnlyList<string> Notes => _notes;

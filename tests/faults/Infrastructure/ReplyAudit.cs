@@ -7,7 +7,7 @@ namespace Faults.Infrastructure;
 /// <summary>
 /// What the proxy published, read back from the weather-responses stream (XRANGE - +). Every time a
 /// terminal processes a request the proxy publishes one reply stamped with a fresh processedAt;
-/// a redelivery answered from the proxy's reply cache publishes the remembered reply again, with the
+/// a redelivery answered from the proxy's reply store publishes the saved reply again, with the
 /// same processedAt. So, per request id:
 /// <list type="bullet">
 /// <item>processed more than once ("duplicated") = more than one distinct processedAt;</item>

@@ -8,10 +8,9 @@ namespace Faults.Scenarios;
 /// The proxy dies with SIGKILL while requests stream in (a crash or OOM kill); the launcher's
 /// supervisor restarts it, as Kubernetes would. Its sidecar stays up: the deliveries it had in flight
 /// to the dead process fail and are retried under the inbound policy until the new process answers.
-/// Work a terminal had finished but whose reply was not yet published is done again by the new
-/// process (the in-memory reply cache died with the old one) - that is not a duplicate, one reply
-/// is published. A real duplicate needs the kill to land after the reply was published and before the
-/// delivery was answered: possible (at-least-once), in a window of about a millisecond; measured here.
+/// A request whose reply was saved (and perhaps published) before the kill is answered by the new
+/// process from the reply store, with the same reply; one whose work was cut short is processed from
+/// the start, and only that one reply is ever published. Either way nothing is processed twice.
 /// </summary>
 public sealed class ProxyKilledScenario : FaultScenario
 {
@@ -53,9 +52,6 @@ public sealed class ProxyKilledScenario : FaultScenario
             process.Kill();
         }
         run.Note($"proxy pid {oldPid} killed with SIGKILL after {sentBeforeKill} requests, {busyAtKill} terminals busy");
-        // Only the requests on a terminal at the kill can be processed again (their replies may be
-        // published while their deliveries are unanswered); any more means the reply cache failed.
-        run.AllowedDuplicates = busyAtKill;
 
         var restarted = await ScenarioRun.EventuallyAsync(
             () => Task.FromResult(proxy.ProcessId is { } pid && pid != oldPid), TimeSpan.FromSeconds(30), cancellationToken);
@@ -72,8 +68,8 @@ public sealed class ProxyKilledScenario : FaultScenario
 
         run.Recovery = LastFinishedSince(run, killedAt);
         var replies = await ReplyAudit.ReadAsync(run.Stack.Redis);
-        var reprocessed = run.Requests.Accepted.Count(r => replies.TimesProcessed(r.RequestId!) > 1);
-        run.Note($"recovery counted from the kill (the restart is part of the system); {reprocessed} request(s) processed twice");
+        var republished = run.Requests.Accepted.Count(r => replies.Republished(r.RequestId!) > 0);
+        run.Note($"recovery counted from the kill (the restart is part of the system); {republished} request(s) answered again from the reply store");
     }
 
     private static async Task<int> BusyTerminalsAsync(ScenarioRun run, CancellationToken cancellationToken)
