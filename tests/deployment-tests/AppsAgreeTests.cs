@@ -63,29 +63,31 @@ public sealed class AppsAgreeTests
         }
     }
 
+    // Two deliveries per terminal: one on the terminal, one doing its reply-store and publish I/O.
+    private static string TwiceTheTerminals(string? terminals) =>
+        (2 * int.Parse(terminals ?? throw new InvalidOperationException("Terminals__Count is not set"), System.Globalization.CultureInfo.InvariantCulture)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     [Fact]
-    public void Proxy_app_max_concurrency_equals_terminals_count_in_dapr_run_file()
+    public void Proxy_app_max_concurrency_is_twice_the_terminals_in_dapr_run_file()
     {
         var proxy = DaprRunApp(DaprNames.AppIds.Proxy);
-        Assert.NotNull(proxy.Text("appMaxConcurrency"));
-        Assert.Equal(proxy.Text("env", "Terminals__Count"), proxy.Text("appMaxConcurrency"));
+        Assert.Equal(TwiceTheTerminals(proxy.Text("env", "Terminals__Count")), proxy.Text("appMaxConcurrency"));
     }
 
     [Fact]
-    public void Proxy_app_max_concurrency_equals_terminals_count_in_kubernetes()
+    public void Proxy_app_max_concurrency_is_twice_the_terminals_in_kubernetes()
     {
         var proxy = Deployment(DaprNames.AppIds.Proxy);
-        Assert.Equal(Manifests.Environment(proxy)["Terminals__Count"], Manifests.PodAnnotations(proxy)["dapr.io/app-max-concurrency"]);
+        Assert.Equal(TwiceTheTerminals(Manifests.Environment(proxy)["Terminals__Count"]), Manifests.PodAnnotations(proxy)["dapr.io/app-max-concurrency"]);
         // The ingress must not be throttled by a per-replica delivery cap.
         Assert.False(Manifests.PodAnnotations(Deployment(DaprNames.AppIds.Ingress)).ContainsKey("dapr.io/app-max-concurrency"));
     }
 
     [Fact]
-    public void Proxy_app_max_concurrency_equals_terminals_count_in_compose()
+    public void Proxy_app_max_concurrency_is_twice_the_terminals_in_compose()
     {
         var terminals = Compose.Text("services", DaprNames.AppIds.Proxy, "environment", "Terminals__Count");
-        Assert.NotNull(terminals);
-        Assert.Equal(terminals, ComposeSidecarFlags(DaprNames.AppIds.Proxy)["--app-max-concurrency"]);
+        Assert.Equal(TwiceTheTerminals(terminals), ComposeSidecarFlags(DaprNames.AppIds.Proxy)["--app-max-concurrency"]);
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public sealed class StackFileTests
     {
         var proxy = RunFile.App(DaprNames.AppIds.Proxy);
 
-        Assert.Equal(4, proxy.AppMaxConcurrency);
+        Assert.Equal(8, proxy.AppMaxConcurrency);
         Assert.Equal("/livez", proxy.AppHealthCheckPath);
         Assert.Equal("4", proxy.Env["Terminals__Count"]);
         Assert.Null(RunFile.App(DaprNames.AppIds.Ingress).AppMaxConcurrency);
