@@ -93,6 +93,27 @@ public sealed class ObservedSystemTests(ObservedStack system, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task The_proxy_reply_store_read_and_write_are_in_the_request_trace()
+    {
+        var requestId = await ForecastAsync("Storeton");
+
+        // The proxy's gRPC client spans for the state API, under its span for the request.
+        static bool IsStateCall(ZipkinSpan span, string method) =>
+            span.ServiceName == DaprNames.AppIds.Proxy && span.Kind == "CLIENT" && span.Name.EndsWith("/" + method, StringComparison.Ordinal);
+        var spans = await Eventually.Until(
+            () => Task.FromResult(system.Collector.Spans),
+            all => RequestTrace(all, requestId) is { } trace
+                && all.Any(s => s.TraceId == trace && IsStateCall(s, "GetState"))
+                && all.Any(s => s.TraceId == trace && IsStateCall(s, "SaveState")),
+            ExportDeadline);
+
+        var trace = RequestTrace(spans, requestId);
+        Assert.True(trace is not null && spans.Any(s => s.TraceId == trace && IsStateCall(s, "GetState")) && spans.Any(s => s.TraceId == trace && IsStateCall(s, "SaveState")),
+            $"The proxy's reply-store calls (GetState, SaveState) for request {requestId} are not in its trace.{Environment.NewLine}{Describe(spans, requestId)}");
+        output.WriteLine(Describe(spans, requestId));
+    }
+
+    [Fact]
     public void Swagger_UI_in_a_browser_runs_a_city_forecast_and_shows_the_reply()
     {
         const string city = "Swagger Town";
