@@ -33,6 +33,7 @@ internal static class IngressExtensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IngressMetrics>();
+        services.AddHostedService<IngressMetricsAtZero>();
 
         // Which mode runs is decided while registering services, so it is read once here.
         var mode = builder.Configuration.GetSection(CorrelationOptions.SectionName).Get<CorrelationOptions>()?.Mode

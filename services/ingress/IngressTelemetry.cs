@@ -25,6 +25,8 @@ internal static class RequestOutcome
     public const string Overloaded = "overloaded";
     public const string Unauthorized = "unauthorized";
     public const string Error = "error";
+
+    public static readonly string[] All = [Ok, Accepted, Invalid, TimedOut, RateLimited, Overloaded, Unauthorized, Error];
 }
 
 // Values of the "result" tag on ingress.replies.received.
@@ -34,6 +36,8 @@ internal static class ReplyResult
     public const string Duplicate = "duplicate";
     public const string Drop = "drop";
     public const string Retry = "retry";
+
+    public static readonly string[] All = [Success, Duplicate, Drop, Retry];
 }
 
 internal sealed class IngressMetrics
@@ -57,6 +61,22 @@ internal sealed class IngressMetrics
         purged = meter.CreateCounter<long>("ingress.workflows.purged", "{workflow}", "Finished workflow instances purged.");
     }
 
+    // A counter is exported from its first Add: adding zero for every label value once the exporter
+    // listens makes a fresh ingress show 0 on the dashboards instead of "No data".
+    public void StartAtZero()
+    {
+        foreach (var outcome in RequestOutcome.All)
+        {
+            requests.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
+        }
+        foreach (var result in ReplyResult.All)
+        {
+            repliesReceived.Add(0, new KeyValuePair<string, object?>("result", result));
+        }
+        inFlight.Add(0);
+        purged.Add(0);
+    }
+
     public void Request(string outcome) => requests.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void ReplyObserved(TimeSpan sinceAccepted) => replyDuration.Record(Math.Max(0, sinceAccepted.TotalSeconds));
@@ -68,4 +88,17 @@ internal sealed class IngressMetrics
     public void ReplyReceived(string result) => repliesReceived.Add(1, new KeyValuePair<string, object?>("result", result));
 
     public void WorkflowPurged() => purged.Add(1);
+}
+
+// Registered after the service defaults, so it starts after OpenTelemetry's hosted service: by then
+// the Prometheus exporter listens and the zeros are recorded.
+internal sealed class IngressMetricsAtZero(IngressMetrics metrics) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        metrics.StartAtZero();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -20,6 +20,7 @@ internal static class ProxyExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ProxyMetrics>();
+        services.AddHostedService<ProxyMetricsAtZero>();
         services.AddTerminals();
         services.AddWeatherRequests();
         return services;

@@ -18,6 +18,7 @@ internal sealed class ProxyMetrics
 {
     public const string MeterName = ProxyTelemetry.Name;
 
+    private readonly TerminalPool terminals;
     private readonly Counter<long> processed;
     private readonly Counter<long> retried;
     private readonly Counter<long> duplicate;
@@ -26,6 +27,7 @@ internal sealed class ProxyMetrics
 
     public ProxyMetrics(IMeterFactory meterFactory, TerminalPool terminals)
     {
+        this.terminals = terminals;
         var meter = meterFactory.Create(MeterName);
         meter.CreateObservableGauge("proxy.terminals.busy", () => terminals.Busy, "{terminal}",
             "Terminals working on a request right now.");
@@ -47,6 +49,22 @@ internal sealed class ProxyMetrics
             });
     }
 
+    // A counter is exported from its first Add: adding zero for every label value once the exporter
+    // listens makes a fresh proxy show 0 on the dashboards instead of "No data".
+    public void StartAtZero()
+    {
+        foreach (var terminal in terminals.Snapshot().Terminals)
+        {
+            processed.Add(0, new KeyValuePair<string, object?>("terminal", terminal.Id));
+        }
+        foreach (var reason in Enum.GetValues<RetryReason>())
+        {
+            retried.Add(0, ReasonTag(reason));
+        }
+        duplicate.Add(0);
+        deadLettered.Add(0);
+    }
+
     public void Processed(string terminal, TimeSpan duration)
     {
         var tag = new KeyValuePair<string, object?>("terminal", terminal);
@@ -54,7 +72,9 @@ internal sealed class ProxyMetrics
         processingDuration.Record(duration.TotalSeconds, tag);
     }
 
-    public void Retried(RetryReason reason) => retried.Add(1, new KeyValuePair<string, object?>("reason", reason switch
+    public void Retried(RetryReason reason) => retried.Add(1, ReasonTag(reason));
+
+    private static KeyValuePair<string, object?> ReasonTag(RetryReason reason) => new("reason", reason switch
     {
         RetryReason.Busy => "busy",
         RetryReason.ShuttingDown => "shutting_down",
@@ -62,9 +82,22 @@ internal sealed class ProxyMetrics
         RetryReason.StoreFailed => "store_failed",
         RetryReason.Poison => "poison",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
-    }));
+    });
 
     public void Duplicate() => duplicate.Add(1);
 
     public void DeadLettered() => deadLettered.Add(1);
+}
+
+// Registered after the service defaults, so it starts after OpenTelemetry's hosted service: by then
+// the Prometheus exporter listens and the zeros are recorded.
+internal sealed class ProxyMetricsAtZero(ProxyMetrics metrics) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        metrics.StartAtZero();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -75,6 +75,27 @@ public sealed class PlatformTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_fresh_ingress_exports_its_counters_at_zero()
+    {
+        var client = factory.CreateClient();
+
+        var metrics = await client.GetStringAsync("/metrics", Cancellation);
+
+        foreach (var (name, label) in new[]
+        {
+            ("ingress_requests_total", "outcome=\"overloaded\""),
+            ("ingress_requests_total", "outcome=\"rate_limited\""),
+            ("ingress_replies_received_total", "result=\"duplicate\""),
+            ("ingress_workflows_purged_total", ""),
+        })
+        {
+            var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(name + "{", StringComparison.Ordinal) && l.Contains(label, StringComparison.Ordinal));
+            Assert.True(line is not null, $"no {name} {label} in /metrics:\n{metrics}");
+            Assert.Equal("0", line.Split(' ')[^1]);
+        }
+    }
+
+    [Fact]
     public async Task Metrics_endpoint_exposes_the_ingress_instruments()
     {
         var client = factory.CreateClient();

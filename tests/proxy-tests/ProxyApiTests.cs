@@ -236,6 +236,30 @@ public sealed class ProxyApiTests
     }
 
     [Fact]
+    public async Task A_fresh_proxy_exports_its_counters_at_zero()
+    {
+        await using var factory = new ProxyFactory();
+        using var client = factory.CreateClient();
+
+        var metrics = await client.GetStringAsync("/metrics", Ct);
+
+        foreach (var (name, label) in new[]
+        {
+            ("proxy_requests_processed_total", "terminal=\"terminal-1\""),
+            ("proxy_requests_retried_total", "reason=\"busy\""),
+            ("proxy_requests_retried_total", "reason=\"store_failed\""),
+            ("proxy_requests_retried_total", "reason=\"poison\""),
+            ("proxy_requests_duplicate_total", ""),
+            ("proxy_requests_deadlettered_total", ""),
+        })
+        {
+            var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(name + "{", StringComparison.Ordinal) && l.Contains(label, StringComparison.Ordinal));
+            Assert.True(line is not null, $"no {name} {label} in /metrics:\n{metrics}");
+            Assert.Equal("0", line.Split(' ')[^1]);
+        }
+    }
+
+    [Fact]
     public async Task Stopping_the_host_waits_for_work_in_progress_on_a_terminal()
     {
         var factory = new ProxyFactory(processingTime: TimeSpan.FromMilliseconds(300));
