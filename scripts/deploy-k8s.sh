@@ -6,11 +6,13 @@
 #
 # REGISTRY   image registry/prefix (default localhost:5000)
 # TAG        image tag (default: the git commit, or "latest")
-# OVERLAY    k8s (default, KEDA scales the proxy) or k8s/without-keda (CPU HPA instead)
+# OVERLAY    k8s (default, KEDA scales the proxy), k8s/without-keda (CPU HPA instead) or
+#            k8s/direct-mode (the ingress in Direct correlation mode, with KEDA)
 # SKIP_BUILD set to 1 to deploy images already pushed
 # TIMEOUT    rollout timeout (default 300s)
-# Needs: docker, kubectl (with kustomize), openssl; Dapr installed in the cluster (dapr init -k),
-# an ingress-nginx controller, and KEDA for the default overlay.
+# Needs: docker, kubectl (with kustomize), openssl; Dapr 1.18.3 installed in the cluster
+# (dapr init -k --runtime-version 1.18.3), an ingress-nginx controller, and KEDA for the default
+# overlay.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +21,8 @@ TAG=${TAG:-$(git rev-parse --short HEAD 2>/dev/null || echo latest)}
 OVERLAY=${OVERLAY:-k8s}
 TIMEOUT=${TIMEOUT:-300s}
 NAMESPACE=redis-stream-demo
+# The Dapr release every file of this repository is written and checked against.
+DAPR_VERSION=1.18.3
 MONITORING=monitoring
 
 for tool in kubectl openssl; do
@@ -29,7 +33,11 @@ if ! kubectl get namespace dapr-system >/dev/null 2>&1; then
   echo "Dapr is not installed in this cluster (namespace dapr-system missing): run 'dapr init -k' first." >&2
   exit 1
 fi
-if [ "$OVERLAY" = "k8s" ] && ! kubectl get crd scaledobjects.keda.sh >/dev/null 2>&1; then
+operator_image=$(kubectl -n dapr-system get deployment dapr-operator -o jsonpath='{.spec.template.spec.containers[0].image}' 2>/dev/null || true)
+if [ -n "$operator_image" ] && [ "${operator_image##*:}" != "$DAPR_VERSION" ]; then
+  echo "warning: the cluster runs Dapr ${operator_image##*:}; this repository is checked against Dapr $DAPR_VERSION" >&2
+fi
+if [ "$OVERLAY" != "k8s/without-keda" ] && ! kubectl get crd scaledobjects.keda.sh >/dev/null 2>&1; then
   echo "KEDA is not installed (CRD scaledobjects.keda.sh missing): install KEDA or run with OVERLAY=k8s/without-keda." >&2
   exit 1
 fi

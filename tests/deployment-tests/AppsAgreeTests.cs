@@ -24,7 +24,7 @@ public sealed class AppsAgreeTests
     // daprd's command line in docker-compose.yml as flag -> value ("--x=y" or "--x y").
     private static Dictionary<string, string> ComposeSidecarFlags(string appId)
     {
-        var sidecar = Compose.Map("services").Single(service => service.Value.Text("network_mode") == $"service:{appId}").Value;
+        var sidecar = Compose.At("services", $"{appId}-dapr");
         var flags = new Dictionary<string, string>();
         var args = sidecar.Strings("command");
         for (var i = 1; i < args.Count; i++)
@@ -46,6 +46,17 @@ public sealed class AppsAgreeTests
             Assert.Equal($"http://localhost:{port}", app.Text("env", "ASPNETCORE_URLS"));
             Assert.Equal("/livez", app.Text("appHealthCheckPath"));
         }
+    }
+
+    // Two `dotnet run` that build at once race on the shared projects' obj/ and bin/ folders.
+    [Fact]
+    public void Dapr_run_file_starts_the_apps_from_one_build()
+    {
+        foreach (var app in DaprRun.Items("apps"))
+        {
+            Assert.Equal(["dotnet", "run", "--no-build"], app.Strings("command"));
+        }
+        Assert.Contains("dotnet build RedisStreamDemo.sln && dapr run -f .", Repo.Read("README.md"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -96,7 +107,7 @@ public sealed class AppsAgreeTests
         foreach (var (appId, port) in Ports)
         {
             var app = Compose.At("services", appId);
-            Assert.Contains($"{port}:{port}", app.Strings("ports"));
+            Assert.Contains($"{port}:{port}", Compose.At("services", $"{appId}-pod").Strings("ports"));
             Assert.Equal(port.ToString(), app.Text("environment", "ASPNETCORE_HTTP_PORTS"));
             Assert.Equal($"services/{appId}/Dockerfile", app.Text("build", "dockerfile"));
             Assert.Equal(".", app.Text("build", "context"));
@@ -108,6 +119,67 @@ public sealed class AppsAgreeTests
             Assert.Equal("scheduler:50006", flags["--scheduler-host-address"]);
             Assert.Equal("/livez", flags["--app-health-check-path"]);
             Assert.Equal("9090", flags["--metrics-port"]);
+        }
+    }
+
+    // docker/compose#6626: a container joined to another's network namespace keeps a dead namespace
+    // when that container restarts. Each pair joins a namespace owner that never restarts instead.
+    [Fact]
+    public void Compose_pairs_share_the_namespace_of_an_owner_that_never_restarts()
+    {
+        var services = Compose.Map("services");
+        foreach (var appId in Ports.Keys)
+        {
+            var owner = $"{appId}-pod";
+            Assert.Equal($"service:{owner}", services[appId].Text("network_mode"));
+            Assert.Equal($"service:{owner}", services[$"{appId}-dapr"].Text("network_mode"));
+            Assert.StartsWith("registry.k8s.io/pause:", services[owner].Text("image"), StringComparison.Ordinal);
+            Assert.Null(services[owner].At("command"));
+        }
+        // No service joins the namespace of a service that runs our code (and restarts with it).
+        foreach (var (name, service) in services)
+        {
+            if (service.Text("network_mode") is { } mode && mode.StartsWith("service:", StringComparison.Ordinal))
+            {
+                Assert.True(services[mode["service:".Length..]].At("build") is null, $"{name} joins {mode}, which is rebuilt and restarted");
+            }
+        }
+    }
+
+    // daprd in self-hosted mode listens on every interface by default (cmd/daprd/options
+    // --dapr-listen-addresses) and accepts any caller unless DAPR_API_TOKEN is set.
+    [Fact]
+    public void Compose_sidecars_listen_on_loopback_only_and_both_tokens_are_required()
+    {
+        foreach (var appId in Ports.Keys)
+        {
+            Assert.Equal("127.0.0.1", ComposeSidecarFlags(appId)["--dapr-listen-addresses"]);
+            foreach (var service in new[] { appId, $"{appId}-dapr" })
+            {
+                foreach (var token in new[] { "APP_API_TOKEN", "DAPR_API_TOKEN" })
+                {
+                    Assert.StartsWith($"${{{token}:?", Compose.Text("services", service, "environment", token), StringComparison.Ordinal);
+                }
+            }
+        }
+        Assert.All(Compose.At("services", "redis").Strings("ports"), port => Assert.StartsWith("127.0.0.1:", port, StringComparison.Ordinal));
+    }
+
+    // dapr/dapr pkg/runtime/runtime.go (Run): the block keeps daprd's API up while the app drains;
+    // Compose kills a container 10 s after SIGTERM unless stop_grace_period says otherwise.
+    [Fact]
+    public void Compose_sidecars_keep_their_api_while_the_app_drains_and_are_not_killed_mid_shutdown()
+    {
+        foreach (var appId in Ports.Keys)
+        {
+            var flags = ComposeSidecarFlags(appId);
+            var block = int.Parse(flags["--dapr-block-shutdown-duration"].TrimEnd('s'), System.Globalization.CultureInfo.InvariantCulture);
+            var graceful = int.Parse(flags["--dapr-graceful-shutdown-seconds"], System.Globalization.CultureInfo.InvariantCulture);
+            var grace = int.Parse(Compose.Text("services", $"{appId}-dapr", "stop_grace_period")!.TrimEnd('s'), System.Globalization.CultureInfo.InvariantCulture);
+
+            Assert.True(block >= 30, $"{appId}: the block ({block} s) is shorter than the app's 30 s drain");
+            Assert.True(grace >= block + graceful + 5, $"{appId}-dapr: stop_grace_period {grace} s < block {block} + graceful {graceful} + margin");
+            Assert.Null(Compose.At("services", $"{appId}-dapr", "depends_on", appId));
         }
     }
 

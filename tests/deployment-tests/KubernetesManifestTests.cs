@@ -38,12 +38,45 @@ public sealed class KubernetesManifestTests
         {
             Assert.False(string.IsNullOrEmpty(annotations.GetValueOrDefault($"dapr.io/sidecar-{key}")), $"{appId}: dapr.io/sidecar-{key} is missing.");
         }
-        Assert.True(int.Parse(annotations["dapr.io/graceful-shutdown-seconds"]) > 0);
-        Assert.True(
-            int.Parse(Deployment(appId).Document.Text("spec", "template", "spec", "terminationGracePeriodSeconds")!) > int.Parse(annotations["dapr.io/graceful-shutdown-seconds"]),
-            "The pod's grace period must outlast the sidecar's graceful shutdown.");
         // The config annotation names a Configuration that exists.
         Manifests.Single("Configuration", annotations["dapr.io/config"]);
+    }
+
+    // dapr/dapr pkg/runtime/runtime.go (Run): with a block-shutdown duration, SIGTERM stops the
+    // subscriptions and keeps the API up until the duration passes or the app turns unhealthy; only
+    // then the graceful shutdown starts. Without it the API closes while the app drains, so the
+    // proxy's drain cannot publish its replies.
+    [Theory]
+    [MemberData(nameof(AppIds))]
+    public void Daprd_keeps_its_api_while_the_app_drains_and_the_pod_outlasts_both_shutdowns(string appId)
+    {
+        var annotations = Manifests.PodAnnotations(Deployment(appId));
+        Assert.True(annotations.TryGetValue("dapr.io/block-shutdown-duration", out var block), $"{appId}: dapr.io/block-shutdown-duration is missing.");
+        var blockSeconds = int.Parse(block.TrimEnd('s'), System.Globalization.CultureInfo.InvariantCulture);
+        var gracefulSeconds = int.Parse(annotations["dapr.io/graceful-shutdown-seconds"], System.Globalization.CultureInfo.InvariantCulture);
+        var grace = int.Parse(Deployment(appId).Document.Text("spec", "template", "spec", "terminationGracePeriodSeconds")!, System.Globalization.CultureInfo.InvariantCulture);
+
+        // The app's drain (HostOptions.ShutdownTimeout, 30 s in both apps) fits in the block.
+        Assert.True(blockSeconds >= 30, $"{appId}: block-shutdown-duration {blockSeconds} s is shorter than the app's 30 s drain.");
+        Assert.True(gracefulSeconds > 0);
+        Assert.True(grace >= blockSeconds + gracefulSeconds + 5, $"{appId}: terminationGracePeriodSeconds {grace} is below block ({blockSeconds}) + graceful ({gracefulSeconds}) + margin.");
+    }
+
+    // dapr/dapr pkg/runtime/runtime.go appendBuiltinSecretStore: in Kubernetes mode daprd adds a
+    // secretstores.kubernetes component, whose init needs the pod's service-account token; without
+    // a token daprd exits (dapr/docs#5014).
+    [Theory]
+    [MemberData(nameof(AppIds))]
+    public void A_pod_without_a_service_account_token_disables_daprds_builtin_kubernetes_secret_store(string appId)
+    {
+        var deployment = Deployment(appId);
+        if (deployment.Document.Text("spec", "template", "spec", "automountServiceAccountToken") is "false" or "False")
+        {
+            Assert.Equal("true", Manifests.PodAnnotations(deployment).GetValueOrDefault("dapr.io/disable-builtin-k8s-secret-store"));
+        }
+        // No component may then reference the secret store it would have provided.
+        Assert.DoesNotContain(Manifests.All, manifest => manifest.Kind == "Component"
+            && (manifest.Document.At("auth", "secretStore") is not null || manifest.Document.Items("spec", "metadata").Any(item => item.At("secretKeyRef") is not null)));
     }
 
     [Theory]
@@ -229,10 +262,11 @@ public sealed class KubernetesManifestTests
             }
         }
 
-        // Every folder under k8s/ with manifests is reachable from k8s/kustomization.yaml or k8s/without-keda.
+        // Every folder under k8s/ with manifests is reachable from one of the overlays.
         var reachable = new HashSet<string>(StringComparer.Ordinal);
         Visit(Repo.PathOf("k8s"), reachable);
         Visit(Repo.PathOf("k8s", "without-keda"), reachable);
+        Visit(Repo.PathOf("k8s", "direct-mode"), reachable);
         foreach (var folder in kustomizations.Select(Path.GetDirectoryName))
         {
             Assert.Contains(Path.GetFullPath(folder!), reachable);

@@ -26,7 +26,7 @@ public sealed partial class SecretsAndImagesTests
             {
                 if (SecretLike().IsMatch(name))
                 {
-                    Assert.Matches(@"^\$\{[A-Z_]+(:-[^}]*)?\}$", value?.ToString() ?? "");
+                    Assert.Matches(@"^\$\{[A-Z_]+(:[-?][^}]*)?\}$", value?.ToString() ?? "");
                     Assert.DoesNotMatch(@":-.{8,}\}$", value?.ToString() ?? "");
                 }
             }

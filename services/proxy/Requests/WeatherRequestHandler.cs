@@ -32,7 +32,8 @@ internal sealed class WeatherRequestHandler(
         {
             // Retrying cannot repair the bytes. Since dapr/dapr#7097 (Dapr 1.13; confirmed for 1.16 in
             // dapr/dapr#9400) DROP sends the message straight to the subscription's dead-letter topic,
-            // so no inbound retry budget is spent on it. A 404 would drop it without dead-lettering.
+            // so no inbound retry budget is spent on it. daprd treats a 404 the same way (both are
+            // ErrMessageDropped in dapr/dapr pkg/runtime/subscription/postman/http/http.go).
             logger.Poison(request?.RequestId);
             metrics.Retried(RetryReason.Poison);
             return TopicResponse.Drop;

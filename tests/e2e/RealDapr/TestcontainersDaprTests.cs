@@ -24,7 +24,7 @@ public sealed class TestcontainersDaprSystem : IAsyncLifetime, IRealDaprSystem
     public const string OptInVariable = "RSD_E2E_TESTCONTAINERS";
 
     // The tag docker-compose.yml runs.
-    private const string DaprTag = "1.17.4";
+    private const string DaprTag = "1.18.3";
     private const int SidecarHttpPort = 3500;
     private const int SidecarGrpcPort = 50001;
     private const int HealthPort = 8080;
