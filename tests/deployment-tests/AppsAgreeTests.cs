@@ -178,7 +178,7 @@ public sealed class AppsAgreeTests
             var grace = int.Parse(Compose.Text("services", $"{appId}-dapr", "stop_grace_period")!.TrimEnd('s'), System.Globalization.CultureInfo.InvariantCulture);
 
             Assert.True(block >= 30, $"{appId}: the block ({block} s) is shorter than the app's 30 s drain");
-            Assert.True(grace >= block + graceful + 5, $"{appId}-dapr: stop_grace_period {grace} s < block {block} + graceful {graceful} + margin");
+            Assert.True(grace >= 31 + block + graceful + 5, $"{appId}-dapr: stop_grace_period {grace} s < subscription drain (31) + block {block} + graceful {graceful} + margin");
             Assert.Null(Compose.At("services", $"{appId}-dapr", "depends_on", appId));
         }
     }

@@ -59,7 +59,9 @@ public sealed class KubernetesManifestTests
         // The app's drain (HostOptions.ShutdownTimeout, 30 s in both apps) fits in the block.
         Assert.True(blockSeconds >= 30, $"{appId}: block-shutdown-duration {blockSeconds} s is shorter than the app's 30 s drain.");
         Assert.True(gracefulSeconds > 0);
-        Assert.True(grace >= blockSeconds + gracefulSeconds + 5, $"{appId}: terminationGracePeriodSeconds {grace} is below block ({blockSeconds}) + graceful ({gracefulSeconds}) + margin.");
+        // The block starts after the subscriptions have drained, which waits up to 30.4 s
+        // (pkg/runtime/subscription drainMaxDuration).
+        Assert.True(grace >= 31 + blockSeconds + gracefulSeconds + 5, $"{appId}: terminationGracePeriodSeconds {grace} is below drain (31) + block ({blockSeconds}) + graceful ({gracefulSeconds}) + margin.");
     }
 
     // dapr/dapr pkg/runtime/runtime.go appendBuiltinSecretStore: in Kubernetes mode daprd adds a

@@ -43,8 +43,8 @@ internal static partial class ReplyEndpoints
             .ExcludeFromDescription();
     }
 
-    // The body is read by hand: an unparseable reply must be DROPped, not answered 400 (which the
-    // sidecar would treat as "retry" forever).
+    // The body is read by hand: an unparseable reply must be DROPped, not answered 400, which daprd
+    // retries like any non-404 error until the inbound retry budget is spent, for nothing.
     internal static async Task<Ok<TopicResponse>> Handle(
         HttpRequest request,
         [AsParameters] ReplyServices services,
