@@ -53,16 +53,10 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
-    public void Retry_policies_back_off_and_give_up_as_configured()
+    public void Durations_parse_as_Go_time_ParseDuration()
     {
-        var constant = new RetryPolicy("c", false, TimeSpan.FromSeconds(1), TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, 2);
-        var exponential = new RetryPolicy("e", true, TimeSpan.Zero, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(15), -1);
-
-        Assert.Equal(TimeSpan.FromSeconds(1), constant.NextDelay(2, TimeSpan.Zero));
-        Assert.Null(constant.NextDelay(3, TimeSpan.Zero));
-        Assert.InRange(exponential.NextDelay(1, TimeSpan.Zero)!.Value.TotalMilliseconds, 100, 301);
-        Assert.InRange(exponential.NextDelay(20, TimeSpan.Zero)!.Value.TotalMilliseconds, 500, 1501);
-        Assert.Null(exponential.NextDelay(5, TimeSpan.FromMinutes(16)));
         Assert.Equal(TimeSpan.FromMilliseconds(1500), GoDuration.Parse("1s500ms"));
+        Assert.Equal(TimeSpan.FromMinutes(90), GoDuration.Parse("1.5h"));
+        Assert.Throws<FormatException>(() => GoDuration.Parse("500"));
     }
 }

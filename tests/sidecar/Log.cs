@@ -109,4 +109,14 @@ internal static partial class Log
 
     [LoggerMessage(70, LogLevel.Information, "Configuration {Name} read; tracing, metrics and features settings are not applied by the test sidecar")]
     public static partial void ConfigurationRead(ILogger logger, string name);
+
+    // daprd says nothing in these cases; the warnings are the test sidecar's own diagnostics.
+    [LoggerMessage(71, LogLevel.Warning, "Resiliency {Resiliency}: retry policy {Policy} sets {Fields}, which Dapr's Resiliency schema does not have; daprd drops them silently, and so does the test sidecar (an exponential retry starts at 500ms, grows x1.5 with +/-50% jitter and gives up after 15m)")]
+    public static partial void RetryFieldsDropped(ILogger logger, string resiliency, string policy, string fields);
+
+    [LoggerMessage(72, LogLevel.Warning, "Resiliency: component {Component} {Direction} names {Kind} policy '{Policy}', which no Resiliency defines; daprd silently applies none, and so does the test sidecar")]
+    public static partial void PolicyNotDefined(ILogger logger, string component, string direction, string kind, string policy);
+
+    [LoggerMessage(73, LogLevel.Warning, "Resiliency: component {Component} {Direction} circuit breaker '{Policy}' is not enforced by the test sidecar")]
+    public static partial void CircuitBreakerNotEnforced(ILogger logger, string component, string direction, string policy);
 }

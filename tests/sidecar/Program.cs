@@ -50,7 +50,7 @@ try
 {
     resources = DaprResources.Load(options.ResourcesPaths, options.ConfigPath, options.AppId,
         value => MetadataTemplates.Apply(value, options.AppId, options.PodName, options.Namespace));
-    resiliency = Resiliency.From(resources.Resiliencies);
+    resiliency = Resiliency.From(resources.Resiliencies, startupLog);
     if (resources.Configuration is { } configuration)
     {
         Log.ConfigurationRead(startupLog, DaprResources.Scalar(DaprResources.Child(configuration, "metadata"), "name") ?? "");

@@ -35,7 +35,7 @@ internal sealed class PubSubRuntime(IReadOnlyDictionary<string, RedisStreamsPubS
     /// <summary>Component publish under the outbound policy (retry, timeout) of targets.components.&lt;name&gt;.outbound.</summary>
     public async Task<string> PublishAsync(RedisStreamsPubSub component, string topic, byte[] data, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken)
     {
-        var policy = resiliency.Outbound(component.Name);
+        var policy = resiliency.Outbound(component.Name, Resiliency.Pubsub);
         var started = TimeProvider.System.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TestSidecar.Hosting;
+using TestSidecar.Resources;
 
 namespace TestSidecar.PubSub;
 
@@ -184,7 +185,7 @@ internal sealed class SubscriptionRuntime(
             return;
         }
 
-        var retry = pubsub.Resiliency.Inbound(subscription.PubsubName)?.Retry;
+        var retry = pubsub.Resiliency.Inbound(subscription.PubsubName, Resiliency.Pubsub)?.Retry;
         var started = TimeProvider.System.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {

@@ -1,153 +1,264 @@
 using System.Globalization;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace TestSidecar.Resources;
 
 /// <summary>
-/// A retry policy as Dapr decodes it (dapr/kit retry.Config over its defaults): constant
-/// (duration, default 5s) or exponential (initialInterval 500ms, multiplier 1.5, randomization
-/// 0.5, maxInterval 60s, maxElapsedTime 15m), maxRetries -1 = until maxElapsedTime / forever.
+/// A retry policy as daprd builds it (dapr/dapr pkg/resiliency/resiliency.go decodePolicies):
+/// dapr/kit's <c>retry.DefaultConfig()</c> overlaid with the fields of the v1alpha1 <c>Retry</c> type,
+/// which has only policy, duration, maxInterval, maxRetries and matching. An exponential retry
+/// therefore always starts at cenkalti/backoff's 500ms, grows x1.5 with ±50% jitter and stops
+/// after 15m, whatever else the YAML says.
 /// </summary>
-internal sealed record RetryPolicy(
-    string Name,
-    bool Exponential,
-    TimeSpan Duration,
-    TimeSpan InitialInterval,
-    TimeSpan MaxInterval,
-    TimeSpan MaxElapsedTime,
-    int MaxRetries)
+internal sealed record RetryPolicy(string Name, bool Exponential, TimeSpan Duration, TimeSpan MaxInterval, int MaxRetries)
 {
-    private const double Multiplier = 1.5;
-    private const double Randomization = 0.5;
+    public static readonly TimeSpan InitialInterval = TimeSpan.FromMilliseconds(500);
+    public const double Multiplier = 1.5;
+    public const double RandomizationFactor = 0.5;
+    public static readonly TimeSpan MaxElapsedTime = TimeSpan.FromMinutes(15);
+
+    // The v1alpha1 Retry type's JSON names. sigs.k8s.io/yaml matches keys to them as encoding/json
+    // does (case-insensitively) and drops every other key without a word.
+    private static readonly string[] SchemaFields = ["policy", "duration", "maxInterval", "maxRetries", "matching"];
 
     /// <summary>The wait before retry number <paramref name="retry"/> (1-based), or null when the policy gives up.</summary>
-    public TimeSpan? NextDelay(int retry, TimeSpan elapsed)
+    public TimeSpan? NextDelay(int retry, TimeSpan elapsed) => NextDelay(retry, elapsed, Random.Shared.NextDouble());
+
+    /// <summary>
+    /// The same with the random draw given (Go's rand.Float64, in [0, 1)); <paramref name="elapsed"/>
+    /// is the time since the first attempt started (the backoff's Reset in doRetryNotify).
+    /// </summary>
+    public TimeSpan? NextDelay(int retry, TimeSpan elapsed, double random)
     {
+        // backoff.WithMaxRetries: Stop once NextBackOff has been called maxRetries times, so maxRetries
+        // counts the retries after the first attempt; kit wraps only when maxRetries >= 0.
         if (MaxRetries >= 0 && retry > MaxRetries)
         {
             return null;
         }
         if (!Exponential)
         {
+            // ConstantBackOff: the same wait every time, no elapsed-time limit.
             return Duration;
         }
-        // cenkalti/backoff: the interval grows by Multiplier per attempt up to MaxInterval; each wait
-        // is randomized by +-50%; it stops once MaxElapsedTime has passed.
-        if (MaxElapsedTime > TimeSpan.Zero && elapsed > MaxElapsedTime)
+
+        // ExponentialBackOff keeps a current interval in whole nanoseconds: InitialInterval as it is for
+        // the first wait (MaxInterval caps only the growth), then incrementCurrentInterval once per wait.
+        var interval = InitialInterval.Ticks * TimeSpan.NanosecondsPerTick;
+        var max = MaxInterval.Ticks * TimeSpan.NanosecondsPerTick;
+        for (var i = 1; i < retry && interval != max; i++)
+        {
+            interval = interval >= max / Multiplier ? max : (long)(interval * Multiplier);
+        }
+
+        // getRandomValueFromInterval: a value from [interval - delta, interval + delta] (+1ns, as Go's).
+        var delta = RandomizationFactor * interval;
+        var low = interval - delta;
+        var next = (long)(low + (random * ((interval + delta) - low + 1)));
+
+        // NextBackOff answers Stop when this wait would end past MaxElapsedTime.
+        if ((elapsed.Ticks * TimeSpan.NanosecondsPerTick) + next > MaxElapsedTime.Ticks * TimeSpan.NanosecondsPerTick)
         {
             return null;
         }
-        var interval = InitialInterval.TotalMilliseconds * Math.Pow(Multiplier, retry - 1);
-        interval = Math.Min(interval, MaxInterval.TotalMilliseconds);
-        var delta = Randomization * interval;
-        var randomized = interval - delta + (Random.Shared.NextDouble() * ((2 * delta) + 1));
-        return TimeSpan.FromMilliseconds(randomized);
+        return TimeSpan.FromTicks(next / TimeSpan.NanosecondsPerTick);
     }
 
-    public static RetryPolicy Parse(string name, YamlNode node)
+    /// <summary>Decodes one entry of <c>policies.retries</c>; <c>Dropped</c> lists the keys daprd never sees.</summary>
+    public static (RetryPolicy Policy, IReadOnlyList<string> Dropped) Parse(string name, YamlNode node)
     {
-        string? Get(string key) => DaprResources.Scalar(node, key);
-        var policy = Get("policy") ?? "constant";
-        if (policy is not ("constant" or "exponential"))
+        if (node is not YamlMappingNode map)
         {
-            throw new InvalidOperationException($"invalid retry configuration \"{name}\": unknown policy {policy}");
+            throw new InvalidOperationException($"retry policy {name} is not a mapping: daprd cannot parse this Resiliency file and loads none of it");
         }
-        if (DaprResources.Child(node, "matching") is not null)
+        var fields = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        var dropped = new List<string>();
+        foreach (var (key, value) in map.Children)
+        {
+            var text = (key as YamlScalarNode)?.Value ?? "";
+            if (SchemaFields.FirstOrDefault(f => string.Equals(f, text, StringComparison.OrdinalIgnoreCase)) is { } field)
+            {
+                fields[field] = value;
+            }
+            else
+            {
+                dropped.Add(text);
+            }
+        }
+        if (fields.ContainsKey("matching"))
         {
             throw new NotSupportedException($"retry policy {name}: 'matching' is not supported by the test sidecar");
         }
-        return new RetryPolicy(
+
+        string? Text(string field) => !fields.TryGetValue(field, out var value) || IsNull(value) ? null
+            : value is YamlScalarNode scalar ? scalar.Value
+            : throw new InvalidOperationException($"retry policy {name}: {field} must be a string; daprd cannot parse this Resiliency file and loads none of it");
+
+        // kit's PolicyType.DecodeString lower-cases the value; the omitted (empty) policy is the default, constant.
+        var policy = Text("policy") is { Length: > 0 } p ? p.ToLowerInvariant() : "constant";
+        if (policy is not ("constant" or "exponential"))
+        {
+            throw new InvalidOperationException($"invalid retry configuration \"{name}\": invalid PolicyType \"{Text("policy")}\": unexpected back off policy type: {Text("policy")}");
+        }
+        return (new RetryPolicy(
             name,
             policy == "exponential",
-            Get("duration") is { } d ? GoDuration.Parse(d) : TimeSpan.FromSeconds(5),
-            Get("initialInterval") is { } i ? GoDuration.Parse(i) : TimeSpan.FromMilliseconds(500),
-            Get("maxInterval") is { } m ? GoDuration.Parse(m) : TimeSpan.FromSeconds(60),
-            Get("maxElapsedTime") is { } e ? GoDuration.Parse(e) : TimeSpan.FromMinutes(15),
-            Get("maxRetries") is { } r ? int.Parse(r, CultureInfo.InvariantCulture) : -1);
+            Text("duration") is { Length: > 0 } duration ? Resiliency.ParseDuration(duration) : TimeSpan.FromSeconds(5),
+            Text("maxInterval") is { Length: > 0 } maxInterval ? Resiliency.ParseDuration(maxInterval) : TimeSpan.FromSeconds(60),
+            fields.TryGetValue("maxRetries", out var maxRetries) && !IsNull(maxRetries) ? Integer(name, maxRetries) : -1), dropped);
     }
+
+    // maxRetries is a *int in the v1alpha1 type: a quoted or non-integer value fails the file's
+    // json.Unmarshal, and daprd then loads nothing of that file (loadLocalResiliencyPath logs an error).
+    private static int Integer(string name, YamlNode node) =>
+        node is YamlScalarNode { Style: ScalarStyle.Plain, Value: { } text }
+        && int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new InvalidOperationException($"retry policy {name}: maxRetries must be a YAML integer; daprd cannot parse this Resiliency file and loads none of it");
+
+    // YAML 1.1 null (yaml.v2): JSON null, which omitempty fields treat as absent.
+    private static bool IsNull(YamlNode node) =>
+        node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any, Value: null or "" or "~" or "null" or "Null" or "NULL" };
 }
 
 internal sealed record ComponentPolicy(RetryPolicy? Retry, TimeSpan? Timeout);
 
 /// <summary>
-/// The parts of Dapr's Resiliency resources the sidecar applies: retries and timeouts on
-/// <c>targets.components.&lt;name&gt;.{inbound,outbound}</c>. Circuit breakers and app/actor
-/// targets are read but not enforced (see README).
+/// The parts of daprd's resiliency provider (dapr/dapr pkg/resiliency/resiliency.go) the sidecar
+/// applies: retries and timeouts on <c>targets.components.&lt;name&gt;.{inbound,outbound}</c> and the
+/// <c>Default…Policy</c> fallbacks for components without a target. As in daprd, policies of every
+/// Resiliency go into one set (a later one of the same name replaces an earlier one), targets name
+/// them, and a name no Resiliency defines means no policy. Circuit breakers are read but not enforced.
 /// </summary>
-internal sealed class Resiliency(IReadOnlyList<string> names, Dictionary<string, ComponentPolicy> inbound, Dictionary<string, ComponentPolicy> outbound)
+internal sealed class Resiliency
 {
-    private readonly Dictionary<string, ComponentPolicy> _inbound = inbound;
-    private readonly Dictionary<string, ComponentPolicy> _outbound = outbound;
+    public const string Pubsub = "Pubsub";
+    public const string Statestore = "Statestore";
 
-    public IReadOnlyList<string> Names { get; } = names;
+    private readonly Dictionary<string, TimeSpan> _timeouts;
+    private readonly Dictionary<string, RetryPolicy> _retries;
+    private readonly Dictionary<string, (ComponentPolicy Inbound, ComponentPolicy Outbound)> _targets;
 
-    public ComponentPolicy? Inbound(string component) => _inbound.GetValueOrDefault(component);
+    private Resiliency(IReadOnlyList<string> names, Dictionary<string, TimeSpan> timeouts, Dictionary<string, RetryPolicy> retries, Dictionary<string, (ComponentPolicy, ComponentPolicy)> targets)
+    {
+        Names = names;
+        _timeouts = timeouts;
+        _retries = retries;
+        _targets = targets;
+    }
 
-    public ComponentPolicy? Outbound(string component) => _outbound.GetValueOrDefault(component);
+    public IReadOnlyList<string> Names { get; }
 
-    public static Resiliency From(IEnumerable<YamlMappingNode> resources)
+    /// <summary>ComponentInboundPolicy: the pubsub's deliveries to the app.</summary>
+    public ComponentPolicy? Inbound(string component, string componentType) => Policy(component, componentType, "Inbound");
+
+    /// <summary>ComponentOutboundPolicy: calls into the component (publish, state operations).</summary>
+    public ComponentPolicy? Outbound(string component, string componentType) => Policy(component, componentType, "Outbound");
+
+    private ComponentPolicy? Policy(string component, string componentType, string direction)
+    {
+        if (_targets.TryGetValue(component, out var target))
+        {
+            // A component with a target never falls back to the defaults, even for a direction it leaves empty.
+            var policy = direction == "Inbound" ? target.Inbound : target.Outbound;
+            return policy.Retry is null && policy.Timeout is null ? null : policy;
+        }
+        // getDefaultPolicy: Default<Type>Component<Direction>…, DefaultComponent<Direction>…,
+        // DefaultComponent…, then Default…Policy.
+        string[] levels = [$"{componentType}Component{direction}", $"Component{direction}", "Component", ""];
+        var retry = levels.Select(l => _retries.GetValueOrDefault($"Default{l}RetryPolicy")).FirstOrDefault(r => r is not null);
+        var timeout = levels.Select(l => _timeouts.TryGetValue($"Default{l}TimeoutPolicy", out var t) ? t : (TimeSpan?)null).FirstOrDefault(t => t is not null);
+        return retry is null && timeout is null ? null : new ComponentPolicy(retry, Positive(timeout));
+    }
+
+    public static Resiliency From(IEnumerable<YamlMappingNode> resources, ILogger logger)
     {
         var names = new List<string>();
-        var inbound = new Dictionary<string, ComponentPolicy>(StringComparer.Ordinal);
-        var outbound = new Dictionary<string, ComponentPolicy>(StringComparer.Ordinal);
+        var timeouts = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        var retries = new Dictionary<string, RetryPolicy>(StringComparer.Ordinal);
+        var targetNames = new Dictionary<string, (YamlNode? Inbound, YamlNode? Outbound)>(StringComparer.Ordinal);
         foreach (var doc in resources)
         {
-            names.Add(DaprResources.Scalar(DaprResources.Child(doc, "metadata"), "name") ?? "");
+            var resiliencyName = DaprResources.Scalar(DaprResources.Child(doc, "metadata"), "name") ?? "";
+            names.Add(resiliencyName);
             var spec = DaprResources.Child(doc, "spec");
             var policies = DaprResources.Child(spec, "policies");
-            var retries = new Dictionary<string, RetryPolicy>(StringComparer.Ordinal);
+            if (DaprResources.Child(policies, "timeouts") is YamlMappingNode timeoutMap)
+            {
+                foreach (var (key, value) in timeoutMap.Children)
+                {
+                    timeouts[((YamlScalarNode)key).Value ?? ""] = ParseDuration((value as YamlScalarNode)?.Value ?? "");
+                }
+            }
             if (DaprResources.Child(policies, "retries") is YamlMappingNode retryMap)
             {
                 foreach (var (key, value) in retryMap.Children)
                 {
                     var name = ((YamlScalarNode)key).Value ?? "";
-                    retries[name] = RetryPolicy.Parse(name, value);
-                }
-            }
-            var timeouts = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
-            if (DaprResources.Child(policies, "timeouts") is YamlMappingNode timeoutMap)
-            {
-                foreach (var (key, value) in timeoutMap.Children)
-                {
-                    timeouts[((YamlScalarNode)key).Value ?? ""] = GoDuration.Parse(((YamlScalarNode)value).Value ?? "");
+                    var (retry, dropped) = RetryPolicy.Parse(name, value);
+                    retries[name] = retry;
+                    if (dropped.Count > 0)
+                    {
+                        Log.RetryFieldsDropped(logger, resiliencyName, name, string.Join(", ", dropped));
+                    }
                 }
             }
             if (DaprResources.Child(DaprResources.Child(spec, "targets"), "components") is YamlMappingNode components)
             {
                 foreach (var (key, value) in components.Children)
                 {
-                    var component = ((YamlScalarNode)key).Value ?? "";
-                    if (Resolve(DaprResources.Child(value, "inbound"), retries, timeouts) is { } inboundPolicy)
-                    {
-                        inbound[component] = inboundPolicy;
-                    }
-                    if (Resolve(DaprResources.Child(value, "outbound"), retries, timeouts) is { } outboundPolicy)
-                    {
-                        outbound[component] = outboundPolicy;
-                    }
+                    targetNames[((YamlScalarNode)key).Value ?? ""] = (DaprResources.Child(value, "inbound"), DaprResources.Child(value, "outbound"));
                 }
             }
         }
-        return new Resiliency(names, inbound, outbound);
+
+        // Targets hold names, looked up when a policy is asked for: resolving them once all
+        // Resiliency resources are read gives the same answer.
+        var targets = new Dictionary<string, (ComponentPolicy, ComponentPolicy)>(StringComparer.Ordinal);
+        foreach (var (component, (inbound, outbound)) in targetNames)
+        {
+            targets[component] = (Resolve(component, "inbound", inbound), Resolve(component, "outbound", outbound));
+        }
+        return new Resiliency(names, timeouts, retries, targets);
+
+        ComponentPolicy Resolve(string component, string direction, YamlNode? target)
+        {
+            RetryPolicy? retry = null;
+            TimeSpan? timeout = null;
+            if (DaprResources.Scalar(target, "retry") is { Length: > 0 } retryName && !retries.TryGetValue(retryName, out retry))
+            {
+                Log.PolicyNotDefined(logger, component, direction, "retry", retryName);
+            }
+            if (DaprResources.Scalar(target, "timeout") is { Length: > 0 } timeoutName)
+            {
+                if (timeouts.TryGetValue(timeoutName, out var t))
+                {
+                    timeout = Positive(t);
+                }
+                else
+                {
+                    // r.timeouts[name]: an inline duration is just a name nobody defined.
+                    Log.PolicyNotDefined(logger, component, direction, "timeout", timeoutName);
+                }
+            }
+            if (DaprResources.Scalar(target, "circuitBreaker") is { Length: > 0 } breaker)
+            {
+                Log.CircuitBreakerNotEnforced(logger, component, direction, breaker);
+            }
+            return new ComponentPolicy(retry, timeout);
+        }
     }
 
-    private static ComponentPolicy? Resolve(YamlNode? target, Dictionary<string, RetryPolicy> retries, Dictionary<string, TimeSpan> timeouts)
-    {
-        if (target is null)
-        {
-            return null;
-        }
-        RetryPolicy? retry = null;
-        TimeSpan? timeout = null;
-        if (DaprResources.Scalar(target, "retry") is { } retryName)
-        {
-            retry = retries.TryGetValue(retryName, out var r) ? r : throw new InvalidOperationException($"resiliency: retry policy '{retryName}' is not defined");
-        }
-        if (DaprResources.Scalar(target, "timeout") is { } timeoutName)
-        {
-            // A target timeout is either a named policy or an inline duration.
-            timeout = timeouts.TryGetValue(timeoutName, out var t) ? t : GoDuration.Parse(timeoutName);
-        }
-        return new ComponentPolicy(retry, timeout);
-    }
+    /// <summary>
+    /// A duration as daprd reads one in a Resiliency (kit config.Decode for retries, resiliency.go
+    /// parseDuration for timeouts): a bare integer is milliseconds, anything else Go's time.ParseDuration.
+    /// </summary>
+    public static TimeSpan ParseDuration(string text) =>
+        long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var milliseconds)
+            ? TimeSpan.FromMilliseconds(milliseconds)
+            : GoDuration.Parse(text);
+
+    // policy.go applies a timeout only when it is > 0.
+    private static TimeSpan? Positive(TimeSpan? timeout) => timeout > TimeSpan.Zero ? timeout : null;
 }

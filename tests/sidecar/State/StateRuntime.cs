@@ -43,7 +43,7 @@ internal sealed class StateRuntime(IReadOnlyDictionary<string, RedisStateStore> 
         }
 
         var pending = requests;
-        var policy = resiliency.Outbound(store.Name);
+        var policy = resiliency.Outbound(store.Name, Resiliency.Statestore);
         var started = Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
@@ -89,7 +89,7 @@ internal sealed class StateRuntime(IReadOnlyDictionary<string, RedisStateStore> 
 
     private async Task<T> RunAsync<T>(string storeName, Func<Task<T>> operation, bool retryETagErrors, CancellationToken cancellationToken)
     {
-        var policy = resiliency.Outbound(storeName);
+        var policy = resiliency.Outbound(storeName, Resiliency.Statestore);
         var started = Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
