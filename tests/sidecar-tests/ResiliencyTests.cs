@@ -274,4 +274,41 @@ public sealed class ResiliencyTests
         Assert.Equal(TimeSpan.FromSeconds(3), stateInbound?.Timeout);
         Assert.Null(resiliency.Inbound("targeted", Resiliency.Pubsub));
     }
+
+    /// <summary>
+    /// dapr/dapr v1.18.3 pkg/resiliency/resiliency.go loadLocalResiliencyPath: one yaml.Unmarshal per file
+    /// (sigs.k8s.io/yaml over yaml.v2, which decodes the first document only) for the kind and the resource.
+    /// </summary>
+    [Fact]
+    public void Only_the_first_document_of_a_file_can_be_a_resiliency()
+    {
+        var folder = Directory.CreateTempSubdirectory("sidecar-resiliency-docs-").FullName;
+        File.WriteAllText(Path.Combine(folder, "a.yaml"), """
+            kind: Resiliency
+            metadata:
+              name: first
+            ---
+            kind: Resiliency
+            metadata:
+              name: second
+            """);
+        File.WriteAllText(Path.Combine(folder, "b.yaml"), """
+            kind: Component
+            metadata:
+              name: pubsub
+            spec:
+              type: pubsub.redis
+              version: v1
+            ---
+            kind: Resiliency
+            metadata:
+              name: after-a-component
+            """);
+
+        var resources = DaprResources.Load([folder], null, "proxy", v => v);
+
+        Assert.Equal(["first"], resources.Resiliencies.Select(r => DaprResources.Scalar(DaprResources.Child(r, "metadata"), "name")));
+        Assert.Equal([Path.Combine(folder, "a.yaml"), Path.Combine(folder, "b.yaml")], resources.IgnoredResiliencyFiles);
+        Assert.Single(resources.Components);
+    }
 }

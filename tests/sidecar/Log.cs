@@ -119,4 +119,7 @@ internal static partial class Log
 
     [LoggerMessage(73, LogLevel.Warning, "Resiliency: component {Component} {Direction} circuit breaker '{Policy}' is not enforced by the test sidecar")]
     public static partial void CircuitBreakerNotEnforced(ILogger logger, string component, string direction, string policy);
+
+    [LoggerMessage(74, LogLevel.Warning, "{File}: a Resiliency that is not the first document of its file is not loaded by daprd (one yaml.Unmarshal per file); ignored")]
+    public static partial void ResiliencyNotFirstDocument(ILogger logger, string file);
 }

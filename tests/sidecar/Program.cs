@@ -50,6 +50,10 @@ try
 {
     resources = DaprResources.Load(options.ResourcesPaths, options.ConfigPath, options.AppId,
         value => MetadataTemplates.Apply(value, options.AppId, options.PodName, options.Namespace));
+    foreach (var file in resources.IgnoredResiliencyFiles)
+    {
+        Log.ResiliencyNotFirstDocument(startupLog, file);
+    }
     resiliency = Resiliency.From(resources.Resiliencies, startupLog);
     if (resources.Configuration is { } configuration)
     {

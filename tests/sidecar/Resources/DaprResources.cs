@@ -7,19 +7,22 @@ internal sealed record ComponentResource(string Name, string Type, string Versio
 /// <summary>
 /// The Dapr resources (Component, Resiliency) found in the <c>--resources-path</c> folders and
 /// the <c>--config</c> Configuration, read the way daprd reads them in standalone mode: every
-/// *.yaml/*.yml file, several documents per file allowed, unknown kinds ignored, resources whose
-/// <c>scopes:</c> do not list this app-id skipped.
+/// *.yaml/*.yml file, several documents per file allowed (but a Resiliency counts only as the first
+/// document of its file), unknown kinds ignored, resources whose <c>scopes:</c> do not list this
+/// app-id skipped.
 /// </summary>
 internal sealed class DaprResources
 {
     public required IReadOnlyList<ComponentResource> Components { get; init; }
     public required IReadOnlyList<YamlMappingNode> Resiliencies { get; init; }
+    public IReadOnlyList<string> IgnoredResiliencyFiles { get; init; } = [];
     public YamlMappingNode? Configuration { get; init; }
 
     public static DaprResources Load(IEnumerable<string> resourcesPaths, string? configPath, string appId, Func<string, string> applyTemplates)
     {
         var components = new List<ComponentResource>();
         var resiliencies = new List<YamlMappingNode>();
+        var ignoredResiliencyFiles = new List<string>();
         foreach (var folder in resourcesPaths)
         {
             if (!Directory.Exists(folder))
@@ -31,13 +34,21 @@ internal sealed class DaprResources
                 .Order(StringComparer.Ordinal);
             foreach (var file in files)
             {
-                foreach (var doc in ReadDocuments(file))
+                foreach (var (doc, index) in ReadDocuments(file))
                 {
+                    var kind = Scalar(doc, "kind");
+                    if (kind == "Resiliency" && index > 0)
+                    {
+                        // dapr/dapr pkg/resiliency/resiliency.go loadLocalResiliencyPath reads each file with one
+                        // yaml.Unmarshal, which decodes only the first document.
+                        ignoredResiliencyFiles.Add(file);
+                        continue;
+                    }
                     if (!InScope(doc, appId))
                     {
                         continue;
                     }
-                    switch (Scalar(doc, "kind"))
+                    switch (kind)
                     {
                         case "Component":
                             components.Add(ReadComponent(doc, file, applyTemplates));
@@ -61,21 +72,28 @@ internal sealed class DaprResources
         YamlMappingNode? configuration = null;
         if (configPath is not null)
         {
-            configuration = ReadDocuments(configPath).FirstOrDefault(d => Scalar(d, "kind") == "Configuration")
+            configuration = ReadDocuments(configPath).Select(d => d.Doc).FirstOrDefault(d => Scalar(d, "kind") == "Configuration")
                 ?? throw new InvalidOperationException($"no Configuration resource in {configPath}");
         }
 
-        return new DaprResources { Components = components, Resiliencies = resiliencies, Configuration = configuration };
+        return new DaprResources { Components = components, Resiliencies = resiliencies, IgnoredResiliencyFiles = [.. ignoredResiliencyFiles.Distinct()], Configuration = configuration };
     }
 
-    private static IEnumerable<YamlMappingNode> ReadDocuments(string file)
+    // The mapping documents of a file with their position among all its documents.
+    private static IEnumerable<(YamlMappingNode Doc, int Index)> ReadDocuments(string file)
     {
         var stream = new YamlStream();
         using (var reader = File.OpenText(file))
         {
             stream.Load(reader);
         }
-        return stream.Documents.Select(d => d.RootNode).OfType<YamlMappingNode>();
+        for (var i = 0; i < stream.Documents.Count; i++)
+        {
+            if (stream.Documents[i].RootNode is YamlMappingNode doc)
+            {
+                yield return (doc, i);
+            }
+        }
     }
 
     private static bool InScope(YamlMappingNode doc, string appId)
