@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Dapr.Client;
 using Microsoft.AspNetCore.Http;
@@ -175,6 +176,168 @@ public sealed class DeliveryTests(RedisFixture redis)
 
         Assert.Equal(4, app.Deliveries.Count());
         Assert.Contains(sidecar.Output, l => l.Contains("Retry 3 of event", StringComparison.Ordinal));
+    }
+
+    // A handler that never answers: it returns only once the sidecar drops the request.
+    private static async Task<IResult> Hang(AppRequest request)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, request.Aborted);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return Results.Ok();
+    }
+
+    /// <summary>
+    /// dapr/dapr v1.18.3 pkg/runtime/subscription/subscription.go (each delivery runs under
+    /// ComponentInboundPolicy) and pkg/resiliency/policy.go NewRunnerWithOptions (each attempt under its own
+    /// context.WithTimeout; on expiry the attempt fails with ctx.Err() and the retry policy goes on).
+    /// </summary>
+    [Fact]
+    public async Task A_handler_that_outlives_the_inbound_timeout_is_cancelled_and_delivered_again()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("hang");
+        var deadLetter = topic + "-dlq";
+        var resources = Resources.Write(redis.Endpoint, inboundRetry: ConstantRetry(3), inboundTimeout: "1s");
+        var clock = Stopwatch.StartNew();
+        var received = new List<TimeSpan>();
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in", deadLetter)], (request, attempt) =>
+        {
+            lock (received)
+            {
+                received.Add(clock.Elapsed);
+            }
+            return attempt == 1 ? Hang(request) : Answer(200);
+        });
+        await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
+        using var client = Client(sidecar);
+
+        await client.PublishEventAsync("pubsub", topic, new Ping("slow"), TestContext.Current.CancellationToken);
+        await app.WaitForDeliveriesAsync(2, Wait);
+        await sidecar.WaitForOutputAsync("on attempt 2", Wait, TestContext.Current.CancellationToken);
+        await Sidecars.WaitUntilAsync(async () => await PendingAsync(topic, "proxy") == 0, Wait, "XACK");
+
+        Assert.Equal(2, app.Deliveries.Count());
+        Assert.Equal(1, app.AbortedDeliveries);
+        Assert.InRange((received[1] - received[0]).TotalSeconds, 0.9, 10);
+        Assert.Contains(sidecar.Output, l => l.Contains("Retry 1 of event", StringComparison.Ordinal) && l.Contains("context deadline exceeded", StringComparison.Ordinal));
+        Assert.False(await redis.Db.KeyExistsAsync(deadLetter));
+    }
+
+    /// <summary>
+    /// pkg/resiliency/policy.go (a timed-out attempt counts as a failed one) and
+    /// pkg/runtime/subscription/subscription.go (retries exhausted: the entry goes to the dead-letter topic).
+    /// </summary>
+    [Fact]
+    public async Task When_every_attempt_times_out_the_event_goes_to_the_dead_letter_topic()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("hangdlq");
+        var deadLetter = topic + "-dlq";
+        var resources = Resources.Write(redis.Endpoint, inboundRetry: ConstantRetry(2), inboundTimeout: "300ms");
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in", deadLetter)], (request, _) => Hang(request));
+        await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
+        using var client = Client(sidecar);
+
+        await client.PublishEventAsync("pubsub", topic, new Ping("stuck"), TestContext.Current.CancellationToken);
+        await Sidecars.WaitUntilAsync(async () => await redis.Db.StreamLengthAsync(deadLetter) == 1, Wait, "the dead-letter entry");
+
+        Assert.Equal(3, app.Deliveries.Count());
+        Assert.Contains(sidecar.Output, l => l.Contains("failed after 3 attempt(s): context deadline exceeded", StringComparison.Ordinal));
+        await Sidecars.WaitUntilAsync(() => Task.FromResult(app.AbortedDeliveries == 3), Wait, "three cancelled deliveries");
+    }
+
+    /// <summary>
+    /// dapr/dapr v1.18.3 pkg/runtime/channels/channels.go appHTTPClient (an http.Client without Timeout) and
+    /// pkg/resiliency/policy.go (a timeout applies only when the policy has one, def.t > 0).
+    /// </summary>
+    [Fact]
+    public async Task Without_an_inbound_timeout_a_slow_handler_is_not_cut_off()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("slow");
+        var resources = Resources.Write(redis.Endpoint, inboundRetry: ConstantRetry(3));
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in")], async (request, _) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(3), request.Aborted);
+            return Results.Ok();
+        });
+        await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
+        using var client = Client(sidecar);
+
+        await client.PublishEventAsync("pubsub", topic, new Ping("slow"), TestContext.Current.CancellationToken);
+        await sidecar.WaitForOutputAsync("on attempt 1", Wait, TestContext.Current.CancellationToken);
+        await Sidecars.WaitUntilAsync(async () => await PendingAsync(topic, "proxy") == 0, Wait, "XACK");
+
+        Assert.Single(app.Deliveries);
+        Assert.Equal(0, app.AbortedDeliveries);
+    }
+
+    /// <summary>
+    /// dapr/dapr v1.18.3 pkg/runtime/channels/channels.go appHTTPClient (CheckRedirect answers
+    /// http.ErrUseLastResponse: a redirect is returned, not followed) and
+    /// pkg/runtime/subscription/postman/http/http.go (a status outside 2xx and 404 is a retriable error).
+    /// </summary>
+    [Fact]
+    public async Task A_redirect_from_the_app_is_a_failed_delivery_not_followed()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("redirect");
+        var deadLetter = topic + "-dlq";
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in", deadLetter)], (request, _) =>
+            Task.FromResult(request.Path == "/in" ? Results.Redirect("/elsewhere", permanent: false, preserveMethod: true) : Results.Ok()));
+        await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Write(redis.Endpoint), app.Port);
+        using var client = Client(sidecar);
+
+        await client.PublishEventAsync("pubsub", topic, new Ping("x"), TestContext.Current.CancellationToken);
+        await Sidecars.WaitUntilAsync(async () => await redis.Db.StreamLengthAsync(deadLetter) == 1, Wait, "the dead-letter entry");
+
+        Assert.Equal("/in", Assert.Single(app.Deliveries).Path);
+        Assert.Contains(sidecar.Output, l => l.Contains("status code 307", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// dapr/dapr v1.18.3 pkg/channel/http/http_channel.go invokeMethodV1: the send on the
+    /// --app-max-concurrency channel happens inside postman.Deliver, so inside the timed attempt of
+    /// pkg/resiliency/policy.go. Four 500ms deliveries through one slot under a 1.2s timeout: the ones
+    /// that wait too long time out and are delivered again; were the wait outside the timeout, no attempt
+    /// would exceed 500ms and the app would see exactly four deliveries.
+    /// </summary>
+    [Fact]
+    public async Task The_inbound_timeout_covers_the_wait_for_an_app_max_concurrency_slot()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("slot");
+        var resources = Resources.Write(redis.Endpoint, inboundRetry: """
+            policy: constant
+            duration: 100ms
+            """, inboundTimeout: "1200ms");
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in")], async (request, _) =>
+        {
+            try
+            {
+                await Task.Delay(500, request.Aborted);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            return Results.Ok();
+        });
+        await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port, ["--app-max-concurrency", "1"]);
+        using var client = Client(sidecar);
+
+        for (var i = 0; i < 4; i++)
+        {
+            await client.PublishEventAsync("pubsub", topic, new Ping($"{i}"), TestContext.Current.CancellationToken);
+        }
+        await Sidecars.WaitUntilAsync(() => Task.FromResult(sidecar.Output.Count(l => l.Contains("Delivered event", StringComparison.Ordinal)) == 4), TimeSpan.FromSeconds(30), "four successful deliveries");
+
+        Assert.True(app.Deliveries.Count() > 4, $"{app.Deliveries.Count()} deliveries");
+        Assert.Contains(sidecar.Output, l => l.Contains("context deadline exceeded", StringComparison.Ordinal));
     }
 
     [Fact]

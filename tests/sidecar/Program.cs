@@ -73,7 +73,7 @@ builder.Services.AddSingleton(resiliency);
 builder.Services.AddSingleton<SidecarState>();
 builder.Services.AddSingleton(sp => new PubSubRuntime(components.PubSubs, resiliency, options.AppId, sp.GetRequiredService<ILogger<PubSubRuntime>>()));
 builder.Services.AddSingleton(sp => new StateRuntime(components.StateStores, resiliency, sp.GetRequiredService<ILogger<StateRuntime>>()));
-builder.Services.AddSingleton(new AppChannel(new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan }, options));
+builder.Services.AddSingleton(new AppChannel(AppChannel.CreateHttpClient(), options));
 builder.Services.AddSingleton<SubscriptionRuntime>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<SubscriptionRuntime>());
 WorkflowEngine.AddTo(builder.Services, components.ActorStateStore);

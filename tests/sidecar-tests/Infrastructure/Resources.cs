@@ -8,7 +8,7 @@ public static class Resources
 {
     public static string Real(string redisEndpoint) => ResourcesFolder.Prepare(redisEndpoint);
 
-    public static string Write(string redisEndpoint, IReadOnlyDictionary<string, string>? pubsubMetadata = null, string? inboundRetry = null, string pubsubName = "pubsub")
+    public static string Write(string redisEndpoint, IReadOnlyDictionary<string, string>? pubsubMetadata = null, string? inboundRetry = null, string pubsubName = "pubsub", string? inboundTimeout = null)
     {
         var folder = Directory.CreateTempSubdirectory("sidecar-test-resources-").FullName;
         var yaml = new StringBuilder($"""
@@ -34,24 +34,30 @@ public static class Resources
         }
         File.WriteAllText(Path.Combine(folder, "pubsub.yaml"), yaml.ToString());
 
-        if (inboundRetry is not null)
+        if (inboundRetry is not null || inboundTimeout is not null)
         {
-            File.WriteAllText(Path.Combine(folder, "resiliency.yaml"), $"""
+            var resiliency = new StringBuilder("""
                 apiVersion: dapr.io/v1alpha1
                 kind: Resiliency
                 metadata:
                   name: test-resiliency
                 spec:
                   policies:
-                    retries:
-                      inboundRetry:
-                {Indent(inboundRetry, 8)}
-                  targets:
-                    components:
-                      {pubsubName}:
-                        inbound:
-                          retry: inboundRetry
+
                 """);
+            var target = new StringBuilder();
+            if (inboundTimeout is not null)
+            {
+                resiliency.Append($"    timeouts:\n      inboundTimeout: {inboundTimeout}\n");
+                target.Append("          timeout: inboundTimeout\n");
+            }
+            if (inboundRetry is not null)
+            {
+                resiliency.Append($"    retries:\n      inboundRetry:\n{Indent(inboundRetry, 8)}\n");
+                target.Append("          retry: inboundRetry\n");
+            }
+            resiliency.Append($"  targets:\n    components:\n      {pubsubName}:\n        inbound:\n{target}");
+            File.WriteAllText(Path.Combine(folder, "resiliency.yaml"), resiliency.ToString());
         }
         return folder;
     }

@@ -8,7 +8,8 @@ using TestSupport;
 
 namespace Sidecar.Tests.Infrastructure;
 
-public sealed record AppRequest(string Method, string Path, string ContentType, IReadOnlyDictionary<string, string> Headers, string Body)
+/// <summary>A request the app received; <c>Aborted</c> fires when the sidecar gives up on it (the connection is dropped).</summary>
+public sealed record AppRequest(string Method, string Path, string ContentType, IReadOnlyDictionary<string, string> Headers, string Body, CancellationToken Aborted = default)
 {
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
 }
@@ -22,6 +23,7 @@ public sealed class TestApp : IAsyncDisposable
     private readonly WebApplication _app;
     private int _inFlight;
     private int _maxInFlight;
+    private int _aborted;
 
     private TestApp(WebApplication app, int port)
     {
@@ -36,6 +38,9 @@ public sealed class TestApp : IAsyncDisposable
     public IEnumerable<AppRequest> Deliveries => Requests.Where(r => r.Method == "POST");
 
     public int MaxConcurrentDeliveries => Volatile.Read(ref _maxInFlight);
+
+    /// <summary>Deliveries the sidecar cancelled while the app was still handling them.</summary>
+    public int AbortedDeliveries => Volatile.Read(ref _aborted);
 
     public static async Task<TestApp> StartAsync(object[] subscriptions, Func<AppRequest, int, Task<IResult>> respond, int? port = null)
     {
@@ -61,6 +66,7 @@ public sealed class TestApp : IAsyncDisposable
             while ((seen = Volatile.Read(ref testApp._maxInFlight)) < now && Interlocked.CompareExchange(ref testApp._maxInFlight, now, seen) != seen)
             {
             }
+            using var aborted = context.RequestAborted.Register(() => Interlocked.Increment(ref testApp._aborted));
             try
             {
                 return await respond(request, Interlocked.Increment(ref deliveries));
@@ -79,7 +85,7 @@ public sealed class TestApp : IAsyncDisposable
         using var reader = new StreamReader(context.Request.Body);
         var body = await reader.ReadToEndAsync();
         var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
-        return new AppRequest(context.Request.Method, context.Request.Path, context.Request.ContentType ?? "", headers, body);
+        return new AppRequest(context.Request.Method, context.Request.Path, context.Request.ContentType ?? "", headers, body, context.RequestAborted);
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds for the recorded deliveries.</summary>

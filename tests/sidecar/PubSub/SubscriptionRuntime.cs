@@ -10,7 +10,7 @@ namespace TestSidecar.PubSub;
 /// <summary>
 /// daprd's subscription side: reads the app's programmatic subscriptions once the app port
 /// answers, subscribes the components, and delivers each message to the app with daprd's
-/// response contract, inbound retry policy and dead-letter topic.
+/// response contract, inbound timeout and retry policy and dead-letter topic.
 /// </summary>
 internal sealed class SubscriptionRuntime(
     PubSubRuntime pubsub,
@@ -185,11 +185,12 @@ internal sealed class SubscriptionRuntime(
             return;
         }
 
-        var retry = pubsub.Resiliency.Inbound(subscription.PubsubName, Resiliency.Pubsub)?.Retry;
+        // dapr/dapr pkg/runtime/subscription/subscription.go: each delivery runs under the pubsub's inbound policy.
+        var policy = pubsub.Resiliency.Inbound(subscription.PubsubName, Resiliency.Pubsub);
         var started = TimeProvider.System.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
-            var (outcome, detail) = await DeliverAsync(path, body, cloudEvent, abort);
+            var (outcome, detail) = await DeliverAsync(path, body, cloudEvent, policy?.Timeout, abort);
             switch (outcome)
             {
                 case Outcome.Success:
@@ -207,7 +208,7 @@ internal sealed class SubscriptionRuntime(
                     break;
             }
 
-            var delay = retry?.NextDelay(attempt, TimeProvider.System.GetElapsedTime(started));
+            var delay = policy?.Retry?.NextDelay(attempt, TimeProvider.System.GetElapsedTime(started));
             if (delay is null)
             {
                 Log.RetriesExhausted(logger, eventId, message.Topic, attempt, detail);
@@ -253,8 +254,15 @@ internal sealed class SubscriptionRuntime(
         }
     }
 
-    private async Task<(Outcome, string)> DeliverAsync(string path, byte[] body, JsonObject cloudEvent, CancellationToken abort)
+    private async Task<(Outcome, string)> DeliverAsync(string path, byte[] body, JsonObject cloudEvent, TimeSpan? timeout, CancellationToken abort)
     {
+        // pkg/resiliency/policy.go: every attempt runs under its own context.WithTimeout; when it expires the
+        // call to the app is cancelled and the attempt fails with the context's error.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        if (timeout is { } limit)
+        {
+            deadline.CancelAfter(limit);
+        }
         using var request = new HttpRequestMessage(HttpMethod.Post, app.Resolve(path))
         {
             Content = new ByteArrayContent(body),
@@ -279,7 +287,11 @@ internal sealed class SubscriptionRuntime(
         byte[] answer;
         try
         {
-            (status, answer) = await app.SendAsync(request, abort);
+            (status, answer) = await app.SendAsync(request, deadline.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !abort.IsCancellationRequested)
+        {
+            return (Outcome.Retry, "context deadline exceeded");
         }
         catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !abort.IsCancellationRequested))
         {
