@@ -5,8 +5,6 @@ using IngressService.OpenApi;
 using IngressService.Security;
 using IngressService.Workflows;
 using IngressService.Workflows.Activities;
-using Microsoft.Extensions.Options;
-using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace IngressService;
 
@@ -48,7 +46,7 @@ internal static class IngressExtensions
             AddWorkflowCorrelation(services);
         }
 
-        services.AddSingleton<IConfigureOptions<SwaggerGenOptions>, BearerSecurityConfigurer>();
+        services.ConfigureSwaggerGen(options => options.OperationFilter<ExamplesOperationFilter>());
 
         builder.AddIngressProtection();
         return builder;

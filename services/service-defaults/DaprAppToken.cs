@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.OpenApi;
 
 namespace RedisStreamDemo.ServiceDefaults;
 
@@ -11,6 +13,15 @@ public static class DaprAppToken
 {
     public const string HeaderName = "dapr-api-token";
     public const string EnvironmentVariable = "APP_API_TOKEN";
+    private const string SecuritySchemeName = "DaprAppToken";
+
+    private static readonly OpenApiSecurityScheme SecurityScheme = new()
+    {
+        Type = SecuritySchemeType.ApiKey,
+        In = ParameterLocation.Header,
+        Name = HeaderName,
+        Description = "The APP_API_TOKEN the Dapr sidecar presents on every call to the app.",
+    };
 
     public static TBuilder RequireDaprAppToken<TBuilder>(this TBuilder builder, string? expectedToken = null)
         where TBuilder : IEndpointConventionBuilder
@@ -32,6 +43,9 @@ public static class DaprAppToken
                     detail: "Only the Dapr sidecar may call this endpoint.",
                     statusCode: StatusCodes.Status401Unauthorized);
         });
-        return builder;
+        return builder
+            .WithSecurityScheme(SecuritySchemeName, SecurityScheme)
+            .WithMetadata(new ProducesResponseTypeMetadata(
+                StatusCodes.Status401Unauthorized, typeof(ProblemDetails), ["application/problem+json"]));
     }
 }

@@ -38,7 +38,7 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddExceptionHandler<UnreadableBodyExceptionHandler>();
         builder.Services.AddSingleton<IStartupFilter, ProblemFirstStartupFilter>();
         builder.Services.AddEndpointsApiExplorer();
-        builder.Services.AddSwaggerGen();
+        builder.Services.AddSwaggerGen(OpenApiDocuments.Configure);
 
         // The Dapr client reads DAPR_GRPC_ENDPOINT / DAPR_HTTP_ENDPOINT (or the *_PORT variables)
         // and DAPR_API_TOKEN itself, so nothing here names a port.

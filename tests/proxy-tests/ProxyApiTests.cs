@@ -200,6 +200,23 @@ public sealed class ProxyApiTests
     }
 
     [Fact]
+    public async Task With_APP_API_TOKEN_set_the_OpenAPI_document_asks_for_the_token_on_deliveries_only()
+    {
+        await using var factory = new ProxyFactory(appToken: "s3cret");
+        using var client = factory.CreateClient();
+
+        var document = await client.GetFromJsonAsync<JsonElement>("/swagger/v1/swagger.json", Ct);
+
+        var paths = document.GetProperty("paths");
+        var delivery = paths.GetProperty(DaprNames.Routes.WeatherRequests).GetProperty("post");
+        Assert.True(delivery.GetProperty("security")[0].TryGetProperty("DaprAppToken", out _));
+        Assert.True(delivery.GetProperty("responses").TryGetProperty("401", out _));
+        Assert.Equal(0, paths.GetProperty("/terminals").GetProperty("get").GetProperty("security").GetArrayLength());
+        var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("DaprAppToken");
+        Assert.Equal(DaprAppToken.HeaderName, scheme.GetProperty("name").GetString());
+    }
+
+    [Fact]
     public async Task Deliveries_without_the_app_token_are_unauthorized_when_APP_API_TOKEN_is_set()
     {
         await using var factory = new ProxyFactory(appToken: "s3cret");

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.ServiceDefaults;
 
 namespace IngressService.Forecasts;
 
@@ -33,6 +34,7 @@ internal static partial class ForecastEndpoints
         if (app.Services.GetRequiredService<IOptions<JwtAuthenticationOptions>>().Value.Enabled)
         {
             group.RequireAuthorization()
+                .WithSecurityScheme(BearerSecurity.SchemeName, BearerSecurity.Scheme)
                 .ProducesProblem(StatusCodes.Status401Unauthorized)
                 .ProducesProblem(StatusCodes.Status403Forbidden);
         }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using IngressService.Security;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -44,29 +43,17 @@ internal sealed class ExamplesOperationFilter : IOperationFilter
     private static JsonNode? ToNode(object value) => JsonSerializer.SerializeToNode(value, JsonSerializerOptions.Web);
 }
 
-// Lets Swagger UI send a bearer token when the API requires one.
-internal sealed class BearerSecurityConfigurer(IOptions<JwtAuthenticationOptions> authentication) : IConfigureOptions<SwaggerGenOptions>
+// How the document describes the bearer token the API requires with Authentication:Enabled, so
+// Swagger UI can send one.
+internal static class BearerSecurity
 {
-    public const string SchemeName = "Bearer";
+    public const string SchemeName = JwtBearerDefaults.AuthenticationScheme;
 
-    public void Configure(SwaggerGenOptions options)
+    public static readonly OpenApiSecurityScheme Scheme = new()
     {
-        options.OperationFilter<ExamplesOperationFilter>();
-        if (!authentication.Value.Enabled)
-        {
-            return;
-        }
-
-        options.AddSecurityDefinition(SchemeName, new OpenApiSecurityScheme
-        {
-            Type = SecuritySchemeType.Http,
-            Scheme = "bearer",
-            BearerFormat = "JWT",
-            Description = "A JWT issued for Authentication:Audience.",
-        });
-        options.AddSecurityRequirement(document => new OpenApiSecurityRequirement
-        {
-            [new OpenApiSecuritySchemeReference(SchemeName, document)] = [],
-        });
-    }
+        Type = SecuritySchemeType.Http,
+        Scheme = "bearer",
+        BearerFormat = "JWT",
+        Description = "A JWT issued for Authentication:Audience.",
+    };
 }

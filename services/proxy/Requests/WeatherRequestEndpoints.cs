@@ -23,7 +23,6 @@ internal static class WeatherRequestEndpoints
                 DeadLetterTopic = DaprNames.Topics.WeatherRequestsDeadLetter,
             })
             .Accepts<WeatherRequest>("application/json", "application/cloudevents+json")
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithSummary("Delivery of a weather request from the weather-requests topic.");
 
         // rawPayload: a dead letter may be bytes that are no CloudEvent at all (that is often why it
@@ -37,7 +36,6 @@ internal static class WeatherRequestEndpoints
                 EnableRawPayload = true,
             })
             .Accepts<WeatherRequest>("application/json", "application/cloudevents+json")
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithSummary("Delivery of a request Dapr gave up on (poison, or retries exhausted).");
 
         return group;
