@@ -12,8 +12,16 @@ public static class OpenApiDocuments
 {
     internal static void Configure(SwaggerGenOptions options)
     {
+        // The specification's default server, stated: the API is served where the document is.
+        options.AddServer(new OpenApiServer { Url = "/" });
         options.OperationFilter<SecurityRequirementFilter>();
+        options.DocumentFilter<TagDescriptionFilter>();
     }
+
+    // WithTags, and the description the document's tag list shows for it.
+    public static TBuilder WithTag<TBuilder>(this TBuilder builder, string name, string description)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithTags(name).WithMetadata(new OpenApiTagDescription(name, description));
 
     // The endpoint requires these credentials. Endpoints without this metadata need none, and their
     // operations say so with `security: []`.
@@ -21,6 +29,8 @@ public static class OpenApiDocuments
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new OpenApiSecurityMetadata(name, scheme));
 }
+
+internal sealed record OpenApiTagDescription(string Name, string Description);
 
 internal sealed record OpenApiSecurityMetadata(string Name, OpenApiSecurityScheme Scheme);
 
@@ -38,5 +48,23 @@ internal sealed class SecurityRequirementFilter : IOperationFilter
         }
 
         operation.Security = requirement.Count == 0 ? [] : [requirement];
+    }
+}
+
+internal sealed class TagDescriptionFilter : IDocumentFilter
+{
+    public void Apply(OpenApiDocument swaggerDoc, DocumentFilterContext context)
+    {
+        var descriptions = context.ApiDescriptions
+            .SelectMany(api => api.ActionDescriptor.EndpointMetadata.OfType<OpenApiTagDescription>())
+            .DistinctBy(tag => tag.Name)
+            .ToDictionary(tag => tag.Name, tag => tag.Description, StringComparer.Ordinal);
+        foreach (var tag in swaggerDoc.Tags ?? Enumerable.Empty<OpenApiTag>())
+        {
+            if (tag.Name is { } name && descriptions.TryGetValue(name, out var description))
+            {
+                tag.Description = description;
+            }
+        }
     }
 }

@@ -27,7 +27,7 @@ internal static partial class ForecastEndpoints
     public static RouteGroupBuilder MapForecastEndpoints(this WebApplication app)
     {
         var group = app.MapGroup(RoutePrefix)
-            .WithTags("WeatherForecast")
+            .WithTag("WeatherForecast", "Ask for a city's forecast and collect the reply.")
             .RequireRateLimiting(IngressProtection.ApiRateLimitPolicy)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 

@@ -12,7 +12,7 @@ internal static class WeatherRequestEndpoints
     {
         // Only the sidecar delivers events; with APP_API_TOKEN set it must present that token.
         var group = app.MapGroup(string.Empty)
-            .WithTags("Dapr deliveries")
+            .WithTag("Dapr deliveries", "Called by the Dapr sidecar only: events from the proxy's subscriptions.")
             .RequireDaprAppToken(app.Configuration[DaprAppToken.EnvironmentVariable]);
 
         group.MapPost(DaprNames.Routes.WeatherRequests, HandleAsync)

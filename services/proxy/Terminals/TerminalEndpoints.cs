@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using RedisStreamDemo.ServiceDefaults;
 
 namespace ProxyService.Terminals;
 
@@ -6,7 +7,8 @@ internal static class TerminalEndpoints
 {
     public static RouteGroupBuilder MapTerminalEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/terminals").WithTags("Terminals");
+        var group = app.MapGroup("/terminals")
+            .WithTag("Terminals", "The proxy's pool of terminals, for operators and dashboards.");
 
         group.MapGet(string.Empty, GetState)
             .WithName("GetTerminals")
