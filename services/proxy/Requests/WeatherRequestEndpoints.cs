@@ -11,9 +11,13 @@ internal static class WeatherRequestEndpoints
     public static RouteGroupBuilder MapWeatherRequestEndpoints(this WebApplication app)
     {
         // Only the sidecar delivers events; with APP_API_TOKEN set it must present that token.
+        // Routing answers 415 to a body that is neither JSON nor a CloudEvent, and Dapr's CloudEvents
+        // middleware 400 to a CloudEvent that is not JSON; the handlers answer every other body 200.
         var group = app.MapGroup(string.Empty)
             .WithTag("Dapr deliveries", "Called by the Dapr sidecar only: events from the proxy's subscriptions.")
-            .RequireDaprAppToken(app.Configuration[DaprAppToken.EnvironmentVariable]);
+            .RequireDaprAppToken(app.Configuration[DaprAppToken.EnvironmentVariable])
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         group.MapPost(DaprNames.Routes.WeatherRequests, HandleAsync)
             .WithTopic(new TopicOptions
@@ -23,6 +27,7 @@ internal static class WeatherRequestEndpoints
                 DeadLetterTopic = DaprNames.Topics.WeatherRequestsDeadLetter,
             })
             .Accepts<WeatherRequest>("application/json", "application/cloudevents+json")
+            .WithName("DeliverWeatherRequest")
             .WithSummary("Delivery of a weather request from the weather-requests topic.");
 
         // rawPayload: a dead letter may be bytes that are no CloudEvent at all (that is often why it
@@ -36,6 +41,7 @@ internal static class WeatherRequestEndpoints
                 EnableRawPayload = true,
             })
             .Accepts<WeatherRequest>("application/json", "application/cloudevents+json")
+            .WithName("DeliverDeadLetter")
             .WithSummary("Delivery of a request Dapr gave up on (poison, or retries exhausted).");
 
         return group;
