@@ -6,6 +6,7 @@ using Ingress.Tests.Support;
 using IngressService.Workflows;
 using NSubstitute;
 using RedisStreamDemo.Contracts;
+using TestSupport;
 
 namespace Ingress.Tests;
 
@@ -72,6 +73,16 @@ public sealed class PlatformTests : IAsyncDisposable
         Assert.True(post.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").TryGetProperty("example", out _));
         Assert.True(paths.TryGetProperty("/WeatherForecast/requests/{requestId}", out _));
         Assert.False(paths.TryGetProperty(DaprNames.Routes.WeatherResponses, out _));
+    }
+
+    [Fact]
+    public async Task OpenApi_document_passes_the_Redocly_recommended_rules()
+    {
+        var document = await factory.CreateClient().GetStringAsync("/swagger/v1/swagger.json", Cancellation);
+
+        var lint = await OpenApiLint.RunAsync(document, "ingress", Cancellation);
+
+        Assert.True(lint.Clean, lint.Report);
     }
 
     [Fact]

@@ -7,6 +7,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using NSubstitute;
 using RedisStreamDemo.Contracts;
+using TestSupport;
 
 namespace Ingress.Tests;
 
@@ -101,6 +102,17 @@ public sealed class ProtectionTests : IAsyncDisposable
 
         Assert.Contains("\"securitySchemes\"", document, StringComparison.Ordinal);
         Assert.Contains("\"bearer\"", document, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_authentication_on_the_OpenApi_document_passes_the_Redocly_recommended_rules()
+    {
+        var client = WithAuthentication().CreateClient();
+
+        var document = await client.GetStringAsync("/swagger/v1/swagger.json", Cancellation);
+        var lint = await OpenApiLint.RunAsync(document, "ingress-with-authentication", Cancellation);
+
+        Assert.True(lint.Clean, lint.Report);
     }
 
     [Fact]
