@@ -2,12 +2,14 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Proxy.Tests.Support;
 using ProxyService.Terminals;
 using RedisStreamDemo.Contracts;
 using RedisStreamDemo.ServiceDefaults;
+using TestSupport;
 
 namespace Proxy.Tests;
 
@@ -64,6 +66,26 @@ public sealed class ProxyApiTests
         Assert.Equal("""{"status":"DROP"}""", await missingId.Content.ReadAsStringAsync(Ct));
         Assert.Equal("""{"status":"DROP"}""", await notJson.Content.ReadAsStringAsync(Ct));
         Assert.Empty(factory.Dapr.ReceivedCalls());
+    }
+
+    [Fact]
+    public async Task A_delivery_that_is_a_malformed_cloud_event_gets_400_and_one_of_another_media_type_415()
+    {
+        await using var proxy = new ProxyFactory();
+        // In Development the developer exception page, not the problem handler, answers the CloudEvents
+        // middleware's JsonException (a 500 page); deployments run as Production.
+        await using var factory = proxy.WithWebHostBuilder(builder => builder.UseEnvironment(Environments.Production));
+        using var client = factory.CreateClient();
+
+        using var malformed = await client.PostAsync(DaprNames.Routes.WeatherRequests,
+            new StringContent("not json", Encoding.UTF8, "application/cloudevents+json"), Ct);
+        using var otherMediaType = await client.PostAsync(DaprNames.Routes.WeatherRequests,
+            new StringContent("city=Oslo", Encoding.UTF8, "text/plain"), Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, otherMediaType.StatusCode);
+        Assert.Equal("application/problem+json", malformed.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(proxy.Dapr.ReceivedCalls());
     }
 
     [Fact]
@@ -197,6 +219,20 @@ public sealed class ProxyApiTests
         var example = schema.TryGetProperty("example", out var single) ? single : schema.GetProperty("examples")[0];
         Assert.Equal(4, example.GetProperty("capacity").GetInt32());
         Assert.Equal("terminal-1", example.GetProperty("terminals")[0].GetProperty("id").GetString());
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("s3cret")]
+    public async Task OpenAPI_document_passes_the_Redocly_recommended_rules(string? appToken)
+    {
+        await using var factory = new ProxyFactory(appToken);
+        using var client = factory.CreateClient();
+
+        var document = await client.GetStringAsync("/swagger/v1/swagger.json", Ct);
+        var lint = await OpenApiLint.RunAsync(document, appToken is null ? "proxy" : "proxy-with-app-token", Ct);
+
+        Assert.True(lint.Clean, lint.Report);
     }
 
     [Fact]
