@@ -49,6 +49,19 @@ public sealed partial class DaprVersionPinTests
         Assert.True(versions.Count == 1, "Dapr releases disagree:\n" + string.Join('\n', pins.Select(pin => $"{pin.Where}: {pin.Version}")));
     }
 
+    // The .NET SDK is released on its own patch numbers, on the runtime's minor line.
+    [Fact]
+    public void Every_dapr_sdk_package_is_of_the_pinned_runtimes_minor_line()
+    {
+        var runtime = Pins().First().Version;
+        var line = string.Join('.', runtime.Split('.').Take(2)) + ".";
+        var packages = SdkPackage().Matches(Repo.Read("Directory.Packages.props")).ToList();
+
+        Assert.NotEmpty(packages);
+        Assert.All(packages, package => Assert.True(package.Groups[2].Value.StartsWith(line, StringComparison.Ordinal),
+            $"{package.Groups[1].Value} {package.Groups[2].Value} is not of the {line}x line of Dapr {runtime}"));
+    }
+
     [Fact]
     public void Compose_runs_daprd_placement_and_scheduler_of_one_release()
     {
@@ -59,6 +72,9 @@ public sealed partial class DaprVersionPinTests
 
     [GeneratedRegex(@"image: daprio/(daprd|placement|scheduler):(\S+)")]
     private static partial Regex ComposeImage();
+
+    [GeneratedRegex(@"Include=""(Dapr\.[A-Za-z.]+)"" Version=""([^""]+)""")]
+    private static partial Regex SdkPackage();
 
     [GeneratedRegex(@"DaprTag = ""([^""]+)""")]
     private static partial Regex TestcontainersTag();

@@ -13,7 +13,7 @@ using TestSupport;
 
 namespace Sidecar.Tests;
 
-/// <summary>The real Dapr.Workflow 1.19 worker and DaprWorkflowClient against the sidecar's TaskHubSidecarService.</summary>
+/// <summary>The real Dapr.Workflow 1.18 worker and DaprWorkflowClient against the sidecar's TaskHubSidecarService.</summary>
 public sealed class WorkflowTests(RedisFixture redis)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);

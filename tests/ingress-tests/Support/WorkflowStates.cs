@@ -6,7 +6,7 @@ using IngressService.Workflows;
 
 namespace Ingress.Tests.Support;
 
-// WorkflowState (Dapr.Workflow 1.19) has only an internal constructor taking the internal
+// WorkflowState (Dapr.Workflow 1.18) has only an internal constructor taking the internal
 // WorkflowMetadata record, so the states a substituted IDaprWorkflowClient returns are built by
 // reflection. Pinned to the package version; a rename shows up here as a failing helper, not as
 // a wrong test.
