@@ -18,8 +18,8 @@ public sealed class RedisRestartScenario : FaultScenario
     public override string Title => "Redis restarted (AOF) under load";
 
     // An entry read but not acknowledged when Redis went away stays pending until the reclaim loop
-    // takes it: processingTimeout (60 s) plus up to one redeliverInterval (15 s).
-    public override TimeSpan RecoveryBound => TimeSpan.FromSeconds(90);
+    // takes it: processingTimeout (120 s, components/pubsub.yaml) plus up to one redeliverInterval (15 s).
+    public override TimeSpan RecoveryBound => TimeSpan.FromSeconds(150);
 
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {

@@ -8,11 +8,12 @@ namespace Faults.Scenarios;
 /// Far more requests than terminals: 2 terminals of 500 ms, a 200 ms wait for a free one, and a burst
 /// of 40. Deliveries that find no terminal are answered RETRY (backpressure: the sidecar keeps them
 /// and retries with backoff) and every request is still processed exactly once: no entry waits in
-/// the pending list long enough (processingTimeout, 60 s) to be reclaimed and delivered a second time.
+/// the pending list long enough (processingTimeout, 120 s) to be reclaimed and delivered a second time.
 /// </summary>
 public sealed class SlowProxyScenario : FaultScenario
 {
-    private static readonly TimeSpan ProcessingTimeout = TimeSpan.FromSeconds(60);
+    // components/pubsub.yaml.
+    private static readonly TimeSpan ProcessingTimeout = TimeSpan.FromSeconds(120);
 
     public override string Name => "slow-proxy";
 
