@@ -11,7 +11,10 @@ namespace RedisStreamDemo.ServiceDefaults;
 
 // Every error answer is application/problem+json, whatever the client's Accept header says, and
 // comes from the very first middleware, so nothing later in the pipeline (Dapr's CloudEvents
-// middleware included) can turn a bad request into a bare 500.
+// middleware included) can turn a bad request into a bare 500. In Development, WebApplication adds
+// its developer exception page inside the pipeline this filter wraps, so the page sees every
+// exception before UseExceptionHandler does: DeveloperPageDefersToExceptionHandlers lets the
+// exception handlers answer there too.
 internal sealed class ProblemFirstStartupFilter : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
@@ -20,6 +23,26 @@ internal sealed class ProblemFirstStartupFilter : IStartupFilter
         app.UseStatusCodePages();
         next(app);
     };
+}
+
+// Without this the developer exception page would answer a client's unreadable body 500, and
+// Development (dapr run, WebApplicationFactory) would disagree with Production about bad input.
+// Exceptions no handler takes still get the page.
+internal sealed class DeveloperPageDefersToExceptionHandlers(IEnumerable<IExceptionHandler> handlers) : IDeveloperPageExceptionFilter
+{
+    public async Task HandleExceptionAsync(ErrorContext errorContext, Func<ErrorContext, Task> next)
+    {
+        var http = errorContext.HttpContext;
+        foreach (var handler in handlers)
+        {
+            if (await handler.TryHandleAsync(http, errorContext.Exception, http.RequestAborted))
+            {
+                return;
+            }
+        }
+
+        await next(errorContext);
+    }
 }
 
 // A body that cannot be read or parsed is the client's fault: 400, not 500.

@@ -1,5 +1,6 @@
 using Dapr.Client;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -36,6 +37,7 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddSingleton<IProblemDetailsWriter, AlwaysJsonProblemDetailsWriter>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<UnreadableBodyExceptionHandler>();
+        builder.Services.AddSingleton<IDeveloperPageExceptionFilter, DeveloperPageDefersToExceptionHandlers>();
         builder.Services.AddSingleton<IStartupFilter, ProblemFirstStartupFilter>();
         builder.Services.AddEndpointsApiExplorer();
         builder.Services.AddSwaggerGen(OpenApiDocuments.Configure);

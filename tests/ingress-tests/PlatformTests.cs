@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Dapr.Workflow;
 using Ingress.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
 using IngressService.Workflows;
 using NSubstitute;
 using RedisStreamDemo.Contracts;
@@ -59,6 +60,37 @@ public sealed class PlatformTests : IAsyncDisposable
         Assert.Equal("SUCCESS", (await response.ReadJsonAsync()).GetProperty("status").GetString());
         await factory.Workflows.Received(1).RaiseEventAsync(
             id, ForecastWorkflow.ReplyEventName, Arg.Any<object>(), Arg.Any<CancellationToken>());
+    }
+
+    // dapr.yaml runs the ingress as Development, deployments as Production. The one reply route carries
+    // weather-responses in workflow mode and this replica's weather-responses.<replica> in direct mode.
+    [Theory]
+    [InlineData("Workflow", "Development")]
+    [InlineData("Workflow", "Production")]
+    [InlineData("Direct", "Development")]
+    [InlineData("Direct", "Production")]
+    public async Task A_reply_delivery_that_is_a_malformed_cloud_event_gets_400_problem_json(string mode, string environment)
+    {
+        await using var ingress = new IngressFactory()
+            .With("Correlation:Mode", mode)
+            .With("Correlation:ReplicaId", "replica-1");
+        await using var host = ingress.WithWebHostBuilder(builder => builder.UseEnvironment(environment));
+        using var client = host.CreateClient();
+        // Asked for HTML, as a browser asks, the developer exception page would answer with its HTML page.
+        using var request = new HttpRequestMessage(HttpMethod.Post, DaprNames.Routes.WeatherResponses)
+        {
+            Content = new StringContent("not json", Encoding.UTF8, "application/cloudevents+json"),
+        };
+        request.Headers.Accept.ParseAdd("text/html");
+
+        using var response = await client.SendAsync(request, Cancellation);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.ReadProblemAsync();
+        Assert.Equal(400, problem.GetProperty("status").GetInt32());
+        Assert.False(problem.TryGetProperty("exception", out _), problem.ToString());
+        Assert.Empty(ingress.Workflows.ReceivedCalls());
+        Assert.Empty(ingress.Dapr.ReceivedCalls());
     }
 
     [Fact]

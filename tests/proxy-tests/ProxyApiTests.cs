@@ -1,10 +1,11 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Dapr.Client;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Proxy.Tests.Support;
 using ProxyService.Terminals;
 using RedisStreamDemo.Contracts;
@@ -68,17 +69,23 @@ public sealed class ProxyApiTests
         Assert.Empty(factory.Dapr.ReceivedCalls());
     }
 
-    [Fact]
-    public async Task A_delivery_that_is_a_malformed_cloud_event_gets_400_and_one_of_another_media_type_415()
+    // dapr.yaml runs the apps as Development, deployments as Production; bad input gets the same 400 in both.
+    [Theory]
+    [InlineData("Development")]
+    [InlineData("Production")]
+    public async Task A_delivery_that_is_a_malformed_cloud_event_gets_400_and_one_of_another_media_type_415(string environment)
     {
         await using var proxy = new ProxyFactory();
-        // In Development the developer exception page, not the problem handler, answers the CloudEvents
-        // middleware's JsonException (a 500 page); deployments run as Production.
-        await using var factory = proxy.WithWebHostBuilder(builder => builder.UseEnvironment(Environments.Production));
+        await using var factory = proxy.WithWebHostBuilder(builder => builder.UseEnvironment(environment));
         using var client = factory.CreateClient();
 
-        using var malformed = await client.PostAsync(DaprNames.Routes.WeatherRequests,
-            new StringContent("not json", Encoding.UTF8, "application/cloudevents+json"), Ct);
+        // Asked for HTML, as a browser asks, the developer exception page would answer with its HTML page.
+        using var malformedRequest = new HttpRequestMessage(HttpMethod.Post, DaprNames.Routes.WeatherRequests)
+        {
+            Content = new StringContent("not json", Encoding.UTF8, "application/cloudevents+json"),
+        };
+        malformedRequest.Headers.Accept.ParseAdd("text/html");
+        using var malformed = await client.SendAsync(malformedRequest, Ct);
         using var otherMediaType = await client.PostAsync(DaprNames.Routes.WeatherRequests,
             new StringContent("city=Oslo", Encoding.UTF8, "text/plain"), Ct);
 
@@ -86,6 +93,74 @@ public sealed class ProxyApiTests
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, otherMediaType.StatusCode);
         Assert.Equal("application/problem+json", malformed.Content.Headers.ContentType?.MediaType);
         Assert.Empty(proxy.Dapr.ReceivedCalls());
+    }
+
+    // Each fails a different step of Dapr's CloudEvents middleware, which throws what that step throws.
+    private static readonly (string ContentType, string Body)[] Envelopes =
+    [
+        ("application/cloudevents+json", ""),
+        ("application/cloudevents+json", "[]"),
+        ("application/cloudevents+json", "\"a string\""),
+        ("application/cloudevents+json", """{"data_base64": "not base64!"}"""),
+        ("application/cloudevents+json", """{"data_base64": 42}"""),
+        ("application/cloudevents+json", """{"data": {}, "data_base64": "AA=="}"""),
+        ("application/cloudevents+json; charset=no-such-charset", """{"data": {}}"""),
+        ("application/cloudevents+json; charset=iso-8859-1", "not json"),
+    ];
+
+    public static TheoryData<string, string, string> EnvelopesDaprCannotUnwrap()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var environment in new[] { "Development", "Production" })
+        {
+            foreach (var (contentType, body) in Envelopes)
+            {
+                data.Add(environment, contentType, body);
+            }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(EnvelopesDaprCannotUnwrap))]
+    public async Task A_cloud_event_envelope_Dapr_cannot_unwrap_gets_400_problem_json(string environment, string contentType, string body)
+    {
+        await using var proxy = new ProxyFactory();
+        await using var factory = proxy.WithWebHostBuilder(builder => builder.UseEnvironment(environment));
+        using var client = factory.CreateClient();
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+
+        using var response = await client.PostAsync(DaprNames.Routes.WeatherRequests, content, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(400, problem.GetProperty("status").GetInt32());
+        // The problem handler answers, not the developer exception page, whose problem carries the exception.
+        Assert.False(problem.TryGetProperty("exception", out _), problem.ToString());
+        Assert.Empty(proxy.Dapr.ReceivedCalls());
+    }
+
+    // The 400 is for envelopes only: what a handler throws after unwrapping is still a server error,
+    // shown on the developer exception page in Development.
+    [Theory]
+    [InlineData("Development")]
+    [InlineData("Production")]
+    public async Task A_server_error_behind_a_delivery_stays_a_500(string environment)
+    {
+        await using var proxy = new ProxyFactory();
+        proxy.Dapr.GetStateAsync<WeatherReply?>(DaprNames.ReplyStore, Arg.Any<string>(), Arg.Any<ConsistencyMode?>(), Arg.Any<IReadOnlyDictionary<string, string>?>(), Arg.Any<CancellationToken>())
+            .Returns(Task.FromException<WeatherReply?>(new InvalidOperationException("A bug behind the delivery route.")));
+        await using var factory = proxy.WithWebHostBuilder(builder => builder.UseEnvironment(environment));
+        using var client = factory.CreateClient();
+
+        using var response = await client.PostAsync(DaprNames.Routes.WeatherRequests, CloudEvent(RequestData("request-1")), Ct);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        // The developer exception page's problem carries the exception; the production one must not.
+        Assert.Equal(environment == "Development", problem.TryGetProperty("exception", out _));
     }
 
     [Fact]

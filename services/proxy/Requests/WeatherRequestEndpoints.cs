@@ -11,8 +11,8 @@ internal static class WeatherRequestEndpoints
     public static RouteGroupBuilder MapWeatherRequestEndpoints(this WebApplication app)
     {
         // Only the sidecar delivers events; with APP_API_TOKEN set it must present that token.
-        // Routing answers 415 to a body that is neither JSON nor a CloudEvent, and Dapr's CloudEvents
-        // middleware 400 to a CloudEvent that is not JSON; the handlers answer every other body 200.
+        // Routing answers 415 to a body that is neither JSON nor a CloudEvent, and UseDaprCloudEvents 400
+        // to a CloudEvent envelope Dapr cannot unwrap; the handlers answer every other body 200.
         var group = app.MapGroup(string.Empty)
             .WithTag("Dapr deliveries", "Called by the Dapr sidecar only: events from the proxy's subscriptions.")
             .RequireDaprAppToken(app.Configuration[DaprAppToken.EnvironmentVariable])
