@@ -14,6 +14,10 @@ public static class DaprNames
         public const string WeatherResponses = "weather-responses";
         public const string WeatherRequestsDeadLetter = "weather-requests-deadletter";
 
+        // Replies whose delivery to the ingress ran out of retries: since Dapr 1.17 pubsub.redis
+        // acknowledges such a delivery, so without a dead-letter topic the reply would be gone.
+        public const string WeatherResponsesDeadLetter = "weather-responses-deadletter";
+
         // Direct correlation: each ingress replica subscribes to its own reply topic, named
         // "weather-responses.<replica>". The proxy answers on a request's ReplyTopic only when
         // IsReplyTopic accepts it, so a request cannot make the proxy publish anywhere else.
@@ -69,5 +73,6 @@ public static class DaprNames
         public const string WeatherRequests = DeliveryPrefix + "/weather-requests";
         public const string WeatherResponses = DeliveryPrefix + "/weather-responses";
         public const string WeatherRequestsDeadLetter = DeliveryPrefix + "/weather-requests-deadletter";
+        public const string WeatherResponsesDeadLetter = DeliveryPrefix + "/weather-responses-deadletter";
     }
 }

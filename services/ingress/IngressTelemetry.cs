@@ -46,6 +46,7 @@ internal sealed class IngressMetrics
     private readonly Histogram<double> replyDuration;
     private readonly UpDownCounter<long> inFlight;
     private readonly Counter<long> repliesReceived;
+    private readonly Counter<long> deadLetteredReplies;
     private readonly Counter<long> purged;
 
     public IngressMetrics(IMeterFactory meterFactory)
@@ -58,6 +59,8 @@ internal sealed class IngressMetrics
             "ingress.workflows.in_flight", "{workflow}", "Workflows scheduled by this replica and not yet finished.");
         repliesReceived = meter.CreateCounter<long>(
             "ingress.replies.received", "{reply}", "Reply deliveries from the sidecar by result.");
+        deadLetteredReplies = meter.CreateCounter<long>(
+            "ingress.replies.deadlettered", "{reply}", "Reply deliveries from the dead-letter topic (their first delivery ran out of retries) by result.");
         purged = meter.CreateCounter<long>("ingress.workflows.purged", "{workflow}", "Finished workflow instances purged.");
     }
 
@@ -72,6 +75,7 @@ internal sealed class IngressMetrics
         foreach (var result in ReplyResult.All)
         {
             repliesReceived.Add(0, new KeyValuePair<string, object?>("result", result));
+            deadLetteredReplies.Add(0, new KeyValuePair<string, object?>("result", result));
         }
         inFlight.Add(0);
         purged.Add(0);
@@ -86,6 +90,8 @@ internal sealed class IngressMetrics
     public void WorkflowFinished() => inFlight.Add(-1);
 
     public void ReplyReceived(string result) => repliesReceived.Add(1, new KeyValuePair<string, object?>("result", result));
+
+    public void DeadLetteredReplyReceived(string result) => deadLetteredReplies.Add(1, new KeyValuePair<string, object?>("result", result));
 
     public void WorkflowPurged() => purged.Add(1);
 }

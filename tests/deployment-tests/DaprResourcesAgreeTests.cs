@@ -89,8 +89,9 @@ public sealed class DaprResourcesAgreeTests
         var publishing = DaprResources.Scopes(metadata["publishingScopes"]);
         var subscription = DaprResources.Scopes(metadata["subscriptionScopes"]);
 
-        Assert.Equal([DaprNames.Topics.WeatherRequests], publishing[DaprNames.AppIds.Ingress]);
-        Assert.Equal([DaprNames.Topics.WeatherResponses], subscription[DaprNames.AppIds.Ingress]);
+        // Each app's sidecar also republishes its undeliverable deliveries to its dead-letter topic.
+        Assert.Equal([DaprNames.Topics.WeatherRequests, DaprNames.Topics.WeatherResponsesDeadLetter], publishing[DaprNames.AppIds.Ingress]);
+        Assert.Equal([DaprNames.Topics.WeatherResponses, DaprNames.Topics.WeatherResponsesDeadLetter], subscription[DaprNames.AppIds.Ingress]);
         // The proxy's sidecar republishes undeliverable requests to the dead-letter topic, and that
         // publish is checked against publishingScopes too.
         Assert.Equal([DaprNames.Topics.WeatherResponses, DaprNames.Topics.WeatherRequestsDeadLetter], publishing[DaprNames.AppIds.Proxy]);

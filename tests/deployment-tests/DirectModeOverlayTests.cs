@@ -53,7 +53,7 @@ public sealed class DirectModeOverlayTests
     {
         var metadata = DaprResources.Metadata(Single("Component", DaprNames.PubSub));
 
-        Assert.Equal([DaprNames.Topics.WeatherRequests], DaprResources.Scopes(metadata["publishingScopes"])[DaprNames.AppIds.Ingress]);
+        Assert.Equal([DaprNames.Topics.WeatherRequests, DaprNames.Topics.WeatherResponsesDeadLetter], DaprResources.Scopes(metadata["publishingScopes"])[DaprNames.AppIds.Ingress]);
         Assert.Equal([DaprNames.Topics.WeatherRequests, DaprNames.Topics.WeatherRequestsDeadLetter], DaprResources.Scopes(metadata["subscriptionScopes"])[DaprNames.AppIds.Proxy]);
     }
 }

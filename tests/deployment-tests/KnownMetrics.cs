@@ -13,6 +13,7 @@ public static class KnownMetrics
         "ingress_reply_duration_seconds_count",
         "ingress_workflows_in_flight",
         "ingress_replies_received_total",
+        "ingress_replies_deadlettered_total",
         "ingress_workflows_purged_total",
         "proxy_terminals_busy",
         "proxy_terminals_capacity",

@@ -33,13 +33,16 @@ public sealed class DirectApiTests : IAsyncDisposable
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Dapr_subscribe_lists_only_the_replica_reply_topic_on_the_reply_route()
+    public async Task Dapr_subscribe_lists_the_replica_reply_topic_on_the_reply_route_and_the_shared_dead_letter_topic()
     {
         var json = await factory.CreateClient().GetStringAsync("/dapr/subscribe", Cancellation);
 
-        var subscription = Assert.Single(JsonDocument.Parse(json).RootElement.EnumerateArray());
-        Assert.Equal(ReplyTopic, subscription.GetProperty("topic").GetString());
-        Assert.Equal(DaprNames.Routes.WeatherResponses.TrimStart('/'), subscription.GetProperty("route").GetString()?.TrimStart('/'));
+        var subscriptions = JsonDocument.Parse(json).RootElement.EnumerateArray().ToList();
+        Assert.Equal(2, subscriptions.Count);
+        var reply = Assert.Single(subscriptions, s => s.GetProperty("topic").GetString() == ReplyTopic);
+        Assert.Equal(DaprNames.Routes.WeatherResponses.TrimStart('/'), reply.GetProperty("route").GetString()?.TrimStart('/'));
+        Assert.Equal(DaprNames.Topics.WeatherResponsesDeadLetter, reply.GetProperty("deadLetterTopic").GetString());
+        Assert.Single(subscriptions, s => s.GetProperty("topic").GetString() == DaprNames.Topics.WeatherResponsesDeadLetter);
     }
 
     [Fact]

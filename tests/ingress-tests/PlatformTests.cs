@@ -20,19 +20,44 @@ public sealed class PlatformTests : IAsyncDisposable
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
+    // Since Dapr 1.17 pubsub.redis acknowledges a delivery whose retries ran out: without a
+    // dead-letter topic such a reply would be gone and its client would wait for a 504.
     [Fact]
-    public async Task Dapr_subscribe_lists_exactly_the_weather_responses_topic_on_our_route()
+    public async Task Dapr_subscribe_lists_the_weather_responses_topic_with_its_dead_letter_topic_and_that_topic()
     {
         var json = await factory.CreateClient().GetStringAsync("/dapr/subscribe", Cancellation);
 
         // Dapr.AspNetCore writes "pubsubName" and a relative route; daprd reads both.
-        var subscription = Assert.Single(JsonSerializer.Deserialize<Subscription[]>(json, JsonSerializerOptions.Web)!);
-        Assert.Equal(DaprNames.PubSub, subscription.PubSubName);
-        Assert.Equal(DaprNames.Topics.WeatherResponses, subscription.Topic);
-        Assert.Equal(DaprNames.Routes.WeatherResponses.TrimStart('/'), subscription.Route.TrimStart('/'));
+        var subscriptions = JsonSerializer.Deserialize<Subscription[]>(json, JsonSerializerOptions.Web)!.OrderBy(s => s.Topic, StringComparer.Ordinal).ToList();
+        Assert.Equal([DaprNames.Topics.WeatherResponses, DaprNames.Topics.WeatherResponsesDeadLetter], subscriptions.Select(s => s.Topic));
+        Assert.All(subscriptions, subscription => Assert.Equal(DaprNames.PubSub, subscription.PubSubName));
+        Assert.Equal(DaprNames.Routes.WeatherResponses.TrimStart('/'), subscriptions[0].Route.TrimStart('/'));
+        Assert.Equal(DaprNames.Topics.WeatherResponsesDeadLetter, subscriptions[0].DeadLetterTopic);
+        Assert.Equal(DaprNames.Routes.WeatherResponsesDeadLetter.TrimStart('/'), subscriptions[1].Route.TrimStart('/'));
+        Assert.Null(subscriptions[1].DeadLetterTopic);
     }
 
-    private sealed record Subscription(string PubSubName, string Topic, string Route);
+    private sealed record Subscription(string PubSubName, string Topic, string Route, string? DeadLetterTopic);
+
+    [Fact]
+    public async Task A_reply_from_the_dead_letter_topic_still_completes_its_workflow_and_is_counted_apart()
+    {
+        var id = Replies.NewId();
+        factory.Workflows.GetWorkflowStateAsync(id, false, Arg.Any<CancellationToken>()).Returns(WorkflowStates.Running());
+        var client = factory.CreateClient();
+
+        var response = await client.PostAsync(
+            DaprNames.Routes.WeatherResponsesDeadLetter,
+            new StringContent(JsonSerializer.Serialize(Replies.For(id), JsonSerializerOptions.Web), Encoding.UTF8, "application/json"),
+            Cancellation);
+
+        Assert.Equal("SUCCESS", (await response.ReadJsonAsync()).GetProperty("status").GetString());
+        await factory.Workflows.Received(1).RaiseEventAsync(
+            id, ForecastWorkflow.ReplyEventName, Arg.Any<object>(), Arg.Any<CancellationToken>());
+        var metrics = await client.GetStringAsync("/metrics", Cancellation);
+        Assert.Contains("ingress_replies_deadlettered_total{otel_scope_name=\"RedisStreamDemo.Ingress\",result=\"success\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("ingress_replies_received_total{otel_scope_name=\"RedisStreamDemo.Ingress\",result=\"success\"} 0", metrics, StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task Reply_delivered_as_a_cloud_event_is_raised_on_its_workflow()

@@ -30,24 +30,51 @@ internal static partial class ReplyEndpoints
     private static readonly Func<ILogger, string, IDisposable?> RequestScope =
         LoggerMessage.DefineScope<string>("RequestId:{RequestId}");
 
-    // One route in both modes; the topic behind it is weather-responses (workflow mode) or this
-    // replica's own weather-responses.<replica> (direct mode), fixed at startup.
-    public static RouteHandlerBuilder MapReplyEndpoints(this WebApplication app)
+    // One reply route in both modes; the topic behind it is weather-responses (workflow mode) or
+    // this replica's own weather-responses.<replica> (direct mode), fixed at startup. A reply whose
+    // delivery runs out of retries (the workflow engine unavailable longer than the inbound retry
+    // budget) goes to weather-responses-deadletter, which every replica subscribes to and handles the
+    // same way, with a retry budget of its own.
+    public static void MapReplyEndpoints(this WebApplication app)
     {
         var correlation = app.Services.GetRequiredService<IOptions<CorrelationOptions>>().Value;
         var topic = correlation.Mode == CorrelationMode.Direct ? correlation.ReplyTopic : DaprNames.Topics.WeatherResponses;
-        return app.MapPost(DaprNames.Routes.WeatherResponses, Handle)
-            .WithTopic(DaprNames.PubSub, topic)
-            .RequireDaprAppToken(app.Configuration[DaprAppToken.EnvironmentVariable])
+        var token = app.Configuration[DaprAppToken.EnvironmentVariable];
+        app.MapPost(DaprNames.Routes.WeatherResponses, Handle)
+            .WithTopic(new TopicOptions
+            {
+                PubsubName = DaprNames.PubSub,
+                Name = topic,
+                DeadLetterTopic = DaprNames.Topics.WeatherResponsesDeadLetter,
+            })
+            .RequireDaprAppToken(token)
+            .WithTags("Dapr")
+            .ExcludeFromDescription();
+        app.MapPost(DaprNames.Routes.WeatherResponsesDeadLetter, HandleDeadLetter)
+            .WithTopic(DaprNames.PubSub, DaprNames.Topics.WeatherResponsesDeadLetter)
+            .RequireDaprAppToken(token)
             .WithTags("Dapr")
             .ExcludeFromDescription();
     }
 
     // The body is read by hand: an unparseable reply must be DROPped, not answered 400, which daprd
     // retries like any non-404 error until the inbound retry budget is spent, for nothing.
-    internal static async Task<Ok<TopicResponse>> Handle(
+    internal static Task<Ok<TopicResponse>> Handle(
         HttpRequest request,
         [AsParameters] ReplyServices services,
+        CancellationToken cancellationToken) => HandleAsync(request, services, deadLettered: false, cancellationToken);
+
+    // Counted and logged apart, so a reply that needed the dead-letter path is visible, and so is
+    // one that cannot complete its request even then (its result is drop or retry).
+    internal static Task<Ok<TopicResponse>> HandleDeadLetter(
+        HttpRequest request,
+        [AsParameters] ReplyServices services,
+        CancellationToken cancellationToken) => HandleAsync(request, services, deadLettered: true, cancellationToken);
+
+    private static async Task<Ok<TopicResponse>> HandleAsync(
+        HttpRequest request,
+        ReplyServices services,
+        bool deadLettered,
         CancellationToken cancellationToken)
     {
         var (correlation, metrics, logger) = services;
@@ -56,15 +83,19 @@ internal static partial class ReplyEndpoints
         if (reply is null)
         {
             ReplyLog.Unparseable(logger);
-            return Answer(metrics, ReplyHandling.Drop);
+            return Answer(metrics, ReplyHandling.Drop, deadLettered);
         }
 
         using var scope = RequestScope(logger, reply.RequestId);
         using var activity = IngressTelemetry.ActivitySource.StartActivity("forecast.reply", ActivityKind.Consumer);
         activity?.SetTag(IngressTelemetry.RequestIdTag, reply.RequestId);
         activity?.SetTag(IngressTelemetry.CityTag, reply.City);
+        if (deadLettered)
+        {
+            ReplyLog.DeadLettered(logger, reply.RequestId);
+        }
 
-        return Answer(metrics, await correlation.DeliverAsync(reply, cancellationToken));
+        return Answer(metrics, await correlation.DeliverAsync(reply, cancellationToken), deadLettered);
     }
 
     private static async Task<WeatherReply?> ReadReplyAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -87,9 +118,16 @@ internal static partial class ReplyEndpoints
         }
     }
 
-    private static Ok<TopicResponse> Answer(IngressMetrics metrics, ReplyHandling handling)
+    private static Ok<TopicResponse> Answer(IngressMetrics metrics, ReplyHandling handling, bool deadLettered)
     {
-        metrics.ReplyReceived(handling.Result);
+        if (deadLettered)
+        {
+            metrics.DeadLetteredReplyReceived(handling.Result);
+        }
+        else
+        {
+            metrics.ReplyReceived(handling.Result);
+        }
         return TypedResults.Ok(handling.Response);
     }
 }
