@@ -122,6 +122,20 @@ public sealed class DaprResourcesAgreeTests
         Assert.Equal("true", config.Text("spec", "metrics", "enabled"), ignoreCase: true);
     }
 
+    // dapr/dapr pkg/config/configuration.go WorkflowStateRetentionPolicy: daprd purges terminal
+    // instances after anyTerminal, whoever scheduled them; the ingress's own purger keeps the same
+    // retention for the instances it scheduled, so a finished result is retrievable as long either way.
+    [Theory]
+    [MemberData(nameof(Deployments))]
+    public void Daprd_purges_finished_workflows_after_the_ingress_retention(string deployment)
+    {
+        var config = DaprResources.Named(ResourcesOf(deployment), "Configuration", "appconfig");
+        using var settings = System.Text.Json.JsonDocument.Parse(Repo.Read("services", "ingress", "appsettings.json"));
+        var retention = TimeSpan.Parse(settings.RootElement.GetProperty("Workflows").GetProperty("Retention").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal($"{retention.TotalMinutes:0}m", config.Text("spec", "workflow", "stateRetentionPolicy", "anyTerminal"));
+    }
+
     [Fact]
     public void Compose_components_differ_from_the_local_ones_only_in_addresses()
     {

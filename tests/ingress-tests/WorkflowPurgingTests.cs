@@ -61,6 +61,66 @@ public sealed class WorkflowPurgingTests : IDisposable
         Assert.Equal(1, services.Tracker.Count);
     }
 
+    // daprd answers a purge of an instance it no longer has with "no such instance exists" (gRPC
+    // Unknown): Dapr's state retention policy or another replica purged it first.
+    [Fact]
+    public async Task An_instance_already_purged_elsewhere_is_forgotten_and_the_sweep_goes_on()
+    {
+        var gone = Replies.NewId();
+        var next = Replies.NewId();
+        services.Tracker.TryTrack(gone);
+        services.Tracker.TryTrack(next);
+        services.Tracker.MarkFinished(gone);
+        services.Tracker.MarkFinished(next);
+        services.Clock.Advance(services.WorkflowOptions.Retention);
+        services.Workflows.PurgeInstanceAsync(gone, Arg.Any<CancellationToken>())
+            .ThrowsAsync(new RpcException(new Status(StatusCode.Unknown, "unable to purge orchestration: no such instance exists")));
+
+        await services.Purger.SweepAsync(TestContext.Current.CancellationToken);
+
+        await services.Workflows.Received(1).PurgeInstanceAsync(next, Arg.Any<CancellationToken>());
+        Assert.Equal(0, services.Tracker.Count);
+    }
+
+    [Fact]
+    public async Task One_instance_that_cannot_be_purged_does_not_stop_the_others()
+    {
+        var stuck = Replies.NewId();
+        var next = Replies.NewId();
+        services.Tracker.TryTrack(stuck);
+        services.Tracker.TryTrack(next);
+        services.Tracker.MarkFinished(stuck);
+        services.Tracker.MarkFinished(next);
+        services.Clock.Advance(services.WorkflowOptions.Retention);
+        services.Workflows.PurgeInstanceAsync(stuck, Arg.Any<CancellationToken>())
+            .ThrowsAsync(new RpcException(new Status(StatusCode.FailedPrecondition, "instance is still running")));
+
+        await services.Purger.SweepAsync(TestContext.Current.CancellationToken);
+
+        await services.Workflows.Received(1).PurgeInstanceAsync(next, Arg.Any<CancellationToken>());
+        // Kept, to be tried again at the next sweep.
+        Assert.Equal(1, services.Tracker.Count);
+    }
+
+    [Fact]
+    public async Task A_sidecar_that_stops_answering_mid_sweep_stops_the_sweep()
+    {
+        var first = Replies.NewId();
+        var second = Replies.NewId();
+        services.Tracker.TryTrack(first);
+        services.Tracker.TryTrack(second);
+        services.Tracker.MarkFinished(first);
+        services.Tracker.MarkFinished(second);
+        services.Clock.Advance(services.WorkflowOptions.Retention);
+        services.Workflows.PurgeInstanceAsync(Arg.Any<string>(), Arg.Any<CancellationToken>())
+            .ThrowsAsync(new RpcException(new Status(StatusCode.Unavailable, "down")));
+
+        await services.Purger.SweepAsync(TestContext.Current.CancellationToken);
+
+        await services.Workflows.Received(1).PurgeInstanceAsync(Arg.Any<string>(), Arg.Any<CancellationToken>());
+        Assert.Equal(2, services.Tracker.Count);
+    }
+
     [Fact]
     public void Tracking_stops_at_max_in_flight_and_resumes_when_one_finishes()
     {
