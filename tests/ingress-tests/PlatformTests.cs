@@ -87,14 +87,26 @@ public sealed class PlatformTests : IAsyncDisposable
             id, ForecastWorkflow.ReplyEventName, Arg.Any<object>(), Arg.Any<CancellationToken>());
     }
 
-    // dapr.yaml runs the ingress as Development, deployments as Production. The one reply route carries
-    // weather-responses in workflow mode and this replica's weather-responses.<replica> in direct mode.
+    // dapr.yaml runs the ingress as Development, deployments as Production. The reply route carries
+    // weather-responses in workflow mode and this replica's weather-responses.<replica> in direct mode;
+    // both modes also subscribe the replies' dead-letter topic.
+    public static TheoryData<string, string, string> DeliveryRoutes()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var environment in new[] { "Development", "Production" })
+        {
+            foreach (var mode in new[] { "Workflow", "Direct" })
+            {
+                data.Add(environment, mode, DaprNames.Routes.WeatherResponses);
+                data.Add(environment, mode, DaprNames.Routes.WeatherResponsesDeadLetter);
+            }
+        }
+        return data;
+    }
+
     [Theory]
-    [InlineData("Workflow", "Development")]
-    [InlineData("Workflow", "Production")]
-    [InlineData("Direct", "Development")]
-    [InlineData("Direct", "Production")]
-    public async Task A_reply_delivery_that_is_a_malformed_cloud_event_gets_400_problem_json(string mode, string environment)
+    [MemberData(nameof(DeliveryRoutes))]
+    public async Task A_reply_delivery_that_is_a_malformed_cloud_event_gets_400_problem_json(string environment, string mode, string route)
     {
         await using var ingress = new IngressFactory()
             .With("Correlation:Mode", mode)
@@ -102,7 +114,7 @@ public sealed class PlatformTests : IAsyncDisposable
         await using var host = ingress.WithWebHostBuilder(builder => builder.UseEnvironment(environment));
         using var client = host.CreateClient();
         // Asked for HTML, as a browser asks, the developer exception page would answer with its HTML page.
-        using var request = new HttpRequestMessage(HttpMethod.Post, DaprNames.Routes.WeatherResponses)
+        using var request = new HttpRequestMessage(HttpMethod.Post, route)
         {
             Content = new StringContent("not json", Encoding.UTF8, "application/cloudevents+json"),
         };
