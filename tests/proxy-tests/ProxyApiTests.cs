@@ -296,6 +296,12 @@ public sealed class ProxyApiTests
         Assert.Equal("terminal-1", example.GetProperty("terminals")[0].GetProperty("id").GetString());
     }
 
+    // Public even with APP_API_TOKEN set (security: []), no parameters, no body: nothing a client
+    // sends can make it answer a 4xx.
+    private static readonly AcceptedLintProblem TerminalsAnswersNo4xx = new(
+        "operation-4xx-response", "/paths/~1terminals/get/responses",
+        "GET /terminals takes no input and is public, so it has no 4xx to declare.");
+
     [Theory]
     [InlineData(null)]
     [InlineData("s3cret")]
@@ -305,9 +311,43 @@ public sealed class ProxyApiTests
         using var client = factory.CreateClient();
 
         var document = await client.GetStringAsync("/swagger/v1/swagger.json", Ct);
-        var lint = await OpenApiLint.RunAsync(document, appToken is null ? "proxy" : "proxy-with-app-token", Ct);
+        var lint = await OpenApiLint.RunAsync(document, appToken is null ? "proxy" : "proxy-with-app-token", Ct, [TerminalsAnswersNo4xx]);
 
         Assert.True(lint.Clean, lint.Report);
+    }
+
+    [Fact]
+    public async Task Redocly_counts_the_missing_4xx_of_GET_terminals_unless_it_is_accepted_and_still_lists_it()
+    {
+        await using var factory = new ProxyFactory();
+        using var client = factory.CreateClient();
+        var document = await client.GetStringAsync("/swagger/v1/swagger.json", Ct);
+
+        var strict = await OpenApiLint.RunAsync(document, "proxy", Ct);
+        var accepting = await OpenApiLint.RunAsync(document, "proxy", Ct, [TerminalsAnswersNo4xx]);
+
+        Assert.False(strict.Clean, strict.Report);
+        Assert.Equal((0, 1), (strict.Errors, strict.Warnings));
+        Assert.Contains("operation-4xx-response /paths/~1terminals/get/responses:", strict.Report, StringComparison.Ordinal);
+        Assert.True(accepting.Clean, accepting.Report);
+        Assert.Equal((0, 0), (accepting.Errors, accepting.Warnings));
+        Assert.Contains($"(accepted: {TerminalsAnswersNo4xx.Reason})", accepting.Report, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_accepted_lint_problem_that_Redocly_does_not_report_fails_the_lint()
+    {
+        await using var factory = new ProxyFactory();
+        using var client = factory.CreateClient();
+        var document = await client.GetStringAsync("/swagger/v1/swagger.json", Ct);
+        // The delivery declares its 400 and 415, so this rule has nothing to say about it.
+        var stale = new AcceptedLintProblem("operation-4xx-response", "/paths/~1events~1weather-requests/post/responses", "stale");
+
+        var lint = await OpenApiLint.RunAsync(document, "proxy", Ct, [TerminalsAnswersNo4xx, stale]);
+
+        Assert.False(lint.Clean, lint.Report);
+        Assert.Equal([stale], lint.NotReported);
+        Assert.Contains("accepted but not reported: operation-4xx-response /paths/~1events~1weather-requests/post/responses", lint.Report, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -5,14 +5,26 @@ using System.Text.Json;
 
 namespace TestSupport;
 
-/// <summary>What Redocly CLI reported about a document; clean means no errors and no warnings.</summary>
-public sealed record OpenApiLintResult(int ExitCode, int Errors, int Warnings, string Report)
+/// <summary>
+/// A problem Redocly reports that a suite accepts: the rule, where it is reported (an RFC 6901 JSON
+/// pointer into the document, such as <c>/paths/~1terminals/get/responses</c>) and why it is acceptable there.
+/// </summary>
+public sealed record AcceptedLintProblem(string RuleId, string Pointer, string Reason);
+
+/// <summary>
+/// What Redocly CLI reported about a document. Errors and Warnings count the problems no
+/// <see cref="AcceptedLintProblem"/> covers; clean means there are none, and that every accepted
+/// problem was reported (<see cref="NotReported"/> lists the stale ones).
+/// </summary>
+public sealed record OpenApiLintResult(
+    int ExitCode, int Errors, int Warnings, int AcceptedErrors, IReadOnlyList<AcceptedLintProblem> NotReported, string Report)
 {
-    public bool Clean => ExitCode == 0 && Errors == 0 && Warnings == 0;
+    // Redocly exits 1 when it counted an error, accepted or not.
+    public bool Clean => Errors == 0 && Warnings == 0 && NotReported.Count == 0 && (ExitCode == 0 || AcceptedErrors > 0);
 }
 
 /// <summary>
-/// Redocly CLI's recommended rules, with the exceptions in tests/checks/redocly.yaml, on an OpenAPI
+/// Redocly CLI's recommended rules, with the settings in tests/checks/redocly.yaml, on an OpenAPI
 /// document. The CLI is the one tests/checks/package-lock.json pins (`npm ci --prefix tests/checks`,
 /// which .ci/run does).
 /// </summary>
@@ -22,8 +34,22 @@ public static class OpenApiLint
 
     private static string ChecksDirectory => Path.Combine(ResourcesFolder.RepositoryRoot, "tests", "checks");
 
-    public static async Task<OpenApiLintResult> RunAsync(string document, string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Lints <paramref name="document"/>. A rule that cannot hold for one operation is accepted there,
+    /// with its reason, in <paramref name="accepted"/> rather than turned off for every document.
+    /// </summary>
+    public static async Task<OpenApiLintResult> RunAsync(
+        string document, string name, CancellationToken cancellationToken, IReadOnlyCollection<AcceptedLintProblem>? accepted = null)
     {
+        accepted ??= [];
+        foreach (var problem in accepted)
+        {
+            if (string.IsNullOrWhiteSpace(problem.RuleId) || !problem.Pointer.StartsWith('/') || string.IsNullOrWhiteSpace(problem.Reason))
+            {
+                throw new ArgumentException($"An accepted problem needs a rule id, a JSON pointer starting with / and a reason: {problem}", nameof(accepted));
+            }
+        }
+
         var redocly = Path.Combine(ChecksDirectory, "node_modules", ".bin", "redocly");
         if (FindNode() is not { } node || !File.Exists(redocly))
         {
@@ -41,7 +67,7 @@ public static class OpenApiLint
             var (exitCode, output, errors) = await RunAsync(node,
                 [redocly, "lint", file, "--config", Path.Combine(ChecksDirectory, "redocly.yaml"), "--extends", "recommended", "--format", "json"],
                 cancellationToken);
-            return Read(exitCode, output, errors);
+            return Read(exitCode, output, errors, accepted);
         }
         finally
         {
@@ -49,22 +75,45 @@ public static class OpenApiLint
         }
     }
 
-    private static OpenApiLintResult Read(int exitCode, string output, string errors)
+    private static OpenApiLintResult Read(int exitCode, string output, string errors, IReadOnlyCollection<AcceptedLintProblem> accepted)
     {
         try
         {
             using var json = JsonDocument.Parse(output);
             var totals = json.RootElement.GetProperty("totals");
             var report = new StringBuilder($"redocly lint exited {exitCode}:\n");
+            var reported = new HashSet<AcceptedLintProblem>();
+            var (acceptedErrors, acceptedWarnings) = (0, 0);
             foreach (var problem in json.RootElement.GetProperty("problems").EnumerateArray())
             {
+                var (severity, ruleId) = (Text(problem, "severity"), Text(problem, "ruleId"));
                 var pointer = problem.GetProperty("location").EnumerateArray()
-                    .Select(location => location.TryGetProperty("pointer", out var value) ? value.GetString() : null)
+                    .Select(location => location.TryGetProperty("pointer", out var value) ? JsonPointer(value.GetString()) : null)
                     .FirstOrDefault();
-                report.Append(CultureInfo.InvariantCulture, $"  {Text(problem, "severity")} {Text(problem, "ruleId")} {pointer}: {Text(problem, "message")}\n");
+                report.Append(CultureInfo.InvariantCulture, $"  {severity} {ruleId} {pointer}: {Text(problem, "message")}");
+                if (accepted.FirstOrDefault(a => a.RuleId == ruleId && a.Pointer == pointer) is { } match)
+                {
+                    reported.Add(match);
+                    acceptedErrors += severity == "error" ? 1 : 0;
+                    acceptedWarnings += severity == "warn" ? 1 : 0;
+                    report.Append(CultureInfo.InvariantCulture, $" (accepted: {match.Reason})");
+                }
+                report.Append('\n');
+            }
+
+            var notReported = accepted.Where(a => !reported.Contains(a)).ToList();
+            foreach (var stale in notReported)
+            {
+                report.Append(CultureInfo.InvariantCulture, $"  accepted but not reported: {stale.RuleId} {stale.Pointer} ({stale.Reason})\n");
             }
             report.Append(errors);
-            return new OpenApiLintResult(exitCode, totals.GetProperty("errors").GetInt32(), totals.GetProperty("warnings").GetInt32(), report.ToString());
+            return new OpenApiLintResult(
+                exitCode,
+                totals.GetProperty("errors").GetInt32() - acceptedErrors,
+                totals.GetProperty("warnings").GetInt32() - acceptedWarnings,
+                acceptedErrors,
+                notReported,
+                report.ToString());
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException)
         {
@@ -72,6 +121,10 @@ public static class OpenApiLint
             throw new InvalidOperationException($"redocly lint exited {exitCode} without a report:\n{output}{errors}", ex);
         }
     }
+
+    // Redocly reports a pointer as a URI fragment ("#/paths/~1terminals/get"); RFC 6901's string form drops the "#" and the escaping.
+    private static string? JsonPointer(string? fragment) =>
+        fragment is null ? null : Uri.UnescapeDataString(fragment.StartsWith('#') ? fragment[1..] : fragment);
 
     private static string? Text(JsonElement element, string property) => element.GetProperty(property).GetString();
 
