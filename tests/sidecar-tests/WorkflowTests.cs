@@ -84,7 +84,15 @@ public sealed class WorkflowTests(RedisFixture redis)
             context.WaitForExternalEventAsync<string>("never");
     }
 
-    private static async Task<IHost> StartWorkerAsync(SidecarProcess sidecar, string? apiToken = null)
+    internal static async Task<IHost> StartWorkerAsync(SidecarProcess sidecar, string? apiToken = null)
+    {
+        var host = BuildWorker(sidecar, apiToken);
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        return host;
+    }
+
+    /// <summary>The worker's host, not started: its DaprWorkflowClient works, no GetWorkItems stream is open.</summary>
+    internal static IHost BuildWorker(SidecarProcess sidecar, string? apiToken = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -103,10 +111,9 @@ public sealed class WorkflowTests(RedisFixture redis)
             options.RegisterWorkflow<TracedWorkflow>(nameof(TracedWorkflow));
             options.RegisterActivity<UpperActivity>(nameof(UpperActivity));
             options.RegisterActivity<TracedActivity>(nameof(TracedActivity));
+            options.RegisterWorkflow<WorkflowInstanceTests.SlowFirstTurnWorkflow>(nameof(WorkflowInstanceTests.SlowFirstTurnWorkflow));
         });
-        var host = builder.Build();
-        await host.StartAsync(TestContext.Current.CancellationToken);
-        return host;
+        return builder.Build();
     }
 
     private static async Task<WorkflowState> CompletionAsync(DaprWorkflowClient client, string id)
@@ -284,7 +291,7 @@ public sealed class WorkflowTests(RedisFixture redis)
         await host.StopAsync(TestContext.Current.CancellationToken);
     }
 
-    private static RpcException Rpc(Exception ex) =>
+    internal static RpcException Rpc(Exception ex) =>
         ex as RpcException ?? ex.InnerException as RpcException ?? throw new InvalidOperationException($"not a gRPC error: {ex}");
 
     [Fact]

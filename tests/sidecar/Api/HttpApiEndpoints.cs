@@ -136,9 +136,9 @@ internal static class HttpApiEndpoints
         return Results.NoContent();
     }
 
-    private static async Task<IResult> GetWorkflowAsync(string instanceId, WorkflowEngine engine)
+    private static async Task<IResult> GetWorkflowAsync(string instanceId, WorkflowInstances instances)
     {
-        var state = await engine.Client.GetOrchestrationStateAsync(instanceId, executionId: null);
+        var state = await instances.FindAsync(instanceId);
         if (state is null)
         {
             return DaprApiError.WorkflowNotFound(instanceId).ToHttpResult();

@@ -25,6 +25,9 @@ internal sealed class WorkItemStreams
     private readonly ConcurrentDictionary<string, TaskCompletionSource<ActivityExecutionResult>> activities;
     private readonly IDictionary partialOrchestrators;
     private readonly ILogger<WorkItemStreams> logger;
+    private readonly Lock connectedGate = new();
+    private int connected;
+    private TaskCompletionSource workerConnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public WorkItemStreams(TaskHubGrpcServer server, ILogger<WorkItemStreams> logger)
     {
@@ -42,16 +45,49 @@ internal sealed class WorkItemStreams
     public async Task RunAsync(IServerStreamWriter<P.WorkItem> stream, ServerCallContext context, Func<IServerStreamWriter<P.WorkItem>, Task> call)
     {
         var tracked = new Stream(this, stream);
+        Connected(+1);
         try
         {
             await call(tracked);
         }
         finally
         {
+            Connected(-1);
             var abandoned = tracked.Close();
             if (abandoned > 0)
             {
                 Log.WorkItemsAbandoned(logger, context.Peer, abandoned);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits until a worker's GetWorkItems stream is connected. daprd registers the workflow actor
+    /// types only while one is (pkg/runtime/wfengine/wfengine.go, the GetWorkItems connection
+    /// callbacks); before that a create finds no actor address (FailedPrecondition) and
+    /// CreateWorkflowInstance retries it every second until the caller's deadline
+    /// (pkg/runtime/wfengine/backends/actors/actors.go).
+    /// </summary>
+    public Task WaitForWorkerAsync(CancellationToken cancellation)
+    {
+        lock (connectedGate)
+        {
+            return connected > 0 ? Task.CompletedTask : workerConnected.Task.WaitAsync(cancellation);
+        }
+    }
+
+    private void Connected(int delta)
+    {
+        lock (connectedGate)
+        {
+            connected += delta;
+            if (connected > 0)
+            {
+                workerConnected.TrySetResult();
+            }
+            else if (workerConnected.Task.IsCompleted)
+            {
+                workerConnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
         }
     }

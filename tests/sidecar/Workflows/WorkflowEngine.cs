@@ -16,8 +16,11 @@ internal sealed class WorkflowEngine
     {
         var inner = new InMemoryOrchestrationService(loggerFactory);
         Client = inner;
-        Service = new RaisedConcurrencyOrchestrationService(inner, maxConcurrentWorkItems: 256);
+        Service = new RaisedConcurrencyOrchestrationService(inner, maxConcurrentWorkItems: 256, Turns);
     }
+
+    /// <summary>Signalled after each saved turn (StartInstance waits for the first one, as daprd).</summary>
+    public TurnSignals Turns { get; } = new();
 
     public IOrchestrationService Service { get; }
 
@@ -28,7 +31,8 @@ internal sealed class WorkflowEngine
         services.AddSingleton<WorkflowEngine>();
         services.AddSingleton<WorkflowTraceContexts>();
         services.AddSingleton<WorkItemStreams>();
-        services.AddSingleton(sp => new WorkflowInterceptor(sp.GetRequiredService<WorkflowTraceContexts>(), sp.GetRequiredService<WorkItemStreams>(), actorStateStore));
+        services.AddSingleton<WorkflowInstances>();
+        services.AddSingleton(sp => new WorkflowInterceptor(sp.GetRequiredService<WorkflowTraceContexts>(), sp.GetRequiredService<WorkItemStreams>(), sp.GetRequiredService<WorkflowInstances>(), actorStateStore));
         services.AddSingleton(sp => sp.GetRequiredService<WorkflowEngine>().Service);
         services.AddSingleton(sp => sp.GetRequiredService<WorkflowEngine>().Client);
         services.AddSingleton<TaskHubGrpcServer>();
@@ -38,9 +42,9 @@ internal sealed class WorkflowEngine
 /// <summary>
 /// Everything forwarded to the in-memory service except the concurrency limits it reports
 /// (Environment.ProcessorCount), which make its dispatcher stall 500 ms whenever that many
-/// work items are in flight.
+/// work items are in flight. Each saved orchestration turn is signalled to <paramref name="turns"/>.
 /// </summary>
-internal sealed class RaisedConcurrencyOrchestrationService(IOrchestrationService inner, int maxConcurrentWorkItems) : IOrchestrationService
+internal sealed class RaisedConcurrencyOrchestrationService(IOrchestrationService inner, int maxConcurrentWorkItems, TurnSignals turns) : IOrchestrationService
 {
     public int MaxConcurrentTaskOrchestrationWorkItems => maxConcurrentWorkItems;
 
@@ -80,15 +84,18 @@ internal sealed class RaisedConcurrencyOrchestrationService(IOrchestrationServic
 
     public Task RenewTaskOrchestrationWorkItemLockAsync(TaskOrchestrationWorkItem workItem) => inner.RenewTaskOrchestrationWorkItemLockAsync(workItem);
 
-    public Task CompleteTaskOrchestrationWorkItemAsync(
+    public async Task CompleteTaskOrchestrationWorkItemAsync(
         TaskOrchestrationWorkItem workItem,
         OrchestrationRuntimeState newOrchestrationRuntimeState,
         IList<TaskMessage> outboundMessages,
         IList<TaskMessage> orchestratorMessages,
         IList<TaskMessage> timerMessages,
         TaskMessage continuedAsNewMessage,
-        OrchestrationState orchestrationState) =>
-        inner.CompleteTaskOrchestrationWorkItemAsync(workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, timerMessages, continuedAsNewMessage, orchestrationState);
+        OrchestrationState orchestrationState)
+    {
+        await inner.CompleteTaskOrchestrationWorkItemAsync(workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, timerMessages, continuedAsNewMessage, orchestrationState);
+        turns.Saved(workItem.InstanceId);
+    }
 
     public Task AbandonTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => inner.AbandonTaskOrchestrationWorkItemAsync(workItem);
 

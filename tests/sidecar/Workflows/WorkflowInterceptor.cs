@@ -1,3 +1,4 @@
+using DurableTask.Core;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using TestSidecar.PubSub;
@@ -16,9 +17,13 @@ namespace TestSidecar.Workflows;
 /// <item>Activity trace context: see <see cref="WorkflowTraceContexts"/>.</item>
 /// <item>Work items sent on a GetWorkItems stream that ends before they are completed are abandoned
 /// for the next worker: see <see cref="WorkItemStreams"/>.</item>
+/// <item>daprd's instance rules (a create waits for a worker and for the first turn, an active id
+/// cannot be created again, unknown ids are errors, ids are case-sensitive) and its waits
+/// (terminate, suspend and resume return once the instance reached that state): see
+/// <see cref="WorkflowInstances"/>.</item>
 /// </list>
 /// </summary>
-internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, WorkItemStreams streams, ActorStateStore? store = null) : Interceptor
+internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, WorkItemStreams streams, WorkflowInstances instances, ActorStateStore? store = null) : Interceptor
 {
     public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
@@ -35,23 +40,53 @@ internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, WorkItem
         {
             case P.CreateInstanceRequest start:
                 await RequireStoreAsync("failed to create workflow instance: failed to load workflow metadata: ");
-                return await StartAsync(start, context, () => continuation(request, context));
-            case P.RaiseEventRequest or P.SuspendRequest or P.ResumeRequest:
+                return await StartAsync(start, context, () => instances.StartAsync(start.InstanceId, start.ScheduledStartTimestamp is not null, context, () => continuation(request, context)));
+            case P.RaiseEventRequest raise:
                 await RequireStoreAsync("");
+                await instances.RequireExistsAsync(raise.InstanceId, "");
                 return await continuation(request, context);
+            case P.SuspendRequest suspend:
+                await RequireStoreAsync("");
+                await instances.RequireExistsAsync(suspend.InstanceId, "");
+                var suspended = await continuation(request, context);
+                // executor.go SuspendInstance waits for SUSPENDED or a terminal state.
+                await instances.WaitForAsync(suspend.InstanceId, s => s is null || s.OrchestrationStatus == OrchestrationStatus.Suspended || WorkflowInstances.IsTerminal(s.OrchestrationStatus), context.CancellationToken);
+                return suspended;
+            case P.ResumeRequest resume:
+                await RequireStoreAsync("");
+                await instances.RequireExistsAsync(resume.InstanceId, "");
+                var resumed = await continuation(request, context);
+                // executor.go ResumeInstance waits for RUNNING or a terminal state.
+                await instances.WaitForAsync(resume.InstanceId, s => s is null || s.OrchestrationStatus == OrchestrationStatus.Running || WorkflowInstances.IsTerminal(s.OrchestrationStatus), context.CancellationToken);
+                return resumed;
             case P.TerminateRequest terminate:
                 await RequireStoreAsync("failed to submit termination request: ");
+                await instances.RequireExistsAsync(terminate.InstanceId, "failed to submit termination request: ");
                 var terminated = await continuation(request, context);
                 traces.Forget(terminate.InstanceId);
+                // executor.go TerminateInstance returns after WaitForInstanceCompletion.
+                await instances.WaitForAsync(terminate.InstanceId, s => s is null || WorkflowInstances.IsTerminal(s.OrchestrationStatus), context.CancellationToken);
                 return terminated;
             case P.PurgeInstancesRequest purge:
                 await RequireStoreAsync("failed to purge workflow state: ");
+                if (purge.RequestCase == P.PurgeInstancesRequest.RequestOneofCase.InstanceId)
+                {
+                    await instances.RequirePurgeableAsync(purge.InstanceId, purge.Recursive);
+                }
                 var purged = await continuation(request, context);
                 if (purge.RequestCase == P.PurgeInstancesRequest.RequestOneofCase.InstanceId)
                 {
                     traces.Forget(purge.InstanceId);
                 }
                 return purged;
+            case P.GetInstanceRequest get:
+                var found = await continuation(request, context);
+                // The engine matches ids ignoring case; daprd's actor ids are ordinal.
+                if (found is P.GetInstanceResponse { Exists: true } instance && !string.Equals(instance.OrchestrationState?.InstanceId, get.InstanceId, StringComparison.Ordinal))
+                {
+                    return (TResponse)(object)new P.GetInstanceResponse { Exists = false };
+                }
+                return found;
             case P.OrchestratorResponse response:
                 Apply(response);
                 return await continuation(request, context);

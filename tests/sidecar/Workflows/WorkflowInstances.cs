@@ -1,0 +1,202 @@
+using DurableTask.Core;
+using Grpc.Core;
+
+namespace TestSidecar.Workflows;
+
+/// <summary>
+/// daprd's rules for instance ids around the engine, which has none of them: it silently restarts a
+/// running instance on a second create, accepts events and purges for ids it never saw (an event for
+/// an unknown id becomes an orphan its dispatcher retries forever) and keys instances
+/// case-insensitively. In daprd every instance is a workflow actor whose id is the instance id (an
+/// ordinal string: actor table and state keys), and every call below reaches that actor
+/// (dapr/dapr v1.18.3 pkg/actors/targets/workflow/orchestrator/{create,add,state}.go,
+/// pkg/runtime/wfengine/backends/actors/actors.go; durabletask-go v0.12.4 backend/executor.go).
+/// </summary>
+internal sealed class WorkflowInstances(WorkflowEngine engine, WorkItemStreams streams)
+{
+    // durabletask-go api/errors.go
+    public const string NoSuchInstance = "no such instance exists";
+    public const string NotCompleted = "orchestration has not yet completed";
+
+    // daprd serialises a create with everything else on the instance through the actor lock; the
+    // check and the engine's create only need to be one step for concurrent creates of one id.
+    private readonly SemaphoreSlim _createGate = new(1, 1);
+
+    /// <summary>
+    /// The instance with exactly this id, or null. The engine's store is keyed OrdinalIgnoreCase, so
+    /// an instance whose id differs only in case is another instance to daprd: not this one.
+    /// </summary>
+    public async Task<OrchestrationState?> FindAsync(string instanceId)
+    {
+        var state = await engine.Client.GetOrchestrationStateAsync(instanceId, executionId: null);
+        return state is not null && string.Equals(state.OrchestrationInstance.InstanceId, instanceId, StringComparison.Ordinal) ? state : null;
+    }
+
+    public Task WaitForAsync(string instanceId, Func<OrchestrationState?, bool> reached, CancellationToken cancellation) =>
+        engine.Turns.WaitForAsync(this, instanceId, reached, cancellation);
+
+    public static bool IsTerminal(OrchestrationStatus status) =>
+        status is OrchestrationStatus.Completed or OrchestrationStatus.Failed or OrchestrationStatus.Terminated or OrchestrationStatus.Canceled;
+
+    /// <summary>
+    /// durabletask-go StartInstance: CreateWorkflowInstance (daprd retries the actor call every second
+    /// while the workflow actor type is not registered, which it is only while a GetWorkItems stream is
+    /// connected, until the caller's deadline), then WaitForInstanceStart: the call returns once the
+    /// first turn has been saved (status no longer PENDING), unless a start time is scheduled.
+    /// </summary>
+    public async Task<TResponse> StartAsync<TResponse>(string instanceId, bool scheduled, ServerCallContext context, Func<Task<TResponse>> create)
+    {
+        var cancellation = context.CancellationToken;
+        await streams.WaitForWorkerAsync(cancellation);
+
+        TResponse response;
+        await _createGate.WaitAsync(cancellation);
+        try
+        {
+            var existing = await engine.Client.GetOrchestrationStateAsync(instanceId, executionId: null);
+            if (existing is not null && !string.Equals(existing.OrchestrationInstance.InstanceId, instanceId, StringComparison.Ordinal))
+            {
+                // daprd would create a second instance; the engine would overwrite the first.
+                throw new RpcException(new Status(StatusCode.Unimplemented,
+                    $"test sidecar: an instance '{existing.OrchestrationInstance.InstanceId}' exists whose id differs from '{instanceId}' only in case; the in-memory engine cannot keep both (daprd can)"));
+            }
+            if (existing is not null && !IsTerminal(existing.OrchestrationStatus))
+            {
+                // orchestrator/create.go createIfCompleted; the executor wraps it (a wrapped gRPC status keeps its code).
+                throw new RpcException(new Status(StatusCode.AlreadyExists,
+                    $"failed to create workflow instance: rpc error: code = AlreadyExists desc = an active workflow with ID '{instanceId}' already exists"));
+            }
+            // A completed, failed or terminated instance is recreated, as createIfCompleted does
+            // (v1.18.3 code; the 1.18.0 release notes say ids can no longer be reused at all).
+            response = await create();
+        }
+        finally
+        {
+            _createGate.Release();
+        }
+
+        if (!scheduled)
+        {
+            await WaitForAsync(instanceId, state => state is { OrchestrationStatus: not OrchestrationStatus.Pending }, cancellation);
+        }
+        return response;
+    }
+
+    /// <summary>
+    /// AddNewWorkflowEvent (raise event, terminate, suspend, resume) reaches the actor, whose
+    /// addWorkflowEvent answers api.ErrInstanceNotFound when the instance has no state
+    /// (orchestrator/add.go); a plain error, so gRPC Unknown.
+    /// </summary>
+    public async Task RequireExistsAsync(string instanceId, string prefix)
+    {
+        if (await FindAsync(instanceId) is null)
+        {
+            throw new RpcException(new Status(StatusCode.Unknown, prefix + NoSuchInstance));
+        }
+    }
+
+    /// <summary>
+    /// durabletask-go backend.go purgeWorkflowState and the actor's purgeWorkflowState
+    /// (orchestrator/state.go): unknown → ErrInstanceNotFound (recursive: through
+    /// GetWorkflowRuntimeState, "failed to fetch workflow state: "), not completed → ErrNotCompleted;
+    /// PurgeInstances wraps both in "failed to purge workflow state: ". (Dapr's force flag, which skips the check, is not in the engine's message.)
+    /// </summary>
+    public async Task RequirePurgeableAsync(string instanceId, bool recursive)
+    {
+        var state = await FindAsync(instanceId);
+        if (state is null)
+        {
+            throw new RpcException(new Status(StatusCode.Unknown,
+                "failed to purge workflow state: " + (recursive ? "failed to fetch workflow state: " : "") + NoSuchInstance));
+        }
+        if (!IsTerminal(state.OrchestrationStatus))
+        {
+            throw new RpcException(new Status(StatusCode.Unknown, "failed to purge workflow state: " + NotCompleted));
+        }
+    }
+}
+
+/// <summary>Wakes whoever waits on an instance each time the engine saves one of its turns.</summary>
+internal sealed class TurnSignals
+{
+    private readonly Dictionary<string, Watcher> _watchers = new(StringComparer.Ordinal);
+
+    /// <summary>The instance's watcher, shared by every waiter on it; pair with <see cref="Unwatch"/>.</summary>
+    public Watcher Watch(string instanceId)
+    {
+        lock (_watchers)
+        {
+            if (!_watchers.TryGetValue(instanceId, out var watcher))
+            {
+                _watchers[instanceId] = watcher = new Watcher();
+            }
+            watcher.Users++;
+            return watcher;
+        }
+    }
+
+    public void Unwatch(string instanceId, Watcher watcher)
+    {
+        lock (_watchers)
+        {
+            if (--watcher.Users == 0)
+            {
+                _watchers.Remove(instanceId);
+            }
+        }
+    }
+
+    public void Saved(string instanceId)
+    {
+        Watcher? watcher;
+        lock (_watchers)
+        {
+            if (_watchers.Count == 0 || !_watchers.TryGetValue(instanceId, out watcher))
+            {
+                return;
+            }
+        }
+        watcher.Signal();
+    }
+
+    /// <summary>Waits until <paramref name="reached"/> holds for the instance's state (null: not found), re-checking after every saved turn.</summary>
+    public async Task WaitForAsync(WorkflowInstances instances, string instanceId, Func<OrchestrationState?, bool> reached, CancellationToken cancellation)
+    {
+        var watcher = Watch(instanceId);
+        try
+        {
+            while (true)
+            {
+                // Taken before the check, so a save between the check and the wait is not missed.
+                var next = watcher.Next;
+                if (reached(await instances.FindAsync(instanceId)))
+                {
+                    return;
+                }
+                try
+                {
+                    await next.WaitAsync(TimeSpan.FromMilliseconds(100), cancellation);
+                }
+                catch (TimeoutException)
+                {
+                    // Re-check: a purge or a message the engine dropped saves no turn.
+                }
+            }
+        }
+        finally
+        {
+            Unwatch(instanceId, watcher);
+        }
+    }
+
+    internal sealed class Watcher
+    {
+        private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Users { get; set; }
+
+        public Task Next => Volatile.Read(ref _next).Task;
+
+        public void Signal() => Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+}
