@@ -211,18 +211,39 @@ public sealed class ForecastApiTests : IAsyncDisposable
         await response.ReadProblemAsync();
     }
 
+    // A schedule that timed out may have created the instance: a 503 would make the client send the
+    // same work again under a new request id, so it gets the status URL of this one instead.
     [Fact]
-    public async Task Post_when_the_sidecar_does_not_answer_returns_503_after_the_sidecar_timeout()
+    public async Task Post_whose_schedule_times_out_returns_202_with_the_status_url_of_that_request()
     {
         factory.With("Forecasts:SidecarTimeout", "00:00:00.200");
+        string? scheduled = null;
         factory.Workflows.ScheduleNewWorkflowAsync(
                 Arg.Any<string>(), Arg.Any<string>(), Arg.Any<object>(), Arg.Any<DateTimeOffset?>(), Arg.Any<CancellationToken>())
-            .Returns(call => HangsUntilCancelled(call.ArgAt<CancellationToken>(4)));
+            .Returns(call =>
+            {
+                scheduled = call.ArgAt<string>(1);
+                return HangsUntilCancelled(call.ArgAt<CancellationToken>(4));
+            });
 
         var response = await factory.CreateClient().PostCityAsync("""{"city": "Oslo"}""");
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        await response.ReadProblemAsync();
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.NotNull(scheduled);
+        Assert.Equal($"/WeatherForecast/requests/{scheduled}", response.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task Post_whose_schedule_the_sidecar_answers_deadline_exceeded_returns_202_too()
+    {
+        factory.Workflows.ScheduleNewWorkflowAsync(
+                Arg.Any<string>(), Arg.Any<string>(), Arg.Any<object>(), Arg.Any<DateTimeOffset?>(), Arg.Any<CancellationToken>())
+            .ThrowsAsync(new RpcException(new Status(StatusCode.DeadlineExceeded, "context deadline exceeded")));
+
+        var response = await factory.CreateClient().PostCityAsync("""{"city": "Oslo"}""");
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.NotNull(response.Headers.Location);
     }
 
     private static async Task<string> HangsUntilCancelled(CancellationToken cancellationToken)

@@ -71,4 +71,26 @@ public sealed class ForecastWorkflowTests
         Assert.Equal(ForecastOutcome.PublishFailed, result.Outcome);
         await context.DidNotReceive().WaitForExternalEventAsync<WeatherReply>(Arg.Any<string>(), Arg.Any<TimeSpan>());
     }
+
+    // Once the outbound breaker opens, daprd fails every publish fast for its timeout
+    // (dapr/dapr pkg/resiliency/breaker): the activity's retries must still be waiting after that.
+    [Fact]
+    public void The_publish_retries_outlast_the_outbound_circuit_breakers_open_time()
+    {
+        var resiliency = File.ReadAllText(Path.Combine(TestSupport.ResourcesFolder.ComponentsDirectory, "resiliency.yaml"));
+        var breaker = System.Text.RegularExpressions.Regex.Match(resiliency, @"circuitBreakers:\s+\w+:(?:\s+\w+: .+)*?\s+timeout: (\d+)s", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
+        Assert.True(breaker.Success, "components/resiliency.yaml has no circuit breaker timeout");
+        var open = TimeSpan.FromSeconds(int.Parse(breaker.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        var policy = ForecastWorkflow.PublishRetries.RetryPolicy!;
+
+        var waits = TimeSpan.Zero;
+        var interval = policy.FirstRetryInterval;
+        for (var retry = 1; retry < policy.MaxNumberOfAttempts; retry++)
+        {
+            waits += interval;
+            interval = TimeSpan.FromTicks(Math.Min((long)(interval.Ticks * policy.BackoffCoefficient), (policy.MaxRetryInterval ?? TimeSpan.MaxValue).Ticks));
+        }
+
+        Assert.True(waits > open + TimeSpan.FromSeconds(5), $"the publish retries wait {waits.TotalSeconds} s in all; the breaker stays open {open.TotalSeconds} s");
+    }
 }

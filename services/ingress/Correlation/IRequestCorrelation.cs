@@ -28,6 +28,10 @@ internal enum StartStatus
     Started,
     Overloaded,
     Unavailable,
+
+    // The hand-on timed out: the request may have been taken (a workflow instance created) or not.
+    // The client gets its status URL rather than an invitation to send it again as new work.
+    Uncertain,
 }
 
 internal readonly record struct StartResult(StartStatus Status, Exception? Error = null)
@@ -36,6 +40,8 @@ internal readonly record struct StartResult(StartStatus Status, Exception? Error
     public static readonly StartResult Overloaded = new(StartStatus.Overloaded);
 
     public static StartResult Unavailable(Exception error) => new(StartStatus.Unavailable, error);
+
+    public static StartResult Uncertain(Exception error) => new(StartStatus.Uncertain, error);
 }
 
 internal enum LookupStatus

@@ -41,13 +41,16 @@ internal sealed partial class WorkflowCorrelation(
         }
         catch (Exception ex) when (ForecastEndpoints.IsTransient(ex) || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            // A timed-out schedule may still have created the instance: it stays tracked, and the
-            // purger forgets it if the sidecar does not know it.
-            if (ex is not OperationCanceledException)
+            // A schedule that timed out may still have created the instance (daprd goes on with a
+            // create whose caller left): it stays tracked, the purger forgets it if the sidecar does
+            // not know it, and the client is given its status URL instead of a 503 that would make
+            // it send the same work again under a new id.
+            if (ex is OperationCanceledException or Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.DeadlineExceeded or Grpc.Core.StatusCode.Cancelled })
             {
-                tracker.Untrack(requestId);
+                return StartResult.Uncertain(ex);
             }
 
+            tracker.Untrack(requestId);
             return StartResult.Unavailable(ex);
         }
     }

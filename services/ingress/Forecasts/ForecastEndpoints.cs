@@ -98,6 +98,10 @@ internal static partial class ForecastEndpoints
                 metrics.Request(RequestOutcome.Error);
                 LogScheduleFailed(logger, started.Error, requestId);
                 return ForecastProblems.EngineUnavailable(http.Response, forecastOptions.Value.RetryAfterSeconds);
+            case StartStatus.Uncertain:
+                // The status URL answers 404 if the request was never taken, and its reply otherwise.
+                LogScheduleUncertain(logger, started.Error, requestId);
+                return Accept(requestId, metrics);
         }
 
         LogAccepted(logger, requestId, forecast.City);
@@ -184,6 +188,9 @@ internal static partial class ForecastEndpoints
         metrics.Request(RequestOutcome.Accepted);
         return TypedResults.Accepted(StatusUrl(requestId), ForecastAccepted.For(requestId));
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduling request {RequestId} timed out; it may have been taken, so the client gets its status URL")]
+    private static partial void LogScheduleUncertain(ILogger logger, Exception? exception, string requestId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Accepted request {RequestId} for {City}")]
     private static partial void LogAccepted(ILogger logger, string requestId, string city);

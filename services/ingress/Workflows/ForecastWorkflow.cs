@@ -29,8 +29,11 @@ internal sealed partial class ForecastWorkflow : Workflow<ForecastWorkflowInput,
     public const string ReplyEventName = "weather-reply";
 
     // Publishing only fails while the sidecar or broker is down; a few spaced retries ride that out.
-    private static readonly WorkflowTaskOptions PublishRetries = new(new WorkflowRetryPolicy(
-        maxNumberOfAttempts: 5,
+    // Their waits (1, 2, 4, 8, 10, 10 s) outlast the pubsub's outbound circuit breaker, which fails
+    // every publish fast for 15 s once it opens (components/resiliency.yaml), so a request is not
+    // failed while the breaker is still open.
+    internal static readonly WorkflowTaskOptions PublishRetries = new(new WorkflowRetryPolicy(
+        maxNumberOfAttempts: 7,
         firstRetryInterval: TimeSpan.FromSeconds(1),
         backoffCoefficient: 2,
         maxRetryInterval: TimeSpan.FromSeconds(10)));
