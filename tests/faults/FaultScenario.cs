@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Faults.Infrastructure;
+using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Stack;
 
 namespace Faults;
@@ -8,10 +9,16 @@ namespace Faults;
 /// One fault on a fresh system: its own LocalStack on free ports, torn down afterwards. The run is
 /// bounded by <see cref="TimeLimit"/>; whatever happens, a result comes back.
 /// </summary>
-public abstract class FaultScenario
+public abstract class FaultScenario(CorrelationMode mode = CorrelationMode.Workflow)
 {
-    /// <summary>Short, stable name (command line, JSON, test names).</summary>
-    public abstract string Name { get; }
+    /// <summary>Short, stable name (command line, JSON, test names); Direct mode's variants end in -direct.</summary>
+    public string Name => Mode == CorrelationMode.Direct ? $"{BaseName}-direct" : BaseName;
+
+    /// <summary>The ingress's Correlation:Mode, set explicitly so a change of the product's default cannot swap them.</summary>
+    public CorrelationMode Mode { get; } = mode;
+
+    /// <summary>The fault's name, the same in both modes.</summary>
+    protected abstract string BaseName { get; }
 
     public abstract string Title { get; }
 
@@ -28,12 +35,12 @@ public abstract class FaultScenario
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(TimeLimit);
         var clock = Stopwatch.StartNew();
-        log?.Invoke($"== {Name}: {Title}");
+        log?.Invoke($"== {Name}: {Title} ({Mode} mode)");
 
         FaultStack stack;
         try
         {
-            stack = await FaultStack.StartAsync(StackOptions, log is null ? null : line => log($"   {line}"), limit.Token);
+            stack = await FaultStack.StartAsync(WithMode(StackOptions), log is null ? null : line => log($"   {line}"), limit.Token);
         }
         catch (Exception ex) when (ex is StackStartException or FileNotFoundException or TimeoutException or InvalidOperationException or OperationCanceledException)
         {
@@ -55,6 +62,16 @@ public abstract class FaultScenario
             }
             return await SummariseAsync(run, clock);
         }
+    }
+
+    private FaultStackOptions WithMode(FaultStackOptions options)
+    {
+        if (!options.AppEnvironment.TryGetValue(DaprNames.AppIds.Ingress, out var ingress))
+        {
+            options.AppEnvironment[DaprNames.AppIds.Ingress] = ingress = [];
+        }
+        ingress["Correlation__Mode"] = Mode.ToString();
+        return options;
     }
 
     private async Task<ScenarioResult> SummariseAsync(ScenarioRun run, Stopwatch clock)
@@ -79,9 +96,14 @@ public abstract class FaultScenario
                 }
                 republished += audit.Republished(request.RequestId!);
             }
+            // Duplicates are counted from the published replies: an audit that cannot see a completed
+            // request's reply (e.g. direct mode's per-replica topic) would find none.
+            var unseen = accepted.Where(r => r.Completed && audit.For(r.RequestId!).Count == 0).Select(r => r.RequestId).ToList();
+            run.Check("the reply audit sees a published reply for every completed request", unseen.Count == 0,
+                unseen.Count == 0 ? $"{audit.Entries} reply entries" : $"no reply entry for {string.Join(", ", unseen.Take(5))}");
             if (audit.Unreadable > 0)
             {
-                run.Note($"{audit.Unreadable} unreadable entries in weather-responses");
+                run.Note($"{audit.Unreadable} unreadable entries in the reply topics");
             }
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)

@@ -9,11 +9,21 @@ public static class FaultScenarios
     [
         new ProxyKilledScenario(),
         new ProxyTerminatedScenario(),
+        new IngressKilledScenario(),
         new RedisRestartScenario(),
+        new RedisBlipScenario(),
         new RedisDownScenario(),
         new PoisonMessageScenario(),
         new SlowProxyScenario(),
         new SustainedBurstScenario(),
+        // Direct mode: only an ingress crash may lose requests there (README, Correlation modes);
+        // every other fault must lose nothing, as in workflow mode.
+        new ProxyKilledScenario(CorrelationMode.Direct),
+        new ProxyTerminatedScenario(CorrelationMode.Direct),
+        new RedisRestartScenario(CorrelationMode.Direct),
+        new RedisDownScenario(CorrelationMode.Direct),
+        new PoisonMessageScenario(CorrelationMode.Direct),
+        new SlowProxyScenario(CorrelationMode.Direct),
     ];
 
     public static FaultScenario Named(string name) =>

@@ -25,7 +25,7 @@ for (var i = 0; i < args.Length; i++)
         case "--list":
             foreach (var scenario in FaultScenarios.All)
             {
-                Console.WriteLine($"{scenario.Name,-16} {scenario.Title}");
+                Console.WriteLine($"{scenario.Name,-22} {scenario.Title}");
             }
             return 0;
         default:

@@ -5,7 +5,8 @@ using StackExchange.Redis;
 namespace Faults.Infrastructure;
 
 /// <summary>
-/// What the proxy published, read back from the weather-responses stream (XRANGE - +). Every time a
+/// What the proxy published, read back from the reply streams (XRANGE - +): weather-responses
+/// (workflow mode) and every replica's weather-responses.&lt;replica&gt; (direct mode). Every time a
 /// terminal processes a request the proxy publishes one reply stamped with a fresh processedAt;
 /// a redelivery answered from the proxy's reply store publishes the saved reply again, with the
 /// same processedAt. So, per request id:
@@ -39,7 +40,12 @@ public sealed class ReplyAudit
     {
         var byRequest = new Dictionary<string, List<ReplyEntry>>(StringComparer.Ordinal);
         var unreadable = 0;
-        foreach (var entry in await redis.StreamRangeAsync(DaprNames.Topics.WeatherResponses))
+        var entries = new List<StreamEntry>();
+        foreach (var topic in await ReplyTopicsAsync(redis))
+        {
+            entries.AddRange(await redis.StreamRangeAsync(topic));
+        }
+        foreach (var entry in entries)
         {
             try
             {
@@ -60,6 +66,20 @@ public sealed class ReplyAudit
             }
         }
         return new ReplyAudit(byRequest, unreadable);
+    }
+
+    /// <summary>weather-responses and the replicas' reply topics that exist (direct mode's are named weather-responses.&lt;replica&gt;).</summary>
+    public static async Task<IReadOnlyList<string>> ReplyTopicsAsync(IDatabase redis)
+    {
+        var replicas = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var server in redis.Multiplexer.GetServers())
+        {
+            await foreach (var key in server.KeysAsync(redis.Database, DaprNames.Topics.ReplyTopicPrefix + "*"))
+            {
+                replicas.Add(key.ToString());
+            }
+        }
+        return [DaprNames.Topics.WeatherResponses, .. replicas];
     }
 
     /// <summary>The wall-clock time Redis stamped into an auto-generated stream id (milliseconds-sequence).</summary>

@@ -15,7 +15,7 @@ namespace Faults.Scenarios;
 /// instead of components/resiliency.yaml's five minutes, so a poison message that took the retry path
 /// instead of DROP would still reach the dead-letter topic within the scenario.
 /// </summary>
-public sealed class PoisonMessageScenario : FaultScenario
+public sealed class PoisonMessageScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(mode)
 {
     private static readonly (string Name, string Data)[] Poison =
     [
@@ -24,7 +24,7 @@ public sealed class PoisonMessageScenario : FaultScenario
         ("CloudEvent with a string for data", CloudEvent("poison-string", "just a string")),
     ];
 
-    public override string Name => "poison-message";
+    protected override string BaseName => "poison-message";
 
     public override string Title => "Poison entries in weather-requests go to the dead-letter topic, good ones behind them pass";
 

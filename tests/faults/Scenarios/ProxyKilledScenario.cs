@@ -12,9 +12,9 @@ namespace Faults.Scenarios;
 /// process from the reply store, with the same reply; one whose work was cut short is processed from
 /// the start, and only that one reply is ever published. Either way nothing is processed twice.
 /// </summary>
-public sealed class ProxyKilledScenario : FaultScenario
+public sealed class ProxyKilledScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(mode)
 {
-    public override string Name => "proxy-sigkill";
+    protected override string BaseName => "proxy-sigkill";
 
     public override string Title => "Proxy killed with SIGKILL under load, restarted by the supervisor";
 

@@ -10,9 +10,9 @@ namespace Faults.Scenarios;
 /// publish its replies before it exits, and lose nothing; the requests it refused are answered once
 /// it is back.
 /// </summary>
-public sealed class ProxyTerminatedScenario : FaultScenario
+public sealed class ProxyTerminatedScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(mode)
 {
-    public override string Name => "proxy-sigterm";
+    protected override string BaseName => "proxy-sigterm";
 
     public override string Title => "Proxy stopped with SIGTERM mid-work (500 ms per request), then started again";
 

@@ -8,12 +8,12 @@ namespace Faults.Scenarios;
 /// Retry-After, not a hang - and the system must come back by itself when Redis returns. Requests the
 /// ingress did accept meanwhile must still be answered.
 /// </summary>
-public sealed class RedisDownScenario : FaultScenario
+public sealed class RedisDownScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(mode)
 {
     /// <summary>The longest a POST may take while Redis is down.</summary>
     public static readonly TimeSpan QuickAnswer = TimeSpan.FromSeconds(5);
 
-    public override string Name => "redis-down";
+    protected override string BaseName => "redis-down";
 
     public override string Title => "Redis down: quick 503s, then recovery by itself";
 

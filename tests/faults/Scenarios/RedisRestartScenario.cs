@@ -11,9 +11,9 @@ namespace Faults.Scenarios;
 /// restart must still be there, every accepted request must be answered, and no process may need a
 /// restart: apps and sidecars reconnect by themselves.
 /// </summary>
-public sealed class RedisRestartScenario : FaultScenario
+public sealed class RedisRestartScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(mode)
 {
-    public override string Name => "redis-restart";
+    protected override string BaseName => "redis-restart";
 
     public override string Title => "Redis restarted (AOF) under load";
 
@@ -33,7 +33,7 @@ public sealed class RedisRestartScenario : FaultScenario
 
         // Entries Redis has acknowledged (XADD returned) by now; the restart must keep every one.
         var before = new Dictionary<string, HashSet<string>>();
-        foreach (var topic in new[] { DaprNames.Topics.WeatherRequests, DaprNames.Topics.WeatherResponses })
+        foreach (var topic in (string[])[DaprNames.Topics.WeatherRequests, .. await ReplyAudit.ReplyTopicsAsync(run.Stack.Redis)])
         {
             before[topic] = [.. (await run.Stack.Redis.StreamRangeAsync(topic)).Select(e => e.Id.ToString())];
         }

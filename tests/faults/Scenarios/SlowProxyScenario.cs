@@ -10,12 +10,12 @@ namespace Faults.Scenarios;
 /// and retries with backoff) and every request is still processed exactly once: no entry waits in
 /// the pending list long enough (processingTimeout, 120 s) to be reclaimed and delivered a second time.
 /// </summary>
-public sealed class SlowProxyScenario : FaultScenario
+public sealed class SlowProxyScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(mode)
 {
     // components/pubsub.yaml.
     private static readonly TimeSpan ProcessingTimeout = TimeSpan.FromSeconds(120);
 
-    public override string Name => "slow-proxy";
+    protected override string BaseName => "slow-proxy";
 
     public override string Title => "Slow proxy (2 terminals x 500 ms) under a burst of 40: backpressure, no reclaim duplicates";
 

@@ -15,7 +15,7 @@ namespace Faults.Scenarios;
 /// The client side stays cheap (Prefer: respond-async, nothing polled during the burst), so the load
 /// generator is not what limits the rate on a 2-core machine.
 /// </summary>
-public sealed class SustainedBurstScenario : FaultScenario
+public sealed class SustainedBurstScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(mode)
 {
     private const int MaxInFlight = 40;
     private const int TerminalCount = 4;
@@ -35,7 +35,7 @@ public sealed class SustainedBurstScenario : FaultScenario
     private const long GrowthSlack = 32L * 1024 * 1024;
     private const long Ceiling = 512L * 1024 * 1024;
 
-    public override string Name => "sustained-burst";
+    protected override string BaseName => "sustained-burst";
 
     public override string Title => "Sustained burst at 4x capacity (80/s for 36 s, MaxInFlight 40): quick 503s, bounded queue and memory";
 
