@@ -117,8 +117,9 @@ internal static partial class Log
     [LoggerMessage(72, LogLevel.Warning, "Resiliency: component {Component} {Direction} names {Kind} policy '{Policy}', which no Resiliency defines; daprd silently applies none, and so does the test sidecar")]
     public static partial void PolicyNotDefined(ILogger logger, string component, string direction, string kind, string policy);
 
-    [LoggerMessage(73, LogLevel.Warning, "Resiliency: component {Component} {Direction} circuit breaker '{Policy}' is not enforced by the test sidecar")]
-    public static partial void CircuitBreakerNotEnforced(ILogger logger, string component, string direction, string policy);
+    // daprd's OnStateChange line (pkg/resiliency/breaker/circuitbreaker.go Initialize).
+    [LoggerMessage(73, LogLevel.Information, "Circuit breaker \"{Name}\" changed state from {From} to {To}")]
+    public static partial void CircuitBreakerStateChanged(ILogger logger, string name, string from, string to);
 
     [LoggerMessage(74, LogLevel.Warning, "{File}: a Resiliency that is not the first document of its file is not loaded by daprd (one yaml.Unmarshal per file); ignored")]
     public static partial void ResiliencyNotFirstDocument(ILogger logger, string file);

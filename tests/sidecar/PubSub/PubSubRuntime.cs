@@ -32,7 +32,12 @@ internal sealed class PubSubRuntime(IReadOnlyDictionary<string, RedisStreamsPubS
         Log.Published(logger, pubsubName, topic, id, trace.TraceParent);
     }
 
-    /// <summary>Component publish under the outbound policy (retry, timeout) of targets.components.&lt;name&gt;.outbound.</summary>
+    /// <summary>
+    /// Component publish under the outbound policy of targets.components.&lt;name&gt;.outbound (publisher.go):
+    /// each attempt through the component's circuit breaker, then under the timeout (policy.go wraps the
+    /// timed call in the breaker, so a timed-out attempt counts as a failure). The breaker's refusal is
+    /// permanent: no retry.
+    /// </summary>
     public async Task<string> PublishAsync(RedisStreamsPubSub component, string topic, byte[] data, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken)
     {
         var policy = resiliency.Outbound(component.Name, Resiliency.Pubsub);
@@ -41,10 +46,14 @@ internal sealed class PubSubRuntime(IReadOnlyDictionary<string, RedisStreamsPubS
         {
             try
             {
-                var publish = component.PublishAsync(topic, data, metadata);
-                return policy?.Timeout is { } timeout ? await publish.WaitAsync(timeout, cancellationToken) : await publish.WaitAsync(cancellationToken);
+                async Task<string> AttemptAsync()
+                {
+                    var publish = component.PublishAsync(topic, data, metadata);
+                    return policy?.Timeout is { } timeout ? await publish.WaitAsync(timeout, cancellationToken) : await publish.WaitAsync(cancellationToken);
+                }
+                return policy?.CircuitBreaker is { } breaker ? await breaker.ExecuteAsync(AttemptAsync) : await AttemptAsync();
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is not CircuitBreakerOpenException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
             {
                 var delay = policy?.Retry?.NextDelay(attempt, TimeProvider.System.GetElapsedTime(started));
                 if (delay is null)

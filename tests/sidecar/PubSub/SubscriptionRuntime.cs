@@ -190,22 +190,36 @@ internal sealed class SubscriptionRuntime(
         var started = TimeProvider.System.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
-            var (outcome, detail) = await DeliverAsync(path, body, cloudEvent, policy?.Timeout, abort);
-            switch (outcome)
+            // policy.go: every attempt goes through the component's circuit breaker; its refusal is permanent
+            // (no retry), and the event goes to the dead-letter topic without reaching the app.
+            ulong generation = 0;
+            try
             {
-                case Outcome.Success:
-                    Log.Delivered(logger, eventId, message.Id, message.Topic, path, attempt);
-                    return;
-                case Outcome.Drop:
-                    Log.Dropped(logger, eventId, message.Topic, detail);
-                    if (subscription.DeadLetterTopic is not null && !await TryDeadLetterAsync(subscription, component, message, metadata))
-                    {
-                        // daprd returns the drop as an error to its retry runner when the dead-letter publish fails.
-                        break;
-                    }
-                    return;
-                default:
-                    break;
+                generation = policy?.CircuitBreaker?.Allow() ?? 0;
+            }
+            catch (CircuitBreakerOpenException ex)
+            {
+                Log.RetriesExhausted(logger, eventId, message.Topic, attempt, ex.Message);
+                await DeadLetterOrThrowAsync(subscription, component, message, metadata, ex.Message);
+                return;
+            }
+            var (outcome, detail) = await DeliverAsync(path, body, cloudEvent, policy?.Timeout, abort);
+            // daprd returns the drop as an error to its retry runner when the dead-letter publish fails.
+            var failed = outcome == Outcome.Retry;
+            if (outcome == Outcome.Drop)
+            {
+                Log.Dropped(logger, eventId, message.Topic, detail);
+                failed = subscription.DeadLetterTopic is not null && !await TryDeadLetterAsync(subscription, component, message, metadata);
+            }
+            policy?.CircuitBreaker?.Report(generation, !failed);
+            if (outcome == Outcome.Success)
+            {
+                Log.Delivered(logger, eventId, message.Id, message.Topic, path, attempt);
+                return;
+            }
+            if (!failed)
+            {
+                return;
             }
 
             var delay = policy?.Retry?.NextDelay(attempt, TimeProvider.System.GetElapsedTime(started));

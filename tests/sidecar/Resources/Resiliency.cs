@@ -122,14 +122,18 @@ internal sealed record RetryPolicy(string Name, bool Exponential, TimeSpan Durat
         node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any, Value: null or "" or "~" or "null" or "Null" or "NULL" };
 }
 
-internal sealed record ComponentPolicy(RetryPolicy? Retry, TimeSpan? Timeout);
+/// <summary>A component's policy; <c>CircuitBreaker</c> is the component's one breaker instance, shared by all its calls.</summary>
+internal sealed record ComponentPolicy(RetryPolicy? Retry, TimeSpan? Timeout, CircuitBreaker? CircuitBreaker = null);
 
 /// <summary>
 /// The parts of daprd's resiliency provider (dapr/dapr pkg/resiliency/resiliency.go) the sidecar
 /// applies: retries and timeouts on <c>targets.components.&lt;name&gt;.{inbound,outbound}</c> and the
 /// <c>Default…Policy</c> fallbacks for components without a target. As in daprd, policies of every
 /// Resiliency go into one set (a later one of the same name replaces an earlier one), targets name
-/// them, and a name no Resiliency defines means no policy. Circuit breakers are read but not enforced.
+/// them, and a name no Resiliency defines means no policy (except a circuit breaker: see Resolve).
+/// Circuit breakers live in one instance per component name (circuitBreakerInstances, keyed by the
+/// component alone: its inbound and outbound calls share it, and the breaker policy of the direction
+/// asked first shapes it), named <c>&lt;policy&gt;-&lt;component&gt;</c>.
 /// </summary>
 internal sealed class Resiliency
 {
@@ -138,14 +142,28 @@ internal sealed class Resiliency
 
     private readonly Dictionary<string, TimeSpan> _timeouts;
     private readonly Dictionary<string, RetryPolicy> _retries;
-    private readonly Dictionary<string, (ComponentPolicy Inbound, ComponentPolicy Outbound)> _targets;
+    private readonly Dictionary<string, CircuitBreakerPolicy> _circuitBreakers;
+    private readonly Dictionary<string, (ComponentPolicy Inbound, ComponentPolicy Outbound, string? InboundBreaker, string? OutboundBreaker)> _targets;
+    private readonly Dictionary<string, CircuitBreaker> _breakerInstances = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
 
-    private Resiliency(IReadOnlyList<string> names, Dictionary<string, TimeSpan> timeouts, Dictionary<string, RetryPolicy> retries, Dictionary<string, (ComponentPolicy, ComponentPolicy)> targets)
+    private Resiliency(
+        IReadOnlyList<string> names,
+        Dictionary<string, TimeSpan> timeouts,
+        Dictionary<string, RetryPolicy> retries,
+        Dictionary<string, CircuitBreakerPolicy> circuitBreakers,
+        Dictionary<string, (ComponentPolicy, ComponentPolicy, string?, string?)> targets,
+        TimeProvider time,
+        ILogger logger)
     {
         Names = names;
         _timeouts = timeouts;
         _retries = retries;
+        _circuitBreakers = circuitBreakers;
         _targets = targets;
+        _time = time;
+        _logger = logger;
     }
 
     public IReadOnlyList<string> Names { get; }
@@ -162,21 +180,40 @@ internal sealed class Resiliency
         {
             // A component with a target never falls back to the defaults, even for a direction it leaves empty.
             var policy = direction == "Inbound" ? target.Inbound : target.Outbound;
-            return policy.Retry is null && policy.Timeout is null ? null : policy;
+            var breakerName = direction == "Inbound" ? target.InboundBreaker : target.OutboundBreaker;
+            var breaker = breakerName is null ? null : Breaker(component, _circuitBreakers[breakerName]);
+            return policy.Retry is null && policy.Timeout is null && breaker is null ? null : policy with { CircuitBreaker = breaker };
         }
         // getDefaultPolicy: Default<Type>Component<Direction>…, DefaultComponent<Direction>…,
         // DefaultComponent…, then Default…Policy.
         string[] levels = [$"{componentType}Component{direction}", $"Component{direction}", "Component", ""];
         var retry = levels.Select(l => _retries.GetValueOrDefault($"Default{l}RetryPolicy")).FirstOrDefault(r => r is not null);
         var timeout = levels.Select(l => _timeouts.TryGetValue($"Default{l}TimeoutPolicy", out var t) ? t : (TimeSpan?)null).FirstOrDefault(t => t is not null);
-        return retry is null && timeout is null ? null : new ComponentPolicy(retry, Positive(timeout));
+        var defaultBreaker = levels.Select(l => _circuitBreakers.GetValueOrDefault($"Default{l}CircuitBreakerPolicy")).FirstOrDefault(b => b is not null);
+        var instance = defaultBreaker is null ? null : Breaker(component, defaultBreaker);
+        return retry is null && timeout is null && instance is null ? null : new ComponentPolicy(retry, Positive(timeout), instance);
     }
 
-    public static Resiliency From(IEnumerable<YamlMappingNode> resources, ILogger logger)
+    // circuitBreakerInstances.Get: the component's instance if there is one, else a new one from this template.
+    private CircuitBreaker Breaker(string component, CircuitBreakerPolicy template)
+    {
+        lock (_breakerInstances)
+        {
+            if (!_breakerInstances.TryGetValue(component, out var breaker))
+            {
+                breaker = new CircuitBreaker(template.Name + "-" + component, template, _time, _logger);
+                _breakerInstances[component] = breaker;
+            }
+            return breaker;
+        }
+    }
+
+    public static Resiliency From(IEnumerable<YamlMappingNode> resources, ILogger logger, TimeProvider? time = null)
     {
         var names = new List<string>();
         var timeouts = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
         var retries = new Dictionary<string, RetryPolicy>(StringComparer.Ordinal);
+        var circuitBreakers = new Dictionary<string, CircuitBreakerPolicy>(StringComparer.Ordinal);
         var targetNames = new Dictionary<string, (YamlNode? Inbound, YamlNode? Outbound)>(StringComparer.Ordinal);
         foreach (var doc in resources)
         {
@@ -204,6 +241,14 @@ internal sealed class Resiliency
                     }
                 }
             }
+            if (DaprResources.Child(policies, "circuitBreakers") is YamlMappingNode breakerMap)
+            {
+                foreach (var (key, value) in breakerMap.Children)
+                {
+                    var name = ((YamlScalarNode)key).Value ?? "";
+                    circuitBreakers[name] = CircuitBreakerPolicy.Parse(name, value);
+                }
+            }
             if (DaprResources.Child(DaprResources.Child(spec, "targets"), "components") is YamlMappingNode components)
             {
                 foreach (var (key, value) in components.Children)
@@ -215,12 +260,19 @@ internal sealed class Resiliency
 
         // Targets hold names, looked up when a policy is asked for: resolving them once all
         // Resiliency resources are read gives the same answer.
-        var targets = new Dictionary<string, (ComponentPolicy, ComponentPolicy)>(StringComparer.Ordinal);
+        var targets = new Dictionary<string, (ComponentPolicy, ComponentPolicy, string?, string?)>(StringComparer.Ordinal);
         foreach (var (component, (inbound, outbound)) in targetNames)
         {
-            targets[component] = (Resolve(component, "inbound", inbound), Resolve(component, "outbound", outbound));
+            targets[component] = (Resolve(component, "inbound", inbound), Resolve(component, "outbound", outbound), BreakerName(component, "inbound", inbound), BreakerName(component, "outbound", outbound));
         }
-        return new Resiliency(names, timeouts, retries, targets);
+        return new Resiliency(names, timeouts, retries, circuitBreakers, targets, time ?? TimeProvider.System, logger);
+
+        // A component target naming a circuit breaker nobody defined hands circuitBreakerInstances.Get a nil
+        // template, and daprd panics on the component's first call: refused at start instead.
+        string? BreakerName(string component, string direction, YamlNode? target) =>
+            DaprResources.Scalar(target, "circuitBreaker") is not { Length: > 0 } name ? null
+            : circuitBreakers.ContainsKey(name) ? name
+            : throw new InvalidOperationException($"resiliency: component {component} {direction} names circuit breaker '{name}', which no Resiliency defines; daprd dereferences the missing template on the component's first call and panics");
 
         ComponentPolicy Resolve(string component, string direction, YamlNode? target)
         {
@@ -241,10 +293,6 @@ internal sealed class Resiliency
                     // r.timeouts[name]: an inline duration is just a name nobody defined.
                     Log.PolicyNotDefined(logger, component, direction, "timeout", timeoutName);
                 }
-            }
-            if (DaprResources.Scalar(target, "circuitBreaker") is { Length: > 0 } breaker)
-            {
-                Log.CircuitBreakerNotEnforced(logger, component, direction, breaker);
             }
             return new ComponentPolicy(retry, timeout);
         }

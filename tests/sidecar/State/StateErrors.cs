@@ -11,9 +11,12 @@ internal enum ETagErrorKind
 /// An error from a state store operation, with the text the Go component would return. ETagKind is
 /// set when daprd would find a state.ETagError in it (errors.As), which picks the status code.
 /// </summary>
-internal sealed class StateStoreException(string message, ETagErrorKind? etagKind = null) : Exception(message)
+internal sealed class StateStoreException(string message, ETagErrorKind? etagKind = null, bool permanent = false) : Exception(message)
 {
     public ETagErrorKind? ETagKind { get; } = etagKind;
+
+    /// <summary>A circuit breaker's refusal: policy.go makes it a backoff.Permanent, so it is not retried.</summary>
+    public bool Permanent { get; } = permanent;
 
     public static StateStoreException ETag(ETagErrorKind kind, string inner) =>
         new((kind == ETagErrorKind.Mismatch ? "possible etag mismatch. error from state store" : "invalid etag value") + ": " + inner, kind);

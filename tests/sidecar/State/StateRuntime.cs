@@ -8,7 +8,9 @@ namespace TestSidecar.State;
 /// state API serves it too) and daprd's calls into them under the store's outbound resiliency policy
 /// (<c>targets.components.&lt;store&gt;.outbound</c> retry and timeout). As in daprd, a save's etag
 /// errors are never retried (pkg/components/state PerformBulkStoreOperation), while get and delete
-/// retry whatever failed.
+/// retry whatever failed. Each attempt (for a bulk save: all its items) goes through the store's circuit
+/// breaker, which counts any error, an etag error included, as a failure; its refusal is not retried and
+/// surfaces as the store's error (<c>failed saving state in state store X: circuit breaker is open</c>).
 /// </summary>
 internal sealed class StateRuntime(IReadOnlyDictionary<string, RedisStateStore> stores, Resiliency resiliency, ILogger<StateRuntime> logger)
 {
@@ -47,12 +49,22 @@ internal sealed class StateRuntime(IReadOnlyDictionary<string, RedisStateStore> 
         var started = Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
+            var breaker = policy?.CircuitBreaker;
+            ulong generation = 0;
+            try
+            {
+                generation = breaker?.Allow() ?? 0;
+            }
+            catch (CircuitBreakerOpenException ex)
+            {
+                throw new StateStoreException(ex.Message, permanent: true);
+            }
             var failures = new List<(StateSetRequest Request, StateStoreException Error)>();
             foreach (var request in pending)
             {
                 try
                 {
-                    await RunOnceAsync(policy, async () =>
+                    await TimedAsync(policy, async () =>
                     {
                         await store.SetAsync(request);
                         return true;
@@ -63,6 +75,7 @@ internal sealed class StateRuntime(IReadOnlyDictionary<string, RedisStateStore> 
                     failures.Add((request, ex));
                 }
             }
+            breaker?.Report(generation, failures.Count == 0);
             if (failures.Count == 0)
             {
                 return;
@@ -97,7 +110,7 @@ internal sealed class StateRuntime(IReadOnlyDictionary<string, RedisStateStore> 
             {
                 return await RunOnceAsync(policy, operation, cancellationToken);
             }
-            catch (StateStoreException ex) when (retryETagErrors || ex.ETagKind is null)
+            catch (StateStoreException ex) when (!ex.Permanent && (retryETagErrors || ex.ETagKind is null))
             {
                 if (policy?.Retry?.NextDelay(attempt, Stopwatch.GetElapsedTime(started)) is not { } delay)
                 {
@@ -110,6 +123,23 @@ internal sealed class StateRuntime(IReadOnlyDictionary<string, RedisStateStore> 
     }
 
     private static async Task<T> RunOnceAsync<T>(ComponentPolicy? policy, Func<Task<T>> operation, CancellationToken cancellationToken)
+    {
+        if (policy?.CircuitBreaker is not { } breaker)
+        {
+            return await TimedAsync(policy, operation, cancellationToken);
+        }
+        try
+        {
+            return await breaker.ExecuteAsync(() => TimedAsync(policy, operation, cancellationToken));
+        }
+        catch (CircuitBreakerOpenException ex)
+        {
+            // Not an etag error: daprd reports it as the operation's failure (Internal, HTTP 500).
+            throw new StateStoreException(ex.Message, permanent: true);
+        }
+    }
+
+    private static async Task<T> TimedAsync<T>(ComponentPolicy? policy, Func<Task<T>> operation, CancellationToken cancellationToken)
     {
         try
         {
