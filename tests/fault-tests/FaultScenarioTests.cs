@@ -55,6 +55,9 @@ public sealed class FaultScenarioTests
     [Fact(Timeout = 300_000)]
     public Task In_direct_mode_a_slow_proxy_pushes_back_with_RETRY_and_processes_every_request_once() => RunAsync("slow-proxy-direct", TestContext.Current.CancellationToken);
 
+    [Fact(Timeout = 300_000)]
+    public Task In_direct_mode_a_sustained_burst_beyond_max_in_flight_gets_quick_503s_and_keeps_queue_and_memory_bounded() => RunAsync("sustained-burst-direct", TestContext.Current.CancellationToken);
+
     private static async Task RunAsync(string name, CancellationToken cancellationToken)
     {
         Requirements.RedisServerInstalled();

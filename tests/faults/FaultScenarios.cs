@@ -24,6 +24,7 @@ public static class FaultScenarios
         new RedisDownScenario(CorrelationMode.Direct),
         new PoisonMessageScenario(CorrelationMode.Direct),
         new SlowProxyScenario(CorrelationMode.Direct),
+        new SustainedBurstScenario(CorrelationMode.Direct),
     ];
 
     public static FaultScenario Named(string name) =>

@@ -67,7 +67,7 @@ public sealed class IngressKilledScenario : FaultScenario
         var settled = await run.Requests.SettleAsync(TimeSpan.FromSeconds(150), cancellationToken);
         run.Check("every accepted request gets a final answer within 150 s", settled, $"{run.Requests.Accepted.Count(r => r.Finished)}/{run.Requests.Accepted.Count} finished");
         var acceptedBefore = run.Requests.Accepted.Where(r => r.SentAt < killedAt).ToList();
-        run.Check("requests accepted before the kill are answered by the new process", acceptedBefore.All(r => r.Completed),
+        run.Check("requests accepted before the kill all get their own reply after it", acceptedBefore.All(r => r.Completed),
             $"{acceptedBefore.Count(r => r.Completed)}/{acceptedBefore.Count} answered with their own reply");
         run.Check("the ingress's sidecar keeps running", ingress.SidecarProcessId == sidecarPid, $"sidecar pid {sidecarPid} -> {ingress.SidecarProcessId}");
         run.Recovery = LastFinishedSince(run, killedAt);
