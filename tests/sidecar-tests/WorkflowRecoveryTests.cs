@@ -109,10 +109,14 @@ public sealed class WorkflowRecoveryTests(RedisFixture redis)
             await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
             var first = await StartWorkerAsync(sidecar);
             var client = first.Services.GetRequiredService<DaprWorkflowClient>();
-            await client.ScheduleNewWorkflowAsync(workflow, key, key);
+            // Not awaited: StartInstance returns after the first turn (durabletask-go executor.go),
+            // which the held workflow step never finishes on this worker.
+            var scheduling = client.ScheduleNewWorkflowAsync(workflow, key, key);
             await Sidecars.WaitUntilAsync(() => Task.FromResult(Attempts.GetValueOrDefault(firstHeld) == 1), Timeout, $"{firstHeld} dispatched to the first worker");
 
             await KillAsync(first);
+            // The call returns once the second worker runs the first turn, or dies with the first worker's client; the instance exists either way.
+            _ = scheduling.ContinueWith(static t => t.Exception, TaskScheduler.Default);
             await sidecar.WaitForOutputAsync("abandoned for the next worker", Timeout, TestContext.Current.CancellationToken);
 
             using var second = await StartWorkerAsync(sidecar);
