@@ -38,8 +38,9 @@ public sealed class FaultScenarioTests
     public Task A_Redis_blip_of_3_s_under_load_refuses_with_503_and_answers_every_accepted_request() => RunAsync("redis-blip", TestContext.Current.CancellationToken);
 
     // Direct mode loses requests only when the ingress itself dies; these faults must lose nothing there either.
-    // redis-down-direct is in the suite but not a test yet: it loses nothing, but fails its quick-503 check
-    // (a direct-mode publish with Redis down is cut off by Forecasts:SidecarTimeout, 5 s, not refused at once).
+    [Fact(Timeout = 300_000)]
+    public Task In_direct_mode_while_Redis_is_down_the_ingress_answers_503_within_its_sidecar_timeout_and_recovers_by_itself() => RunAsync("redis-down-direct", TestContext.Current.CancellationToken);
+
     [Fact(Timeout = 300_000)]
     public Task In_direct_mode_a_proxy_killed_with_SIGKILL_under_load_loses_nothing_and_processes_nothing_twice() => RunAsync("proxy-sigkill-direct", TestContext.Current.CancellationToken);
 

@@ -10,8 +10,12 @@ namespace Faults.Scenarios;
 /// </summary>
 public sealed class RedisDownScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(mode)
 {
-    /// <summary>The longest a POST may take while Redis is down.</summary>
-    public static readonly TimeSpan QuickAnswer = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// The longest a POST may take while Redis is down: Forecasts:SidecarTimeout (5 s) bounds every
+    /// sidecar call, plus a second for the rest of the request. Workflow mode is refused at once (the
+    /// schedule fails); a direct-mode publish stays in daprd's publish retries until that timeout.
+    /// </summary>
+    public static readonly TimeSpan QuickAnswer = TimeSpan.FromSeconds(6);
 
     protected override string BaseName => "redis-down";
 
