@@ -68,6 +68,11 @@ internal sealed class RedisStreamsPubSub(string name, RedisPubSubSettings settin
         options.Ssl = settings.EnableTls;
         options.AbortOnConnectFail = false;
         options.ConnectTimeout = 5000;
+        // go-redis (components-contrib common/component/redis) fails a command at once while it has
+        // no connection; StackExchange.Redis would hold it in a backlog for up to 5 s and then send
+        // it, and a blocking XREADGROUP sent that late can time out here after Redis already moved
+        // its entries to the pending list, leaving them for the reclaim after processingTimeout.
+        options.BacklogPolicy = BacklogPolicy.FailFast;
         var connection = await ConnectionMultiplexer.ConnectAsync(options);
         if (!connection.IsConnected)
         {
