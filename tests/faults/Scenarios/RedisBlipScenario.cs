@@ -56,9 +56,18 @@ public sealed class RedisBlipScenario : FaultScenario
         var refusals = run.Requests.All.Where(r => !r.Accepted).GroupBy(r => r.PostStatus).Select(g => $"{(int)g.Key}x{g.Count()}");
         run.Note($"refused POSTs by status: {string.Join(", ", refusals.DefaultIfEmpty("none"))}");
 
-        var probe = await run.Requests.SendAsync("Afterville", respondAsync: false, cancellationToken: cancellationToken);
-        await run.Requests.SettleAsync(TimeSpan.FromSeconds(60), cancellationToken);
-        run.Check("a new request after the gap is answered", probe.Completed, probe.ToString());
+        // A fresh request every second until one is answered end to end, as a client honouring
+        // Retry-After would send them: the outbound circuit breaker, opened by the publishes that
+        // failed while Redis was away, refuses publishes for its 15 s before it lets one through.
+        TrackedRequest? probe = null;
+        await ScenarioRun.EventuallyAsync(async () =>
+        {
+            var sent = await run.Requests.SendAsync("Afterville", respondAsync: false, timeout: TimeSpan.FromSeconds(15), cancellationToken: cancellationToken);
+            probe = sent.Completed ? sent : null;
+            return probe is not null;
+        }, TimeSpan.FromSeconds(60), cancellationToken, TimeSpan.FromSeconds(1));
+        run.Check("a new request after the gap is answered (refusals retried every second)", probe is not null,
+            probe is null ? "none within 60 s" : $"{(probe.FinishedAt!.Value - back).TotalSeconds:0.0} s after Redis returned");
 
         var restarted = processes.Where(p => p.ProcessId != pids[p.Name] || p.Restarts > 0).Select(p => p.Name).ToList();
         run.Check("no app or sidecar had to restart", restarted.Count == 0,
