@@ -142,6 +142,23 @@ public abstract class FaultScenario(CorrelationMode mode = CorrelationMode.Workf
         run.Log($"warm-up answered in {(request.FinishedAt - request.SentAt)?.TotalMilliseconds:0} ms");
     }
 
+    /// <summary>
+    /// A fresh request every second until one is answered end to end, as a client honouring
+    /// Retry-After would send them (an outbound circuit breaker opened by a fault refuses publishes
+    /// for its open time); null when none is within a minute.
+    /// </summary>
+    protected static async Task<TrackedRequest?> FirstAnsweredAsync(ScenarioRun run, string city, CancellationToken cancellationToken)
+    {
+        TrackedRequest? answered = null;
+        await ScenarioRun.EventuallyAsync(async () =>
+        {
+            var probe = await run.Requests.SendAsync(city, respondAsync: false, timeout: TimeSpan.FromSeconds(15), cancellationToken: cancellationToken);
+            answered = probe.Completed ? probe : null;
+            return answered is not null;
+        }, TimeSpan.FromSeconds(60), cancellationToken, TimeSpan.FromSeconds(1));
+        return answered;
+    }
+
     /// <summary>Time from <paramref name="from"/> until the last accepted request finished; null while any is unfinished.</summary>
     protected static TimeSpan? LastFinishedSince(ScenarioRun run, TimeSpan from)
     {

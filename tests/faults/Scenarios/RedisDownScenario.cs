@@ -49,14 +49,7 @@ public sealed class RedisDownScenario(CorrelationMode mode = CorrelationMode.Wor
         var back = run.Clock.Elapsed;
         run.Note($"Redis was down for {(back - downAt).TotalSeconds:0.0} s");
 
-        // A fresh request every second until one is answered end to end.
-        TrackedRequest? answered = null;
-        await ScenarioRun.EventuallyAsync(async () =>
-        {
-            var probe = await run.Requests.SendAsync("Backville", respondAsync: false, timeout: TimeSpan.FromSeconds(15), cancellationToken: cancellationToken);
-            answered = probe.Completed ? probe : null;
-            return answered is not null;
-        }, TimeSpan.FromSeconds(60), cancellationToken, TimeSpan.FromSeconds(1));
+        var answered = await FirstAnsweredAsync(run, "Backville", cancellationToken);
         run.Check("a new request is answered after Redis returns, without restarting anything", answered is not null,
             answered is null ? "none within 60 s" : $"{(answered.FinishedAt!.Value - back).TotalSeconds:0.0} s after Redis returned");
 

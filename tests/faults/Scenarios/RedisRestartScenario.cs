@@ -59,16 +59,9 @@ public sealed class RedisRestartScenario(CorrelationMode mode = CorrelationMode.
         run.Check("every accepted request gets a final answer within 150 s", settled, $"{run.Requests.Accepted.Count(r => r.Finished)}/{run.Requests.Accepted.Count} finished");
         run.Recovery = LastFinishedSince(run, back);
 
-        // A fresh request every second until one is answered end to end, as a client honouring
-        // Retry-After would send them: the outbound circuit breaker, opened by the publishes that
-        // failed while Redis was away, refuses publishes for its 15 s before it lets one through.
-        TrackedRequest? probe = null;
-        await ScenarioRun.EventuallyAsync(async () =>
-        {
-            var sent = await run.Requests.SendAsync("Afterville", respondAsync: false, timeout: TimeSpan.FromSeconds(15), cancellationToken: cancellationToken);
-            probe = sent.Completed ? sent : null;
-            return probe is not null;
-        }, TimeSpan.FromSeconds(60), cancellationToken, TimeSpan.FromSeconds(1));
+        // The outbound circuit breaker, opened by the publishes that failed while Redis was away,
+        // refuses publishes for its 15 s: refusals are retried.
+        var probe = await FirstAnsweredAsync(run, "Afterville", cancellationToken);
         run.Check("a new request after the restart is answered (refusals retried every second)", probe is not null,
             probe is null ? "none within 60 s" : $"{(probe.FinishedAt!.Value - back).TotalSeconds:0.0} s after Redis returned");
 
