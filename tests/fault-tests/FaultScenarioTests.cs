@@ -61,6 +61,7 @@ public sealed class FaultScenarioTests
 
     private static async Task RunAsync(string name, CancellationToken cancellationToken)
     {
+        SidecarUnderTest.Current.SkipIfUnavailable();
         Requirements.RedisServerInstalled();
         var output = TestContext.Current.TestOutputHelper;
         var result = await FaultScenarios.Named(name).RunAsync(line => output?.WriteLine(line), cancellationToken);

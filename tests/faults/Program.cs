@@ -3,10 +3,12 @@ using Faults;
 using Faults.Reporting;
 using Spectre.Console;
 
-// dotnet run -c Release --project tests/faults [-- --only a,b] [--json FILE] [--quiet]
-// Each scenario starts its own system (redis-server, ingress, proxy, two test sidecars) on free
-// ports, injects its fault, and reports requests sent, completed, lost, duplicated and recovery time.
+// dotnet run -c Release --project tests/faults [-- --only a,b] [--json FILE] [--markdown FILE] [--quiet]
+// Each scenario starts its own system (redis-server, ingress, proxy, two sidecars: the test sidecar,
+// or daprd with RSD_SIDECAR=daprd) on free ports, injects its fault, and reports requests sent,
+// completed, lost, duplicated and recovery time.
 string? jsonPath = null;
+string? markdownPath = null;
 string[]? only = null;
 var verbose = true;
 for (var i = 0; i < args.Length; i++)
@@ -15,6 +17,9 @@ for (var i = 0; i < args.Length; i++)
     {
         case "--json" when i + 1 < args.Length:
             jsonPath = args[++i];
+            break;
+        case "--markdown" when i + 1 < args.Length:
+            markdownPath = args[++i];
             break;
         case "--only" when i + 1 < args.Length:
             only = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -29,11 +34,16 @@ for (var i = 0; i < args.Length; i++)
             }
             return 0;
         default:
-            await Console.Error.WriteLineAsync($"Unknown argument '{args[i]}'. Usage: Faults [--only name,name] [--json FILE] [--quiet] [--list]");
+            await Console.Error.WriteLineAsync($"Unknown argument '{args[i]}'. Usage: Faults [--only name,name] [--json FILE] [--markdown FILE] [--quiet] [--list]");
             return 2;
     }
 }
 
+if (TestSupport.SidecarUnderTest.Current.UnavailableReason is { } noDaprd)
+{
+    await Console.Error.WriteLineAsync(noDaprd);
+    return 2;
+}
 if (TestSupport.RedisServer.FindExecutable() is null)
 {
     await Console.Error.WriteLineAsync("redis-server is not installed (apt-get install -y redis-server).");
@@ -72,5 +82,10 @@ if (jsonPath is not null)
 {
     report.WriteJson(jsonPath);
     Console.WriteLine($"JSON written to {jsonPath}");
+}
+if (markdownPath is not null)
+{
+    report.WriteMarkdown(markdownPath);
+    Console.WriteLine($"Markdown written to {markdownPath}");
 }
 return report.Passed ? 0 : 1;

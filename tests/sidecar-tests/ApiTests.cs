@@ -69,6 +69,7 @@ public sealed class ApiTests(RedisFixture redis)
     [Fact]
     public async Task Healthz_waits_for_the_app_and_its_subscriptions()
     {
+        TestSupport.SidecarUnderTest.Current.SkipIfUnavailable();
         redis.Require();
         var appPort = TestSupport.FreePort.Next();
         var args = new List<string> { "--app-id", "proxy", "--resources-path", Resources.Real(redis.Endpoint), "--app-port", appPort.ToString(System.Globalization.CultureInfo.InvariantCulture) };

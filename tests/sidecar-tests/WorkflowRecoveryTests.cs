@@ -117,7 +117,7 @@ public sealed class WorkflowRecoveryTests(RedisFixture redis)
             await KillAsync(first);
             // The call returns once the second worker runs the first turn, or dies with the first worker's client; the instance exists either way.
             _ = scheduling.ContinueWith(static t => t.Exception, TaskScheduler.Default);
-            await sidecar.WaitForOutputAsync("abandoned for the next worker", Timeout, TestContext.Current.CancellationToken);
+            await Sidecars.WaitForOwnLogAsync(sidecar, "abandoned for the next worker", Timeout);
 
             using var second = await StartWorkerAsync(sidecar);
             var secondClient = second.Services.GetRequiredService<DaprWorkflowClient>();

@@ -355,6 +355,12 @@ public sealed class LocalStack : IAsyncDisposable
             info.ArgumentList.Add("--app-max-concurrency");
             info.ArgumentList.Add(concurrency.ToString(invariant));
         }
+        if (_options.DaprdPath is not null && !_options.SidecarArguments.Contains("--metrics-port"))
+        {
+            // daprd serves metrics on 9090 unless told otherwise: two of them would collide.
+            info.ArgumentList.Add("--metrics-port");
+            info.ArgumentList.Add(FreePort.Next().ToString(invariant));
+        }
         foreach (var argument in _options.SidecarArguments)
         {
             info.ArgumentList.Add(argument);

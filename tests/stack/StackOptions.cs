@@ -55,10 +55,11 @@ public sealed class StackOptions
     /// <summary>
     /// A real daprd (e.g. ~/.dapr/bin/daprd after `dapr init`) instead of the test sidecar: started
     /// with the same flags plus <see cref="SidecarArguments"/> (placement and scheduler addresses).
+    /// By default what RSD_SIDECAR selects (<see cref="SidecarUnderTest"/>).
     /// </summary>
-    public string? DaprdPath { get; init; }
+    public string? DaprdPath { get; init; } = SidecarUnderTest.Current.IsDaprd ? SidecarUnderTest.Current.DaprdPath : null;
 
-    public IReadOnlyList<string> SidecarArguments { get; init; } = [];
+    public IReadOnlyList<string> SidecarArguments { get; init; } = SidecarUnderTest.Current.ExtraArguments;
 
     /// <summary>
     /// Sidecars started by someone else (daprd containers, say), per app id: the app's first instance

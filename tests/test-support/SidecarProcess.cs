@@ -5,8 +5,9 @@ using System.Globalization;
 namespace TestSupport;
 
 /// <summary>
-/// Runs the test sidecar (tests/sidecar, TestSidecar.dll) as its own process with daprd's flags,
-/// waits until GET /v1.0/healthz answers 204, and keeps its console output for assertions.
+/// Runs the sidecar <see cref="SidecarUnderTest"/> selects (the test sidecar, tests/sidecar's
+/// TestSidecar.dll, or a real daprd) as its own process with daprd's flags, waits until
+/// GET /v1.0/healthz answers 204, and keeps its console output for assertions.
 /// </summary>
 public sealed class SidecarProcess : IAsyncDisposable
 {
@@ -43,19 +44,31 @@ public sealed class SidecarProcess : IAsyncDisposable
         IReadOnlyDictionary<string, string>? environment = null,
         TimeSpan? readyTimeout = null,
         string? sidecarAssembly = null,
+        SidecarUnderTest? sidecar = null,
         CancellationToken cancellationToken = default)
     {
+        var kind = sidecar ?? SidecarUnderTest.Current;
+        kind.SkipIfUnavailable();
         var args = arguments.ToList();
         var httpPort = PortArgument(args, "--dapr-http-port");
         var grpcPort = PortArgument(args, "--dapr-grpc-port");
+        if (kind.IsDaprd)
+        {
+            // daprd serves metrics on 9090 unless told otherwise: two of them would collide.
+            PortArgument(args, "--metrics-port");
+            args.AddRange(kind.ExtraArguments);
+        }
 
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(kind.IsDaprd ? kind.DaprdPath : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(sidecarAssembly ?? DefaultAssemblyPath);
+        if (!kind.IsDaprd)
+        {
+            info.ArgumentList.Add(sidecarAssembly ?? DefaultAssemblyPath);
+        }
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -65,23 +78,23 @@ public sealed class SidecarProcess : IAsyncDisposable
             info.Environment[key] = value;
         }
 
-        var process = Process.Start(info) ?? throw new InvalidOperationException("the test sidecar did not start");
-        var sidecar = new SidecarProcess(process, httpPort, grpcPort);
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { sidecar._output.Enqueue(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { sidecar._output.Enqueue(e.Data); } };
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"{kind.Name} did not start");
+        var started = new SidecarProcess(process, httpPort, grpcPort);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { started._output.Enqueue(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { started._output.Enqueue(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
         try
         {
-            await sidecar.WaitUntilHealthyAsync(readyTimeout ?? TimeSpan.FromSeconds(30), cancellationToken);
+            await started.WaitUntilHealthyAsync(readyTimeout ?? TimeSpan.FromSeconds(30), cancellationToken);
         }
         catch
         {
-            await sidecar.DisposeAsync();
+            await started.DisposeAsync();
             throw;
         }
-        return sidecar;
+        return started;
     }
 
     private static int PortArgument(List<string> args, string flag)
@@ -104,7 +117,9 @@ public sealed class SidecarProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"the test sidecar exited with code {_process.ExitCode}:\n{string.Join('\n', _output)}");
+                // WaitForExitAsync also waits for the last output lines to be read.
+                await _process.WaitForExitAsync(cancellationToken);
+                throw new InvalidOperationException($"the sidecar exited with code {_process.ExitCode}:\n{string.Join('\n', _output)}");
             }
             try
             {
@@ -119,7 +134,7 @@ public sealed class SidecarProcess : IAsyncDisposable
             }
             await Task.Delay(100, cancellationToken);
         }
-        throw new TimeoutException($"the test sidecar was not healthy within {timeout}:\n{string.Join('\n', _output)}");
+        throw new TimeoutException($"the sidecar was not healthy within {timeout}:\n{string.Join('\n', _output)}");
     }
 
     /// <summary>Polls the output for a line containing <paramref name="text"/>.</summary>

@@ -16,9 +16,10 @@ public enum CorrelationMode
 }
 
 /// <summary>
-/// One running system (redis-server, ingress, proxy, their test sidecars) shared by the tests of a
-/// class or collection. A machine without redis-server skips those tests locally and fails them
-/// under CI=true; a stack that does not start fails them with every process's last output lines.
+/// One running system (redis-server, ingress, proxy, their sidecars: the test sidecar, or daprd
+/// with RSD_SIDECAR=daprd) shared by the tests of a class or collection. A machine without
+/// redis-server skips those tests locally and fails them under CI=true; daprd selected but not
+/// installed skips them; a stack that does not start fails them with every process's last output lines.
 /// </summary>
 public abstract class StackFixture : IAsyncLifetime
 {
@@ -32,22 +33,11 @@ public abstract class StackFixture : IAsyncLifetime
     /// <summary>Set explicitly for both modes, so a change of the product's default cannot swap them.</summary>
     public virtual CorrelationMode Mode => CorrelationMode.Workflow;
 
-    /// <summary>Why this system is not started here at all (an opt-in suite); null runs it.</summary>
-    protected virtual string? OptInSkipReason => null;
-
-    /// <summary>A real daprd instead of the test sidecar; see <see cref="StackOptions.DaprdPath"/>.</summary>
-    protected virtual string? DaprdPath => null;
-
-    protected virtual IReadOnlyList<string> SidecarArguments => [];
-
     public LocalStack Stack
     {
         get
         {
-            if (OptInSkipReason is { } optIn)
-            {
-                Assert.Skip(optIn);
-            }
+            SidecarUnderTest.Current.SkipIfUnavailable();
             Requirements.RedisServerInstalled();
             if (_startFailure is not null)
             {
@@ -69,7 +59,7 @@ public abstract class StackFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        if (OptInSkipReason is not null || RedisServer.FindExecutable() is null)
+        if (SidecarUnderTest.Current.UnavailableReason is not null || RedisServer.FindExecutable() is null)
         {
             return;
         }
@@ -79,8 +69,6 @@ public abstract class StackFixture : IAsyncLifetime
             {
                 AppEnvironment = EnvironmentWithMode(),
                 ReadyTimeout = TimeSpan.FromSeconds(90),
-                DaprdPath = DaprdPath,
-                SidecarArguments = SidecarArguments,
             }, TestContext.Current.CancellationToken);
             _redis = await ConnectionMultiplexer.ConnectAsync(_stack.RedisEndpoint);
         }

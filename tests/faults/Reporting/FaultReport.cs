@@ -87,12 +87,33 @@ public sealed record FaultReport(Machine Machine, DateTimeOffset StartedAt, Time
                 s.Diagnostics,
             }),
         };
+        WriteFile(path, JsonSerializer.Serialize(document, Json));
+    }
+
+    /// <summary>The README's fault table: one row per scenario.</summary>
+    public void WriteMarkdown(string path)
+    {
+        var lines = new List<string>
+        {
+            $"Fault suite on {Machine}, started {StartedAt:yyyy-MM-dd HH:mm} UTC, {Seconds(Duration)}: {(Passed ? "every scenario passed" : $"{Scenarios.Count(s => !s.Passed)} scenario(s) failed")}.",
+            "",
+            "| scenario | sent | accepted | refused | completed | lost | duplicated | republished | recovered in (bound) | result |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        };
+        lines.AddRange(Scenarios.Select(s =>
+            $"| {s.Name} | {Number(s.Sent)} | {Number(s.Accepted)} | {Number(s.Refused)} | {Number(s.Completed)} | {Number(s.Lost)} | {Number(s.Duplicated)} | " +
+            $"{Number(s.Republished)} | {(s.Recovery is { } r ? Seconds(r) : "never")} ({Seconds(s.RecoveryBound)}) | {(s.Passed ? "pass" : "FAIL")} |"));
+        WriteFile(path, string.Join('\n', lines) + "\n");
+    }
+
+    private static void WriteFile(string path, string text)
+    {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null)
         {
             Directory.CreateDirectory(directory);
         }
-        File.WriteAllText(path, JsonSerializer.Serialize(document, Json));
+        File.WriteAllText(path, text);
     }
 
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);

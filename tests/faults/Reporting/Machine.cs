@@ -4,7 +4,7 @@ using TestSupport;
 
 namespace Faults.Reporting;
 
-public sealed record Machine(int Cores, string Os, string Dotnet, string? Cpu, string? RedisServer, string Configuration)
+public sealed record Machine(int Cores, string Os, string Dotnet, string? Cpu, string? RedisServer, string Configuration, string Sidecar)
 {
     public static Machine Describe() => new(
         Environment.ProcessorCount,
@@ -12,8 +12,9 @@ public sealed record Machine(int Cores, string Os, string Dotnet, string? Cpu, s
         RuntimeInformation.FrameworkDescription,
         MachineFacts.CpuModel(),
         MachineFacts.RedisServerVersion(),
-        typeof(Machine).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "unknown");
+        typeof(Machine).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "unknown",
+        SidecarUnderTest.Current.Name);
 
     public override string ToString() =>
-        $"{Cores} cores{(Cpu is null ? "" : $" ({Cpu})")}, {Os}, {Dotnet}, {RedisServer ?? "redis-server not found"}, {Configuration} build";
+        $"{Cores} cores{(Cpu is null ? "" : $" ({Cpu})")}, {Os}, {Dotnet}, {RedisServer ?? "redis-server not found"}, {Configuration} build, sidecars: {Sidecar}";
 }

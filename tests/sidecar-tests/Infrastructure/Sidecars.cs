@@ -21,6 +21,19 @@ public static class Sidecars
         return SidecarProcess.StartAsync(args, environment, cancellationToken: TestContext.Current.CancellationToken);
     }
 
+    /// <summary>
+    /// Waits for a line of the test sidecar's own log (its wording, not daprd's). Against daprd
+    /// (RSD_SIDECAR=daprd) it returns at once: the test still checks the behaviour around the line.
+    /// </summary>
+    public static Task WaitForOwnLogAsync(SidecarProcess sidecar, string text, TimeSpan timeout) =>
+        SidecarUnderTest.Current.IsDaprd
+            ? Task.CompletedTask
+            : sidecar.WaitForOutputAsync(text, timeout, TestContext.Current.CancellationToken);
+
+    /// <summary>Whether the test sidecar's own log has a line like this; always true against daprd (see <see cref="WaitForOwnLogAsync"/>).</summary>
+    public static bool OwnLogHas(SidecarProcess sidecar, Func<string, bool> line) =>
+        SidecarUnderTest.Current.IsDaprd || sidecar.Output.Any(line);
+
     public static string NewName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];
 
     public static object Subscription(string topic, string route, string? deadLetterTopic = null, string pubsub = "pubsub") =>
