@@ -45,6 +45,10 @@ public sealed class PlatformTests : IAsyncDisposable
         var id = Replies.NewId();
         factory.Workflows.GetWorkflowStateAsync(id, false, Arg.Any<CancellationToken>()).Returns(WorkflowStates.Running());
         var client = factory.CreateClient();
+        // The app is shared by the class's tests: the counters are compared before and after.
+        const string deadLettered = "ingress_replies_deadlettered_total{otel_scope_name=\"RedisStreamDemo.Ingress\",result=\"success\"} ";
+        const string received = "ingress_replies_received_total{otel_scope_name=\"RedisStreamDemo.Ingress\",result=\"success\"} ";
+        var before = await client.GetStringAsync("/metrics", Cancellation);
 
         var response = await client.PostAsync(
             DaprNames.Routes.WeatherResponsesDeadLetter,
@@ -54,10 +58,13 @@ public sealed class PlatformTests : IAsyncDisposable
         Assert.Equal("SUCCESS", (await response.ReadJsonAsync()).GetProperty("status").GetString());
         await factory.Workflows.Received(1).RaiseEventAsync(
             id, ForecastWorkflow.ReplyEventName, Arg.Any<object>(), Arg.Any<CancellationToken>());
-        var metrics = await client.GetStringAsync("/metrics", Cancellation);
-        Assert.Contains("ingress_replies_deadlettered_total{otel_scope_name=\"RedisStreamDemo.Ingress\",result=\"success\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("ingress_replies_received_total{otel_scope_name=\"RedisStreamDemo.Ingress\",result=\"success\"} 0", metrics, StringComparison.Ordinal);
+        var after = await client.GetStringAsync("/metrics", Cancellation);
+        Assert.Equal(Counter(before, deadLettered) + 1, Counter(after, deadLettered));
+        Assert.Equal(Counter(before, received), Counter(after, received));
     }
+
+    private static long Counter(string metrics, string series) =>
+        long.Parse(metrics.Split('\n').Single(line => line.StartsWith(series, StringComparison.Ordinal))[series.Length..], System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task Reply_delivered_as_a_cloud_event_is_raised_on_its_workflow()

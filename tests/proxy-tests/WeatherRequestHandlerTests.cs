@@ -252,15 +252,30 @@ public sealed class WeatherRequestHandlerTests
     }
 
     [Fact]
-    public async Task A_dead_letter_is_counted_and_answered_success()
+    public async Task A_dead_letter_that_is_no_request_is_counted_and_answered_success()
     {
         await using var proxy = new ProxyHarness();
 
-        var response = proxy.Handler.HandleDeadLetter("request-1", "Oslo");
+        var response = await proxy.Handler.HandleDeadLetterAsync(TestData.Request() with { City = " " }, Ct);
 
         Assert.Equal(TopicResponse.Success, response);
         Assert.Equal(1, proxy.Metrics.Sum("proxy.requests.deadlettered"));
         await proxy.ReplyPublished(0);
+    }
+
+    // The proxy was down or busy for longer than the inbound retry budget: the request reached the
+    // dead-letter topic, and is answered from there rather than lost.
+    [Fact]
+    public async Task A_dead_lettered_request_is_still_processed_and_its_reply_published()
+    {
+        await using var proxy = new ProxyHarness();
+        var request = TestData.Request();
+
+        var response = await proxy.Handler.HandleDeadLetterAsync(request, Ct);
+
+        Assert.Equal(TopicResponse.Success, response);
+        Assert.Equal(1, proxy.Metrics.Sum("proxy.requests.deadlettered"));
+        await proxy.ReplyPublished(1, reply => reply.RequestId == request.RequestId && reply.City == request.City);
     }
 
     [Fact]

@@ -36,7 +36,7 @@ internal static partial class RequestLog
     public static partial void Poison(this ILogger logger, string? requestId);
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Warning,
-        Message = "Request {RequestId} for {City} reached the dead-letter topic and will not be answered")]
+        Message = "Request {RequestId} for {City} reached the dead-letter topic and cannot be processed; it will not be answered")]
     public static partial void DeadLettered(this ILogger logger, string? requestId, string? city);
 
     [LoggerMessage(EventId = 1009, Level = LogLevel.Warning,
@@ -46,4 +46,8 @@ internal static partial class RequestLog
     [LoggerMessage(EventId = 1010, Level = LogLevel.Warning,
         Message = "The reply store did not answer for request {RequestId}; answering RETRY")]
     public static partial void ReplyStoreFailed(this ILogger logger, Exception exception, string requestId);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning,
+        Message = "Request {RequestId} for {City} reached the dead-letter topic after its delivery retries ran out; processing it from there")]
+    public static partial void DeadLetteredRequestProcessed(this ILogger logger, string requestId, string city);
 }

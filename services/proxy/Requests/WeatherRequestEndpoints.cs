@@ -58,10 +58,26 @@ internal static class WeatherRequestEndpoints
     internal static async Task<Ok<TopicResponse>> HandleDeadLetterAsync(
         HttpRequest http, WeatherRequestHandler handler, CancellationToken cancellationToken)
     {
-        var letter = await TryReadAsync<DeadLetter>(http, cancellationToken);
-        // Raw delivery hands over the stored entry, usually the original CloudEvent: look inside its data.
-        var inner = letter?.Data is { ValueKind: JsonValueKind.Object } data ? data.Deserialize<DeadLetter>(JsonSerializerOptions.Web) : null;
-        return TypedResults.Ok(handler.HandleDeadLetter(inner?.RequestId ?? letter?.RequestId, inner?.City ?? letter?.City));
+        // A dead letter may be anything at all. Raw delivery hands over the stored entry, usually
+        // the original CloudEvent: the request is its data; otherwise it may be the request itself.
+        using var letter = await TryReadAsync<JsonDocument>(http, cancellationToken);
+        var request = letter?.RootElement is { ValueKind: JsonValueKind.Object } root
+            ? TryDeserialize<WeatherRequest>(root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object ? data : root)
+            : null;
+        return TypedResults.Ok(await handler.HandleDeadLetterAsync(request, cancellationToken));
+    }
+
+    private static T? TryDeserialize<T>(JsonElement element)
+        where T : class
+    {
+        try
+        {
+            return element.Deserialize<T>(JsonSerializerOptions.Web);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static async Task<T?> TryReadAsync<T>(HttpRequest http, CancellationToken cancellationToken)
@@ -76,7 +92,4 @@ internal static class WeatherRequestEndpoints
             return null;
         }
     }
-
-    // Whatever can be learnt from a dead letter, which may be anything at all.
-    private sealed record DeadLetter(string? RequestId, string? City, JsonElement? Data);
 }

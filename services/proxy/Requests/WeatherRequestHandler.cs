@@ -25,10 +25,7 @@ internal sealed class WeatherRequestHandler(
 
     public async Task<TopicResponse> HandleAsync(WeatherRequest? request, CancellationToken cancellationToken)
     {
-        // daprd refuses state keys containing "||" (its key-prefix separator), so such an id could
-        // never be looked up in the reply store.
-        if (request is null || string.IsNullOrWhiteSpace(request.RequestId) || request.RequestId.Contains("||", StringComparison.Ordinal)
-            || string.IsNullOrWhiteSpace(request.City))
+        if (!IsProcessable(request))
         {
             // Retrying cannot repair the bytes. Since dapr/dapr#7097 (Dapr 1.13; confirmed for 1.16 in
             // dapr/dapr#9400) DROP sends the message straight to the subscription's dead-letter topic,
@@ -80,12 +77,29 @@ internal sealed class WeatherRequestHandler(
         return TopicResponse.Retry;
     }
 
-    public TopicResponse HandleDeadLetter(string? requestId, string? city)
+    // A dead letter is either poison (nothing can process it: counted and acknowledged) or a good
+    // request whose deliveries ran out of inbound retries while this app was down, restarting or
+    // busy for longer than the budget. That one is still processed and answered like any delivery,
+    // with the dead-letter subscription's own retry budget: dropping it would lose the request.
+    public async Task<TopicResponse> HandleDeadLetterAsync(WeatherRequest? request, CancellationToken cancellationToken)
     {
-        logger.DeadLettered(requestId, city);
         metrics.DeadLettered();
-        return TopicResponse.Success;
+        if (!IsProcessable(request))
+        {
+            logger.DeadLettered(request?.RequestId, request?.City);
+            return TopicResponse.Success;
+        }
+        logger.DeadLetteredRequestProcessed(request.RequestId, request.City);
+        return await HandleAsync(request, cancellationToken);
     }
+
+    // daprd refuses state keys containing "||" (its key-prefix separator), so such an id could
+    // never be looked up in the reply store.
+    private static bool IsProcessable([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] WeatherRequest? request) =>
+        request is not null
+        && !string.IsNullOrWhiteSpace(request.RequestId)
+        && !request.RequestId.Contains("||", StringComparison.Ordinal)
+        && !string.IsNullOrWhiteSpace(request.City);
 
     private async Task<Delivery> DeliverOnceAsync(WeatherRequest request)
     {
