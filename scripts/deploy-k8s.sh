@@ -93,7 +93,11 @@ ensure_secret "$NAMESPACE" app-api-token token random_token
 ensure_secret "$NAMESPACE" jwt-signing-key signing-key random_key
 ensure_secret "$MONITORING" grafana-admin password random_token
 
-kubectl apply -k "$overlay"
+# Server-side apply with strict field validation: the API server refuses an unknown or misspelt
+# field instead of dropping it (a Resiliency with one would otherwise be rejected by the Dapr
+# operator later, or half-applied). --force-conflicts keeps replicas the autoscaler changed
+# ours again, as a client-side apply would.
+kubectl apply --server-side --force-conflicts --field-validation=Strict -k "$overlay"
 
 kubectl -n "$NAMESPACE" rollout status statefulset/redis --timeout="$TIMEOUT"
 for app in proxy ingress; do

@@ -30,9 +30,12 @@ public sealed partial class DaprVersionPinTests
                 yield return ($"{file} \"Dapr {match.Groups[1].Value}\"", match.Groups[1].Value);
             }
         }
-        foreach (Match match in DeployScriptPin().Matches(Repo.Read("scripts", "deploy-k8s.sh")))
+        foreach (var script in new[] { "scripts/deploy-k8s.sh", "scripts/ci/common.sh" })
         {
-            yield return ("scripts/deploy-k8s.sh DAPR_VERSION", match.Groups[1].Value);
+            foreach (Match match in DeployScriptPin().Matches(Repo.Read(script.Split('/'))))
+            {
+                yield return ($"{script} DAPR_VERSION", match.Groups[1].Value);
+            }
         }
     }
 
@@ -45,6 +48,7 @@ public sealed partial class DaprVersionPinTests
         Assert.Contains(pins, pin => pin.Where == "TestcontainersDaprTests.DaprTag");
         Assert.Contains(pins, pin => pin.Where == "README.md --runtime-version");
         Assert.Contains(pins, pin => pin.Where == "scripts/deploy-k8s.sh DAPR_VERSION");
+        Assert.Contains(pins, pin => pin.Where == "scripts/ci/common.sh DAPR_VERSION");
         var versions = pins.Select(pin => pin.Version).Distinct().ToList();
         Assert.True(versions.Count == 1, "Dapr releases disagree:\n" + string.Join('\n', pins.Select(pin => $"{pin.Where}: {pin.Version}")));
     }
