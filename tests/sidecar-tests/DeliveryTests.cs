@@ -491,6 +491,38 @@ public sealed class DeliveryTests(RedisFixture redis)
         Assert.False(await redis.Db.KeyExistsAsync(deadLetter));
     }
 
+    /// <summary>
+    /// dapr/dapr v1.18.3 pkg/runtime/subscription/subscription.go: once Stop has marked the subscription
+    /// closed (pubsub.redis is not a PausableSubscriber, so at once), a failed delivery waits for the handler
+    /// context and returns its error instead of going to the dead-letter topic, and components-contrib
+    /// v1.18.4 pubsub/redis/redis.go processMessage does not acknowledge it: the entry stays pending.
+    /// </summary>
+    [Fact]
+    public async Task A_delivery_failing_while_the_sidecar_stops_is_neither_dead_lettered_nor_acked()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("dlstop");
+        var deadLetter = topic + "-dlq";
+        var started = new TaskCompletionSource();
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in", deadLetter)], async (_, _) =>
+        {
+            started.TrySetResult();
+            await Task.Delay(1500);
+            return Results.StatusCode(500);
+        });
+        await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Write(redis.Endpoint), app.Port);
+        using var client = Client(sidecar);
+
+        await client.PublishEventAsync("pubsub", topic, new Ping("x"), TestContext.Current.CancellationToken);
+        await started.Task.WaitAsync(Wait, TestContext.Current.CancellationToken);
+        await sidecar.StopAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(0, sidecar.ExitCode);
+        Assert.Single(app.Deliveries);
+        Assert.False(await redis.Db.KeyExistsAsync(deadLetter));
+        Assert.Equal(1, await PendingAsync(topic, "proxy"));
+    }
+
     [Fact]
     public async Task APP_API_TOKEN_is_sent_to_the_app_on_every_call()
     {
