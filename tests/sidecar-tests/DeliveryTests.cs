@@ -241,9 +241,9 @@ public sealed class DeliveryTests(RedisFixture redis)
         var resources = Resources.Write(redis.Endpoint, inboundRetry: ConstantRetry(2), inboundTimeout: "300ms");
         await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in", deadLetter)], (request, _) => Hang(request));
         await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
-        using var client = Client(sidecar);
 
-        await client.PublishEventAsync("pubsub", topic, new Ping("stuck"), TestContext.Current.CancellationToken);
+        // Another app published it: this one may publish only weather-responses.
+        await redis.Db.StreamAddAsync(topic, "data", """{"id":"e1","specversion":"1.0","type":"t","source":"s","data":"stuck"}""");
         await Sidecars.WaitUntilAsync(async () => await redis.Db.StreamLengthAsync(deadLetter) == 1, Wait, "the dead-letter entry");
 
         Assert.Equal(3, app.Deliveries.Count());
@@ -427,6 +427,101 @@ public sealed class DeliveryTests(RedisFixture redis)
         await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
 
         Assert.Empty(app.Deliveries);
+        Assert.Equal(1, await PendingAsync(topic, "proxy"));
+    }
+
+    /// <summary>
+    /// dapr/dapr v1.18.3 pkg/runtime/subscription/subscription.go sendToDeadLetter: the dead-letter publish is
+    /// detached from the handler context's deadline (context.WithoutCancel, then deadLetterPublishTimeout of
+    /// 30s), so after components-contrib's processingTimeout has expired (v1.18.4 pubsub/redis/redis.go
+    /// processMessage: context.WithTimeout(processingTimeout)) it still succeeds; the handler then returns nil
+    /// and the entry is acknowledged. (The delivery itself runs under context.Background(): processingTimeout
+    /// does not cut it off.)
+    /// </summary>
+    [Fact]
+    public async Task A_dead_letter_publish_after_processingTimeout_succeeds_and_the_entry_is_acked()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("dllate");
+        var deadLetter = topic + "-dlq";
+        var resources = Resources.Write(redis.Endpoint, new Dictionary<string, string> { ["processingTimeout"] = "1000", ["redeliverInterval"] = "60000" });
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in", deadLetter)], async (_, _) =>
+        {
+            await Task.Delay(1500);
+            return Results.StatusCode(500);
+        });
+        await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
+        using var client = Client(sidecar);
+
+        await client.PublishEventAsync("pubsub", topic, new Ping("late"), TestContext.Current.CancellationToken);
+        await Sidecars.WaitUntilAsync(async () => await redis.Db.StreamLengthAsync(deadLetter) == 1, Wait, "the dead-letter entry");
+        await Sidecars.WaitUntilAsync(async () => await PendingAsync(topic, "proxy") == 0, Wait, "XACK");
+
+        Assert.Single(app.Deliveries);
+        Assert.Equal(0, app.AbortedDeliveries);
+    }
+
+    /// <summary>
+    /// components-contrib v1.18.4 pubsub/redis/redis.go processMessage: when the handler fails with its
+    /// processingTimeout context expired (here the dead-letter publish is refused: the topic is outside the
+    /// app's publishingScopes) the entry is not acknowledged; it stays pending for the reclaim.
+    /// </summary>
+    [Fact]
+    public async Task A_failed_dead_letter_publish_after_processingTimeout_leaves_the_entry_pending()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("dlfail");
+        var deadLetter = topic + "-dlq";
+        var resources = Resources.Write(redis.Endpoint, new Dictionary<string, string>
+        {
+            ["processingTimeout"] = "1000",
+            ["redeliverInterval"] = "60000",
+            ["publishingScopes"] = "proxy=weather-responses",
+        });
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in", deadLetter)], async (_, _) =>
+        {
+            await Task.Delay(1500);
+            return Results.StatusCode(500);
+        });
+        await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
+
+        // Another app published it: this one may publish only weather-responses.
+        await redis.Db.StreamAddAsync(topic, "data", """{"id":"e1","specversion":"1.0","type":"t","source":"s","data":"stuck"}""");
+        await sidecar.WaitForOutputAsync("left pending (processing timeout elapsed)", Wait, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, await PendingAsync(topic, "proxy"));
+        Assert.False(await redis.Db.KeyExistsAsync(deadLetter));
+    }
+
+    /// <summary>
+    /// dapr/dapr v1.18.3 pkg/runtime/subscription/subscription.go: once Stop has marked the subscription
+    /// closed (pubsub.redis is not a PausableSubscriber, so at once), a failed delivery waits for the handler
+    /// context and returns its error instead of going to the dead-letter topic, and components-contrib
+    /// v1.18.4 pubsub/redis/redis.go processMessage does not acknowledge it: the entry stays pending.
+    /// </summary>
+    [Fact]
+    public async Task A_delivery_failing_while_the_sidecar_stops_is_neither_dead_lettered_nor_acked()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("dlstop");
+        var deadLetter = topic + "-dlq";
+        var started = new TaskCompletionSource();
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in", deadLetter)], async (_, _) =>
+        {
+            started.TrySetResult();
+            await Task.Delay(1500);
+            return Results.StatusCode(500);
+        });
+        await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Write(redis.Endpoint), app.Port);
+        using var client = Client(sidecar);
+
+        await client.PublishEventAsync("pubsub", topic, new Ping("x"), TestContext.Current.CancellationToken);
+        await started.Task.WaitAsync(Wait, TestContext.Current.CancellationToken);
+        await sidecar.StopAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(0, sidecar.ExitCode);
+        Assert.Single(app.Deliveries);
+        Assert.False(await redis.Db.KeyExistsAsync(deadLetter));
         Assert.Equal(1, await PendingAsync(topic, "proxy"));
     }
 

@@ -234,4 +234,76 @@ public sealed class PublishTests(RedisFixture redis)
         Assert.Equal("ERR_PUBSUB_REQUEST_METADATA", JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.GetProperty("errorCode").GetString());
         Assert.Equal(0, await redis.Db.StreamLengthAsync(topic));
     }
+
+    /// <summary>
+    /// dapr/dapr v1.18.3 pkg/runtime/pubsub/cloudevents.go NewCloudEvent (called by pkg/api/grpc/grpc.go
+    /// PublishEvent and pkg/api/http/http.go onPublish): publish metadata <c>cloudevent.*</c> decoded onto the
+    /// envelope's fields with mapstructure.WeakDecode (any casing), a traceparent override replacing traceid
+    /// too; components-contrib v1.18.4 pubsub/envelope.go NewCloudEventsEnvelope (an empty type falls back to
+    /// com.dapr.event.sent, a subject is added only when set). The metadata is stored with the entry as sent.
+    /// </summary>
+    [Fact]
+    public async Task Cloudevent_metadata_overrides_the_envelope_over_grpc_and_http()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("ceover");
+        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        using var channel = GrpcChannel.ForAddress(sidecar.GrpcEndpoint);
+        var client = new DaprProto.Dapr.DaprClient(channel);
+        using var http = new HttpClient { BaseAddress = sidecar.HttpEndpoint };
+        const string traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        var request = new DaprProto.PublishEventRequest { PubsubName = "pubsub", Topic = topic, Data = Google.Protobuf.ByteString.CopyFromUtf8("{\"a\":1}"), DataContentType = "application/json" };
+        request.Metadata["cloudevent.id"] = "my-id";
+        request.Metadata["CloudEvent.Source"] = "my-source";
+        request.Metadata["cloudevent.type"] = "";
+        request.Metadata["cloudevent.subject"] = "my-subject";
+        request.Metadata["cloudevent.traceid"] = "ignored-trace-id";
+        request.Metadata["cloudevent.traceparent"] = traceParent;
+        request.Metadata["cloudevent.tracestate"] = "k=v";
+
+        await client.PublishEventAsync(request, cancellationToken: TestContext.Current.CancellationToken);
+        using var response = await http.PostAsync($"/v1.0/publish/pubsub/{topic}?metadata.cloudevent.id=http-id&metadata.cloudevent.type=my.type&metadata.cloudevent.traceid=http-trace",
+            new StringContent("{\"a\":2}", System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        var entries = await redis.Db.StreamRangeAsync(topic);
+        var grpc = JsonDocument.Parse(entries[0]["data"].ToString()).RootElement;
+        Assert.Equal("my-id", grpc.GetProperty("id").GetString());
+        Assert.Equal("my-source", grpc.GetProperty("source").GetString());
+        Assert.Equal("com.dapr.event.sent", grpc.GetProperty("type").GetString());
+        Assert.Equal("my-subject", grpc.GetProperty("subject").GetString());
+        Assert.Equal(traceParent, grpc.GetProperty("traceid").GetString());
+        Assert.Equal(traceParent, grpc.GetProperty("traceparent").GetString());
+        Assert.Equal("k=v", grpc.GetProperty("tracestate").GetString());
+        Assert.Equal("my-id", JsonDocument.Parse(entries[0]["metadata"].ToString()).RootElement.GetProperty("cloudevent.id").GetString());
+        var viaHttp = JsonDocument.Parse(entries[1]["data"].ToString()).RootElement;
+        Assert.Equal("http-id", viaHttp.GetProperty("id").GetString());
+        Assert.Equal("ingress", viaHttp.GetProperty("source").GetString());
+        Assert.Equal("my.type", viaHttp.GetProperty("type").GetString());
+        Assert.False(viaHttp.TryGetProperty("subject", out _));
+        Assert.Equal("http-trace", viaHttp.GetProperty("traceid").GetString());
+        Assert.Equal("http-trace", viaHttp.GetProperty("traceparent").GetString());
+    }
+
+    /// <summary>
+    /// pkg/runtime/pubsub/cloudevents.go NewCloudEvent: data sent as application/cloudevents+json goes through
+    /// FromCloudEvent before the overrides are read, so cloudevent.* metadata does not touch it.
+    /// </summary>
+    [Fact]
+    public async Task Cloudevent_metadata_does_not_override_a_published_cloud_event()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("cekeep");
+        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        using var http = new HttpClient { BaseAddress = sidecar.HttpEndpoint };
+
+        using var response = await http.PostAsync($"/v1.0/publish/pubsub/{topic}?metadata.cloudevent.id=override&metadata.cloudevent.source=override",
+            new StringContent("""{"id":"own-id","source":"own-source","specversion":"1.0","type":"t","data":{"a":1}}""", System.Text.Encoding.UTF8, "application/cloudevents+json"),
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        var ce = JsonDocument.Parse((await redis.Db.StreamRangeAsync(topic)).Single()["data"].ToString()).RootElement;
+        Assert.Equal("own-id", ce.GetProperty("id").GetString());
+        Assert.Equal("own-source", ce.GetProperty("source").GetString());
+    }
 }

@@ -123,4 +123,25 @@ internal static partial class Log
 
     [LoggerMessage(74, LogLevel.Warning, "{File}: a Resiliency that is not the first document of its file is not loaded by daprd (one yaml.Unmarshal per file); ignored")]
     public static partial void ResiliencyNotFirstDocument(ILogger logger, string file);
+
+    [LoggerMessage(120, LogLevel.Warning, "failed to subscribe to topics: {Error}")]
+    public static partial void SubscribeFailed(ILogger logger, string error);
+
+    [LoggerMessage(121, LogLevel.Error, "error getting topics from app: {Error}")]
+    public static partial void SubscriptionsUnreadable(ILogger logger, string error);
+
+    [LoggerMessage(122, LogLevel.Debug, "user app did not subscribe to any topic")]
+    public static partial void NoSubscriptions(ILogger logger);
+
+    [LoggerMessage(123, LogLevel.Error, "app returned http status code {Status} from subscription endpoint")]
+    public static partial void SubscribeEndpointStatus(ILogger logger, int status);
+
+    [LoggerMessage(124, LogLevel.Warning, "topic {Topic} has an empty routes. removing from subscriptions list")]
+    public static partial void EmptyRoutes(ILogger logger, string topic);
+
+    [LoggerMessage(125, LogLevel.Error, "Failed to start subscription for pubsub {PubSub}, topic {Topic}: {Error}")]
+    public static partial void SubscriptionNotStarted(ILogger logger, string pubSub, string topic, string error);
+
+    [LoggerMessage(126, LogLevel.Error, "Retry failed for subscription pubsub {PubSub}, topic {Topic}: {Error}. Will retry.")]
+    public static partial void SubscriptionRetryFailed(ILogger logger, string pubSub, string topic, string error);
 }

@@ -71,7 +71,7 @@ builder.Services.AddSingleton(options);
 builder.Services.AddSingleton(resources);
 builder.Services.AddSingleton(resiliency);
 builder.Services.AddSingleton<SidecarState>();
-builder.Services.AddSingleton(sp => new PubSubRuntime(components.PubSubs, resiliency, options.AppId, sp.GetRequiredService<ILogger<PubSubRuntime>>()));
+builder.Services.AddSingleton(sp => new PubSubRuntime(components.PubSubs, components.PubSubScopes, resiliency, options.AppId, sp.GetRequiredService<ILogger<PubSubRuntime>>()));
 builder.Services.AddSingleton(sp => new StateRuntime(components.StateStores, resiliency, sp.GetRequiredService<ILogger<StateRuntime>>()));
 builder.Services.AddSingleton(new AppChannel(AppChannel.CreateHttpClient(), options));
 builder.Services.AddSingleton<SubscriptionRuntime>();

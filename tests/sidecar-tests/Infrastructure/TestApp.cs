@@ -42,7 +42,8 @@ public sealed class TestApp : IAsyncDisposable
     /// <summary>Deliveries the sidecar cancelled while the app was still handling them.</summary>
     public int AbortedDeliveries => Volatile.Read(ref _aborted);
 
-    public static async Task<TestApp> StartAsync(object[] subscriptions, Func<AppRequest, int, Task<IResult>> respond, int? port = null)
+    /// <param name="subscribeAnswer">What GET /dapr/subscribe answers instead of the subscriptions as JSON.</param>
+    public static async Task<TestApp> StartAsync(object[] subscriptions, Func<AppRequest, int, Task<IResult>> respond, int? port = null, Func<IResult>? subscribeAnswer = null)
     {
         var appPort = port ?? FreePort.Next();
         var builder = WebApplication.CreateSlimBuilder();
@@ -55,7 +56,7 @@ public sealed class TestApp : IAsyncDisposable
         app.MapGet("/dapr/subscribe", async (HttpContext context) =>
         {
             testApp.Requests.Enqueue(await RecordAsync(context));
-            return Results.Json(subscriptions);
+            return subscribeAnswer?.Invoke() ?? Results.Json(subscriptions);
         });
         app.MapPost("/{**path}", async (HttpContext context) =>
         {

@@ -18,8 +18,8 @@ internal sealed record DaprApiError(StatusCode GrpcCode, int HttpStatus, string 
 
     public (string Field, string Description)? FieldViolation { get; init; }
 
-    /// <summary>google.rpc.ResourceInfo (type, name), as dapr/dapr pkg/api/errors adds for most state errors.</summary>
-    public (string Type, string Name)? Resource { get; init; }
+    /// <summary>google.rpc.ResourceInfo (type, name, description), as dapr/dapr pkg/api/errors adds for most state and pubsub errors.</summary>
+    public (string Type, string Name, string Description)? Resource { get; init; }
 
     public static DaprApiError PubSubNotFound(string name) =>
         new(StatusCode.InvalidArgument, 404, "ERR_PUBSUB_NOT_FOUND", "DAPR_PUBSUB_NOT_FOUND", $"pubsub {name} is not found");
@@ -33,8 +33,28 @@ internal sealed record DaprApiError(StatusCode GrpcCode, int HttpStatus, string 
     public static DaprApiError MetadataDeserialize(string error) =>
         new(StatusCode.InvalidArgument, 400, "ERR_PUBSUB_REQUEST_METADATA", "DAPR_PUBSUB_METADATA_DESERIALIZATION", "failed deserializing metadata. Error: " + error);
 
-    public static DaprApiError PublishFailed(string pubsub, string topic, string error) =>
-        new(StatusCode.Internal, 500, "ERR_PUBSUB_PUBLISH_MESSAGE", "DAPR_PUBSUB_PUBLISH_MESSAGE", $"error when publishing to topic {topic} in pubsub {pubsub}: {error}");
+    // dapr/dapr v1.18.3 pkg/api/errors/pubsub.go withTopicError(...).build: a ResourceInfo whose description
+    // is the message, and the topic and the publisher's error in the ErrorInfo metadata.
+    public static DaprApiError PublishFailed(string pubsub, string topic, string error)
+    {
+        var message = $"error when publishing to topic {topic} in pubsub {pubsub}: {error}";
+        return new(StatusCode.Internal, 500, "ERR_PUBSUB_PUBLISH_MESSAGE", "DAPR_PUBSUB_PUBLISH_MESSAGE", message)
+        {
+            Resource = ("pubsub", pubsub, message),
+            ReasonMetadata = new Dictionary<string, string> { ["error"] = error, ["topic"] = topic },
+        };
+    }
+
+    /// <summary>pkg/api/errors/pubsub.go PublishForbidden: a topic outside the app's scopes (NotAllowedError).</summary>
+    public static DaprApiError PublishForbidden(string pubsub, string topic, string appId, string error)
+    {
+        var message = $"topic {topic} is not allowed for app id {appId}";
+        return new(StatusCode.PermissionDenied, 403, "ERR_PUBSUB_FORBIDDEN", "DAPR_PUBSUB_FORBIDDEN", message)
+        {
+            Resource = ("pubsub", pubsub, message),
+            ReasonMetadata = new Dictionary<string, string> { ["error"] = error, ["topic"] = topic },
+        };
+    }
 
     public static DaprApiError WorkflowNotFound(string instanceId) =>
         new(StatusCode.NotFound, 404, "ERR_INSTANCE_ID_NOT_FOUND", "", $"unable to find workflow with the provided instance ID: {instanceId}");
@@ -47,7 +67,7 @@ internal sealed record DaprApiError(StatusCode GrpcCode, int HttpStatus, string 
         new(StatusCode.FailedPrecondition, 500, "ERR_STATE_STORE_NOT_CONFIGURED", "DAPR_STATE_NOT_CONFIGURED", $"state store {name} is not configured") { ReasonMetadata = AppIdMetadata(appId) };
 
     public static DaprApiError StateKeyIllegal(string store, string key, string message) =>
-        new(StatusCode.InvalidArgument, 400, "ERR_MALFORMED_REQUEST", "DAPR_STATE_ILLEGAL_KEY", message) { FieldViolation = (key, message), Resource = ("state", store) };
+        new(StatusCode.InvalidArgument, 400, "ERR_MALFORMED_REQUEST", "DAPR_STATE_ILLEGAL_KEY", message) { FieldViolation = (key, message), Resource = ("state", store, "") };
 
     /// <summary>dapr/dapr apierrors.Basic: no legacy code, so the ErrorInfo reason is the error code (ERR_STATE_GET, ERR_STATE_SAVE, ...).</summary>
     public static DaprApiError Basic(StatusCode code, int httpStatus, string errorCode, string message) =>
@@ -69,7 +89,7 @@ internal sealed record DaprApiError(StatusCode GrpcCode, int HttpStatus, string 
         }
         if (Resource is { } resource)
         {
-            status.Details.Add(Any.Pack(new ResourceInfo { ResourceType = resource.Type, ResourceName = resource.Name }));
+            status.Details.Add(Any.Pack(new ResourceInfo { ResourceType = resource.Type, ResourceName = resource.Name, Description = resource.Description }));
         }
         if (Reason.Length > 0)
         {
@@ -109,7 +129,7 @@ internal sealed record DaprApiError(StatusCode GrpcCode, int HttpStatus, string 
                 ["resource_type"] = resource.Type,
                 ["resource_name"] = resource.Name,
                 ["owner"] = "",
-                ["description"] = "",
+                ["description"] = resource.Description,
             });
         }
         if (Reason.Length > 0)

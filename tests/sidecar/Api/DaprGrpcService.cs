@@ -52,6 +52,10 @@ internal sealed partial class DaprGrpcService(PubSubRuntime pubsub, StateRuntime
         {
             await pubsub.PublishEventAsync(request.PubsubName, request.Topic, request.Data.ToByteArray(), request.DataContentType, metadata, trace, context.CancellationToken);
         }
+        catch (PubSubForbiddenException ex)
+        {
+            throw DaprApiError.PublishForbidden(request.PubsubName, request.Topic, pubsub.AppId, ex.Message).ToRpcException();
+        }
         catch (Exception ex) when (ex is not RpcException and not OperationCanceledException)
         {
             throw DaprApiError.PublishFailed(request.PubsubName, request.Topic, ex.Message).ToRpcException();

@@ -53,7 +53,7 @@ internal static class HttpApiEndpoints
             ["extended"] = new JsonObject { ["daprRuntimeVersion"] = "test-sidecar" },
         };
 
-        var subs = subscriptions.Active;
+        var subs = subscriptions.Programmatic;
         if (subs.Count > 0)
         {
             body["subscriptions"] = new JsonArray([.. subs.Select(s =>
@@ -128,6 +128,10 @@ internal static class HttpApiEndpoints
         try
         {
             await pubsub.PublishEventAsync(pubsubname, topic, buffer.ToArray(), request.ContentType, metadata, trace, cancellationToken);
+        }
+        catch (PubSubForbiddenException ex)
+        {
+            return DaprApiError.PublishForbidden(pubsubname, topic, pubsub.AppId, ex.Message).ToHttpResult();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

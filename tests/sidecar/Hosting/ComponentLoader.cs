@@ -9,7 +9,7 @@ namespace TestSidecar.Hosting;
 /// Initialises the components daprd would load for this app. As in daprd, a component that fails
 /// to initialise (unknown type, bad metadata, Redis unreachable) stops the sidecar.
 /// </summary>
-internal sealed record LoadedComponents(Dictionary<string, RedisStreamsPubSub> PubSubs, Dictionary<string, RedisStateStore> StateStores, ActorStateStore? ActorStateStore);
+internal sealed record LoadedComponents(Dictionary<string, RedisStreamsPubSub> PubSubs, Dictionary<string, TopicScopes> PubSubScopes, Dictionary<string, RedisStateStore> StateStores, ActorStateStore? ActorStateStore);
 
 internal static class ComponentLoader
 {
@@ -17,6 +17,7 @@ internal static class ComponentLoader
     {
         var logger = loggerFactory.CreateLogger("TestSidecar.Components");
         var pubsubs = new Dictionary<string, RedisStreamsPubSub>(StringComparer.Ordinal);
+        var scopes = new Dictionary<string, TopicScopes>(StringComparer.Ordinal);
         var stateStores = new Dictionary<string, RedisStateStore>(StringComparer.Ordinal);
         ActorStateStore? actorStore = null;
         foreach (var component in resources.Components)
@@ -28,6 +29,7 @@ internal static class ComponentLoader
                     var pubsub = new RedisStreamsPubSub(component.Name, settings, loggerFactory.CreateLogger("TestSidecar.PubSub." + component.Name));
                     await pubsub.InitAsync();
                     pubsubs.Add(component.Name, pubsub);
+                    scopes.Add(component.Name, TopicScopes.Parse(component.Metadata, options.AppId));
                     break;
                 case ("state.redis", "v1"):
                     // Every state store serves the state API, the actor state store included, as in daprd.
@@ -47,7 +49,7 @@ internal static class ComponentLoader
             }
             Log.ComponentLoaded(logger, component.Name, component.Type, component.Version);
         }
-        return new LoadedComponents(pubsubs, stateStores, actorStore);
+        return new LoadedComponents(pubsubs, scopes, stateStores, actorStore);
     }
 
     // daprd: the metadata key compared case-insensitively, the value by kit's IsTruthy.

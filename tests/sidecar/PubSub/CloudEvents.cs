@@ -26,24 +26,47 @@ internal static class CloudEvents
         return type.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>Wraps data that is not a CloudEvent. <paramref name="traceParent"/> becomes traceid and traceparent.</summary>
-    public static byte[] Wrap(ReadOnlySpan<byte> data, string? dataContentType, string source, string topic, string pubsubName, string traceParent, string traceState, DateTimeOffset now)
+    /// <summary>
+    /// Wraps data that is not a CloudEvent (dapr/dapr v1.18.3 pkg/runtime/pubsub/cloudevents.go NewCloudEvent,
+    /// components-contrib pubsub/envelope.go NewCloudEventsEnvelope). <paramref name="traceParent"/> becomes
+    /// traceid and traceparent. Publish metadata <c>cloudevent.id</c>, <c>.source</c>, <c>.type</c>,
+    /// <c>.subject</c>, <c>.traceid</c>, <c>.tracestate</c> and <c>.traceparent</c> override those fields
+    /// (mapstructure.WeakDecode: the exact key, else any casing of it); an empty id, source or type falls back
+    /// to the default (a new UUID, <c>Dapr</c>, <c>com.dapr.event.sent</c>), a subject appears only when not
+    /// empty, and a traceparent override replaces both traceid and traceparent.
+    /// </summary>
+    public static byte[] Wrap(ReadOnlySpan<byte> data, string? dataContentType, string source, string topic, string pubsubName, string traceParent, string traceState, DateTimeOffset now, IReadOnlyDictionary<string, string>? metadata)
     {
+        var id = Override(metadata, "cloudevent.id") ?? "";
+        source = Override(metadata, "cloudevent.source") ?? source;
+        var type = Override(metadata, "cloudevent.type") ?? "";
+        var subject = Override(metadata, "cloudevent.subject") ?? "";
+        var traceId = Override(metadata, "cloudevent.traceid") ?? traceParent;
+        traceState = Override(metadata, "cloudevent.tracestate") ?? traceState;
+        if (Override(metadata, "cloudevent.traceparent") is { Length: > 0 } traceParentOverride)
+        {
+            traceId = traceParentOverride;
+        }
+
         var contentType = string.IsNullOrEmpty(dataContentType) ? "text/plain" : dataContentType;
         var ce = new SortedDictionary<string, JsonNode?>(StringComparer.Ordinal)
         {
-            ["id"] = Guid.NewGuid().ToString(),
+            ["id"] = id.Length == 0 ? Guid.NewGuid().ToString() : id,
             ["specversion"] = "1.0",
             ["datacontenttype"] = contentType,
             ["source"] = string.IsNullOrEmpty(source) ? "Dapr" : source,
-            ["type"] = DefaultType,
+            ["type"] = type.Length == 0 ? DefaultType : type,
             ["topic"] = topic,
             ["pubsubname"] = pubsubName,
-            ["traceid"] = traceParent,
-            ["traceparent"] = traceParent,
+            ["traceid"] = traceId,
+            ["traceparent"] = traceId,
             ["tracestate"] = traceState,
             ["time"] = FormatTime(now),
         };
+        if (subject.Length > 0)
+        {
+            ce["subject"] = subject;
+        }
 
         if (IsJsonContentType(contentType) && TryParseJson(data, out var json))
         {
@@ -147,6 +170,19 @@ internal static class CloudEvents
             ce["specversion"] = "1.0";
         }
         return Serialize(ce);
+    }
+
+    private static string? Override(IReadOnlyDictionary<string, string>? metadata, string key)
+    {
+        if (metadata is null)
+        {
+            return null;
+        }
+        if (metadata.TryGetValue(key, out var exact))
+        {
+            return exact;
+        }
+        return metadata.FirstOrDefault(kv => kv.Key.Equals(key, StringComparison.OrdinalIgnoreCase)).Value;
     }
 
     public static string FormatTime(DateTimeOffset now) =>

@@ -7,14 +7,21 @@ internal sealed class PubSubNotFoundException(string name) : Exception($"pubsub 
     public string PubSubName { get; } = name;
 }
 
+/// <summary>dapr/dapr v1.18.3 pkg/runtime/pubsub/errors.go NotAllowedError (messages.ErrPubsubForbidden).</summary>
+internal sealed class PubSubForbiddenException(string topic, string appId) : Exception($"topic {topic} is not allowed for app id {appId}");
+
 /// <summary>
 /// The loaded pub/sub components and daprd's publish path: CloudEvent envelope (unless the data
 /// already is one, or the metadata asks for a raw payload: then the data is stored as it is), then
 /// the component's Publish under the outbound resiliency policy.
 /// </summary>
-internal sealed class PubSubRuntime(IReadOnlyDictionary<string, RedisStreamsPubSub> components, Resiliency resiliency, string appId, ILogger<PubSubRuntime> logger)
+internal sealed class PubSubRuntime(IReadOnlyDictionary<string, RedisStreamsPubSub> components, IReadOnlyDictionary<string, TopicScopes> scopes, Resiliency resiliency, string appId, ILogger<PubSubRuntime> logger)
 {
     public IReadOnlyDictionary<string, RedisStreamsPubSub> Components => components;
+
+    public string AppId => appId;
+
+    public TopicScopes Scopes(string pubsubName) => scopes.GetValueOrDefault(pubsubName) ?? TopicScopes.None;
 
     public Resiliency Resiliency => resiliency;
 
@@ -27,19 +34,24 @@ internal sealed class PubSubRuntime(IReadOnlyDictionary<string, RedisStreamsPubS
         var envelope = CloudEvents.IsRawPayload(metadata) ? data
             : CloudEvents.IsCloudEventContentType(dataContentType)
             ? CloudEvents.Complete(data, topic, pubsubName, trace.TraceParent, trace.TraceState, DateTimeOffset.UtcNow)
-            : CloudEvents.Wrap(data, dataContentType, appId, topic, pubsubName, trace.TraceParent, trace.TraceState, DateTimeOffset.UtcNow);
+            : CloudEvents.Wrap(data, dataContentType, appId, topic, pubsubName, trace.TraceParent, trace.TraceState, DateTimeOffset.UtcNow, metadata);
         var id = await PublishAsync(component, topic, envelope, metadata, cancellationToken);
         Log.Published(logger, pubsubName, topic, id, trace.TraceParent);
     }
 
     /// <summary>
-    /// Component publish under the outbound policy of targets.components.&lt;name&gt;.outbound (publisher.go):
-    /// each attempt through the component's circuit breaker, then under the timeout (policy.go wraps the
-    /// timed call in the breaker, so a timed-out attempt counts as a failure). The breaker's refusal is
-    /// permanent: no retry.
+    /// daprd's publisher (pkg/runtime/pubsub/publisher/publisher.go Publish), used by the APIs and for
+    /// dead-letter publishes: the topic scopes first (refused before any call to Redis), then the component
+    /// publish under the outbound policy of targets.components.&lt;name&gt;.outbound: each attempt through the
+    /// component's circuit breaker, then under the timeout (policy.go wraps the timed call in the breaker,
+    /// so a timed-out attempt counts as a failure). The breaker's refusal is permanent: no retry.
     /// </summary>
     public async Task<string> PublishAsync(RedisStreamsPubSub component, string topic, byte[] data, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken)
     {
+        if (!Scopes(component.Name).PublishAllowed(topic))
+        {
+            throw new PubSubForbiddenException(topic, appId);
+        }
         var policy = resiliency.Outbound(component.Name, Resiliency.Pubsub);
         var started = TimeProvider.System.GetTimestamp();
         for (var attempt = 1; ; attempt++)

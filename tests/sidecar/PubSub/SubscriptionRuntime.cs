@@ -19,8 +19,14 @@ internal sealed class SubscriptionRuntime(
     SidecarState state,
     ILogger<SubscriptionRuntime> logger) : BackgroundService
 {
-    private readonly List<AppSubscription> _active = [];
+    // daprd's built-in DaprBuiltInInitializationRetries (pkg/resiliency/resiliency.go): exponential from
+    // 500ms, at most 1s apart, 3 retries (its 10s elapsed-time cap is not reproduced: the kit's 15m applies).
+    private static readonly RetryPolicy InitializationRetries = new("DaprBuiltInInitializationRetries", true, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 3);
 
+    private readonly List<AppSubscription> _active = [];
+    private IReadOnlyList<AppSubscription> _programmatic = [];
+
+    /// <summary>The subscriptions made (consumer group created, poll loop running).</summary>
     public IReadOnlyList<AppSubscription> Active
     {
         get
@@ -32,6 +38,12 @@ internal sealed class SubscriptionRuntime(
         }
     }
 
+    /// <summary>
+    /// What the app answered on GET /dapr/subscribe (without the entries that have no route), made or not:
+    /// daprd's metadata API lists these (compstore ListTypedSubscriptions), scopes notwithstanding.
+    /// </summary>
+    public IReadOnlyList<AppSubscription> Programmatic => Volatile.Read(ref _programmatic);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -39,9 +51,19 @@ internal sealed class SubscriptionRuntime(
             if (app.Configured)
             {
                 var subscriptions = await LoadSubscriptionsAsync(stoppingToken);
+                Volatile.Write(ref _programmatic, subscriptions);
+                var refused = new List<string>();
                 foreach (var subscription in subscriptions)
                 {
-                    await SubscribeAsync(subscription);
+                    if (await SubscribeAsync(subscription, stoppingToken) is { } error)
+                    {
+                        refused.Add(error);
+                    }
+                }
+                if (refused.Count > 0)
+                {
+                    // pkg/runtime/runtime.go appHealthChanged: StartAppSubscriptions' joined errors.
+                    Log.SubscribeFailed(logger, string.Join('\n', refused));
                 }
             }
         }
@@ -53,15 +75,20 @@ internal sealed class SubscriptionRuntime(
         Log.Ready(logger, options.AppId, Active.Count);
     }
 
+    /// <summary>
+    /// dapr/dapr v1.18.3 pkg/runtime/pubsub/subscriptions.go GetSubscriptionsHTTP, called once
+    /// (pkg/runtime/processor/subscriber/subscriber.go initProgrammaticSubscriptions sets hasInitProg
+    /// first): only a call that fails is retried, under the built-in initialization policy; an answer is
+    /// final. 200 is decoded (unreadable: logged, no subscriptions); 404 means no subscriptions; any other
+    /// status, 2xx included, is logged and means no subscriptions. Entries without a route are dropped.
+    /// </summary>
     private async Task<IReadOnlyList<AppSubscription>> LoadSubscriptionsAsync(CancellationToken cancellationToken)
     {
         var deadline = TimeProvider.System.GetTimestamp();
-        var waitedFor = TimeSpan.Zero;
         Log.WaitingForApp(logger, options.AppPort ?? 0);
         while (!await PortOpenAsync(cancellationToken))
         {
-            waitedFor = TimeProvider.System.GetElapsedTime(deadline);
-            if (waitedFor > options.AppStartTimeout)
+            if (TimeProvider.System.GetElapsedTime(deadline) > options.AppStartTimeout)
             {
                 Log.AppNeverListened(logger, options.AppPort ?? 0, options.AppStartTimeout);
                 return [];
@@ -69,32 +96,58 @@ internal sealed class SubscriptionRuntime(
             await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
         }
 
+        int status;
+        byte[] body;
+        var started = TimeProvider.System.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, app.Resolve("/dapr/subscribe"));
-                var (status, body) = await app.SendAsync(request, cancellationToken);
-                if (status == 404)
+                request.Headers.TryAddWithoutValidation("dapr-app-id", options.AppId);
+                (status, body) = await app.SendAsync(request, cancellationToken);
+                break;
+            }
+            catch (HttpRequestException ex)
+            {
+                var delay = InitializationRetries.NextDelay(attempt, TimeProvider.System.GetElapsedTime(started));
+                if (delay is null)
                 {
+                    Log.SubscribeFailed(logger, ex.Message);
                     return [];
                 }
-                if (status is >= 200 and < 300)
-                {
-                    return body.Length == 0 ? [] : AppSubscription.ParseList(body);
-                }
-                Log.SubscribeListFailed(logger, $"status {status}", attempt);
-            }
-            catch (Exception ex) when (ex is HttpRequestException or JsonException or FormatException)
-            {
                 Log.SubscribeListFailed(logger, ex.Message, attempt);
+                await Task.Delay(delay.Value, cancellationToken);
             }
-            if (TimeProvider.System.GetElapsedTime(deadline) > options.AppStartTimeout)
-            {
-                return [];
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
         }
+
+        IReadOnlyList<AppSubscription> subscriptions;
+        switch (status)
+        {
+            case 200:
+                try
+                {
+                    subscriptions = AppSubscription.ParseList(body);
+                }
+                catch (Exception ex) when (ex is JsonException or FormatException)
+                {
+                    Log.SubscriptionsUnreadable(logger, ex.Message);
+                    return [];
+                }
+                break;
+            case 404:
+                Log.NoSubscriptions(logger);
+                return [];
+            default:
+                Log.SubscribeEndpointStatus(logger, status);
+                return [];
+        }
+
+        foreach (var empty in subscriptions.Where(s => s.Rules.Count == 0))
+        {
+            Log.EmptyRoutes(logger, empty.Topic);
+        }
+        return [.. subscriptions.Where(s => s.Rules.Count > 0)];
     }
 
     private async Task<bool> PortOpenAsync(CancellationToken cancellationToken)
@@ -113,12 +166,23 @@ internal sealed class SubscriptionRuntime(
         }
     }
 
-    private async Task SubscribeAsync(AppSubscription subscription)
+    /// <summary>Subscribes one subscription, or answers daprd's error for it.</summary>
+    private async Task<string?> SubscribeAsync(AppSubscription subscription, CancellationToken stoppingToken)
     {
         if (!pubsub.Components.TryGetValue(subscription.PubsubName, out var component))
         {
             Log.SubscriptionPubSubMissing(logger, subscription.PubsubName, subscription.Topic);
-            return;
+            return null;
+        }
+        if (!pubsub.Scopes(subscription.PubsubName).SubscribeAllowed(subscription.Topic))
+        {
+            // pkg/runtime/subscription/subscription.go New refuses it before the component is asked for
+            // anything (no consumer group); subscriber.go StartAppSubscriptions logs it and retries it
+            // forever in the background (retrySubscription), which fails the same way every time.
+            var error = $"subscription to topic '{subscription.Topic}' on pubsub '{subscription.PubsubName}' is not allowed";
+            Log.SubscriptionNotStarted(logger, subscription.PubsubName, subscription.Topic, error);
+            _ = RetryRefusedSubscriptionAsync(subscription, error, stoppingToken);
+            return error;
         }
         foreach (var rule in subscription.Rules.Where(r => r.Match.Length > 0))
         {
@@ -130,6 +194,28 @@ internal sealed class SubscriptionRuntime(
             _active.Add(subscription);
         }
         Log.Subscribed(logger, subscription.PubsubName, subscription.Topic, subscription.DefaultPath ?? "", subscription.DeadLetterTopic ?? "", component.Settings.ConsumerId);
+        return null;
+    }
+
+    // cenkalti/backoff v4 NewExponentialBackOff with MaxElapsedTime 0: from 500ms, x1.5 up to 60s, ±50%, no end.
+    // The sidecar has no hot reload, so the scopes never change and every retry fails.
+    private async Task RetryRefusedSubscriptionAsync(AppSubscription subscription, string error, CancellationToken stoppingToken)
+    {
+        var interval = RetryPolicy.InitialInterval;
+        var max = TimeSpan.FromSeconds(60);
+        try
+        {
+            while (true)
+            {
+                var low = interval * (1 - RetryPolicy.RandomizationFactor);
+                await Task.Delay(low + ((interval * 2 * RetryPolicy.RandomizationFactor) * Random.Shared.NextDouble()), stoppingToken);
+                Log.SubscriptionRetryFailed(logger, subscription.PubsubName, subscription.Topic, error);
+                interval = interval >= max / RetryPolicy.Multiplier ? max : interval * RetryPolicy.Multiplier;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private async Task HandleAsync(AppSubscription subscription, RedisStreamsPubSub component, StreamMessage message, CancellationToken stopping, CancellationToken abort)
@@ -144,7 +230,7 @@ internal sealed class SubscriptionRuntime(
         catch (FormatException ex)
         {
             Log.SubscriptionMetadataInvalid(logger, message.Topic, ex.Message);
-            await DeadLetterOrThrowAsync(subscription, component, message, metadata, ex.Message);
+            await DeadLetterOrThrowAsync(subscription, component, message, metadata, ex.Message, stopping);
             return;
         }
 
@@ -163,7 +249,7 @@ internal sealed class SubscriptionRuntime(
                 // daprd: error deserializing cloud event -> the dead-letter topic, else the error goes back
                 // to the component (no inbound retry: the app is never called).
                 Log.NotACloudEvent(logger, message.Id, message.Topic);
-                await DeadLetterOrThrowAsync(subscription, component, message, metadata, "not a CloudEvent");
+                await DeadLetterOrThrowAsync(subscription, component, message, metadata, "not a CloudEvent", stopping);
                 return;
             }
             AddTraceFromMetadata(cloudEvent, message.Metadata);
@@ -173,7 +259,7 @@ internal sealed class SubscriptionRuntime(
         if (Expired(cloudEvent))
         {
             Log.Expired(logger, eventId, message.Topic);
-            await TryDeadLetterAsync(subscription, component, message, metadata);
+            await TryDeadLetterAsync(subscription, component, message, metadata, stopping);
             return;
         }
 
@@ -181,7 +267,7 @@ internal sealed class SubscriptionRuntime(
         if (path is null)
         {
             Log.NoRoute(logger, eventId, message.Topic);
-            await TryDeadLetterAsync(subscription, component, message, metadata);
+            await TryDeadLetterAsync(subscription, component, message, metadata, stopping);
             return;
         }
 
@@ -200,7 +286,7 @@ internal sealed class SubscriptionRuntime(
             catch (CircuitBreakerOpenException ex)
             {
                 Log.RetriesExhausted(logger, eventId, message.Topic, attempt, ex.Message);
-                await DeadLetterOrThrowAsync(subscription, component, message, metadata, ex.Message);
+                await DeadLetterOrThrowAsync(subscription, component, message, metadata, ex.Message, stopping);
                 return;
             }
             var (outcome, detail) = await DeliverAsync(path, body, cloudEvent, policy?.Timeout, abort);
@@ -209,7 +295,7 @@ internal sealed class SubscriptionRuntime(
             if (outcome == Outcome.Drop)
             {
                 Log.Dropped(logger, eventId, message.Topic, detail);
-                failed = subscription.DeadLetterTopic is not null && !await TryDeadLetterAsync(subscription, component, message, metadata);
+                failed = subscription.DeadLetterTopic is not null && !await TryDeadLetterAsync(subscription, component, message, metadata, stopping);
             }
             policy?.CircuitBreaker?.Report(generation, !failed);
             if (outcome == Outcome.Success)
@@ -226,7 +312,7 @@ internal sealed class SubscriptionRuntime(
             if (delay is null)
             {
                 Log.RetriesExhausted(logger, eventId, message.Topic, attempt, detail);
-                await DeadLetterOrThrowAsync(subscription, component, message, metadata, detail);
+                await DeadLetterOrThrowAsync(subscription, component, message, metadata, detail, stopping);
                 return;
             }
             Log.Retrying(logger, eventId, message.Topic, attempt, delay.Value, detail);
@@ -342,24 +428,33 @@ internal sealed class SubscriptionRuntime(
 
     private static readonly JsonSerializerOptions AppResponseJson = new() { PropertyNameCaseInsensitive = true };
 
-    private async Task DeadLetterOrThrowAsync(AppSubscription subscription, RedisStreamsPubSub component, StreamMessage message, Dictionary<string, string> metadata, string detail)
+    private async Task DeadLetterOrThrowAsync(AppSubscription subscription, RedisStreamsPubSub component, StreamMessage message, Dictionary<string, string> metadata, string detail, CancellationToken stopping)
     {
-        if (subscription.DeadLetterTopic is not null && await TryDeadLetterAsync(subscription, component, message, metadata))
+        // subscription.go: once the subscription is closing a failed delivery is never acknowledged.
+        stopping.ThrowIfCancellationRequested();
+        if (subscription.DeadLetterTopic is not null && await TryDeadLetterAsync(subscription, component, message, metadata, stopping))
         {
             return;
         }
         throw new InvalidOperationException(detail);
     }
 
-    private async Task<bool> TryDeadLetterAsync(AppSubscription subscription, RedisStreamsPubSub component, StreamMessage message, Dictionary<string, string> metadata)
+    /// <summary>
+    /// pkg/runtime/subscription/subscription.go sendToDeadLetter: skipped once the sidecar is stopping (the
+    /// handler context cancelled); otherwise detached from the handler's deadline, which components-contrib
+    /// sets to processingTimeout, and given deadLetterPublishTimeout (30s) of its own, so a dead-letter publish
+    /// after processingTimeout still reaches Redis and the entry is acknowledged. Goes through the publisher
+    /// (topic scopes, outbound policy).
+    /// </summary>
+    private async Task<bool> TryDeadLetterAsync(AppSubscription subscription, RedisStreamsPubSub component, StreamMessage message, Dictionary<string, string> metadata, CancellationToken stopping)
     {
-        if (subscription.DeadLetterTopic is not { } deadLetterTopic)
+        if (subscription.DeadLetterTopic is not { } deadLetterTopic || stopping.IsCancellationRequested)
         {
             return false;
         }
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            using var timeout = new CancellationTokenSource(DeadLetterPublishTimeout);
             var id = await pubsub.PublishAsync(component, deadLetterTopic, message.Data, metadata, timeout.Token);
             Log.DeadLettered(logger, message.Id, message.Topic, deadLetterTopic, id);
             return true;
@@ -370,6 +465,8 @@ internal sealed class SubscriptionRuntime(
             return false;
         }
     }
+
+    private static readonly TimeSpan DeadLetterPublishTimeout = TimeSpan.FromSeconds(30);
 
     private static bool Expired(JsonObject cloudEvent) =>
         cloudEvent["expiration"]?.ToString() is { Length: > 0 } text
