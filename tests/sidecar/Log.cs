@@ -123,4 +123,7 @@ internal static partial class Log
 
     [LoggerMessage(74, LogLevel.Warning, "{File}: a Resiliency that is not the first document of its file is not loaded by daprd (one yaml.Unmarshal per file); ignored")]
     public static partial void ResiliencyNotFirstDocument(ILogger logger, string file);
+
+    [LoggerMessage(75, LogLevel.Information, "metrics server started on :{Port}/")]
+    public static partial void MetricsServerStarted(ILogger logger, int port);
 }

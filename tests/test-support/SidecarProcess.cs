@@ -13,11 +13,12 @@ public sealed class SidecarProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private SidecarProcess(Process process, int httpPort, int grpcPort)
+    private SidecarProcess(Process process, int httpPort, int grpcPort, int metricsPort)
     {
         _process = process;
         HttpPort = httpPort;
         GrpcPort = grpcPort;
+        MetricsPort = metricsPort;
     }
 
     public int HttpPort { get; }
@@ -28,6 +29,11 @@ public sealed class SidecarProcess : IAsyncDisposable
 
     public Uri GrpcEndpoint => new($"http://127.0.0.1:{GrpcPort}");
 
+    /// <summary>--metrics-port: daprd's metrics server (Prometheus text on every path).</summary>
+    public int MetricsPort { get; }
+
+    public Uri MetricsEndpoint => new($"http://127.0.0.1:{MetricsPort}/");
+
     public IReadOnlyCollection<string> Output => _output;
 
     public bool HasExited => _process.HasExited;
@@ -37,7 +43,8 @@ public sealed class SidecarProcess : IAsyncDisposable
     /// <summary>The TestSidecar.dll next to the calling test assembly (a project reference copies it there).</summary>
     public static string DefaultAssemblyPath => Path.Combine(AppContext.BaseDirectory, "TestSidecar.dll");
 
-    /// <param name="arguments">daprd flags; --dapr-http-port and --dapr-grpc-port are added on free ports unless given.</param>
+    /// <param name="arguments">daprd flags; --dapr-http-port, --dapr-grpc-port and --metrics-port are added on free ports unless given
+    /// (daprd's default metrics port, 9090, would make two sidecars collide).</param>
     public static async Task<SidecarProcess> StartAsync(
         IEnumerable<string> arguments,
         IReadOnlyDictionary<string, string>? environment = null,
@@ -48,6 +55,7 @@ public sealed class SidecarProcess : IAsyncDisposable
         var args = arguments.ToList();
         var httpPort = PortArgument(args, "--dapr-http-port");
         var grpcPort = PortArgument(args, "--dapr-grpc-port");
+        var metricsPort = PortArgument(args, "--metrics-port");
 
         var info = new ProcessStartInfo("dotnet")
         {
@@ -66,7 +74,7 @@ public sealed class SidecarProcess : IAsyncDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("the test sidecar did not start");
-        var sidecar = new SidecarProcess(process, httpPort, grpcPort);
+        var sidecar = new SidecarProcess(process, httpPort, grpcPort, metricsPort);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { sidecar._output.Enqueue(e.Data); } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { sidecar._output.Enqueue(e.Data); } };
         process.BeginOutputReadLine();
