@@ -3,7 +3,10 @@ using Dapr;
 using Dapr.Client;
 using Microsoft.AspNetCore.Http;
 using Sidecar.Tests.Infrastructure;
+using TestSidecar.Diagnostics;
+using TestSidecar.Hosting;
 using TestSupport;
+using YamlDotNet.RepresentationModel;
 
 namespace Sidecar.Tests;
 
@@ -231,5 +234,39 @@ public sealed class MetricsTests(RedisFixture redis)
 
         Assert.Null(error.StatusCode);
         Assert.NotEqual(HttpStatusCode.OK, error.StatusCode ?? HttpStatusCode.ServiceUnavailable);
+    }
+
+    /// <summary>
+    /// dapr/dapr v1.18.3 pkg/config/configuration.go MetricSpec (<c>enabled</c>, default true;
+    /// <c>latencyDistributionBuckets</c>, integers in ms) and pkg/runtime/config.go (the views are
+    /// registered only when enabled); OpenCensus view.Distribution puts a value equal to a bound in the
+    /// next bucket, so <c>le</c> counts the values strictly below it.
+    /// </summary>
+    [Fact]
+    public void The_configuration_turns_the_views_off_or_sets_the_latency_buckets()
+    {
+        static YamlMappingNode Configuration(string metric)
+        {
+            var yaml = new YamlStream();
+            yaml.Load(new StringReader($"kind: Configuration\nspec:\n  metric:\n{metric}"));
+            return (YamlMappingNode)yaml.Documents[0].RootNode;
+        }
+        var options = SidecarOptions.Parse(["--app-id", "proxy"], _ => null);
+        var off = MetricsEndpoint.Create(options, Configuration("    enabled: false\n"));
+        var custom = MetricsEndpoint.Create(options, Configuration("    latencyDistributionBuckets: [5, 10]\n"));
+
+        off.StateInvoked("replystore", DaprMetrics.Get, success: true, 5);
+        custom.StateInvoked("replystore", DaprMetrics.Get, success: true, 5);
+        var lines = Lines(custom.Exposition());
+
+        Assert.Equal("", off.Exposition());
+        var labels = "app_id=\"proxy\",component=\"replystore\",namespace=\"\",operation=\"get\",success=\"true\"";
+        Assert.Equal([
+            $"dapr_component_state_latencies_bucket{{{labels},le=\"5\"}} 0",
+            $"dapr_component_state_latencies_bucket{{{labels},le=\"10\"}} 1",
+            $"dapr_component_state_latencies_bucket{{{labels},le=\"+Inf\"}} 1",
+            $"dapr_component_state_latencies_sum{{{labels}}} 5",
+            $"dapr_component_state_latencies_count{{{labels}}} 1",
+        ], lines.Where(l => l.StartsWith("dapr_component_state_latencies", StringComparison.Ordinal)));
     }
 }
