@@ -51,6 +51,89 @@ public sealed class ObservedSystemTests(ObservedStack system, ITestOutputHelper 
             string.Join(Environment.NewLine, missing));
     }
 
+    // Queries whose data only a fault produces, with the fault. Their selectors are still checked where
+    // they are alert rules; a panel listed here may come back empty.
+    private static readonly Dictionary<string, string> NeedsAFault = new(StringComparer.Ordinal)
+    {
+        ["dapr-sidecars.json panel 'Policy activations (retries, breaker changes)'"] =
+            "dapr_resiliency_activations_total counts a retry, a timed-out attempt or a breaker state change (a RETRY answer, Redis down)",
+    };
+
+    /// <summary>
+    /// A real Prometheus scrapes the sidecars' --metrics-port with observability/prometheus/prometheus.local.yml
+    /// (its jobs, labels and alert rules; only the ports moved) while the stack serves requests. Every
+    /// dashboard panel query over the sidecars' metrics must then return a series with a number (a
+    /// histogram_quantile over buckets that did not move is NaN: not data), unless listed in
+    /// <see cref="NeedsAFault"/>; every alert rule must be accepted and each of its sidecar selectors
+    /// (dapr_* or the dapr-sidecars job) must match live series, though the rule itself fires only on
+    /// its fault.
+    /// </summary>
+    [Fact]
+    public async Task Every_dapr_query_of_the_dashboards_and_alert_rules_returns_data_from_a_live_Prometheus_scrape()
+    {
+        var queries = DashboardMetrics.SidecarQueries();
+        Assert.True(queries.Count > 0, "No dapr_* query found in observability/: the expression reader is broken.");
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var ingress = system.Ingress;
+        var proxy = system.Proxy;
+        await using var prometheus = await PrometheusServer.StartAsync(new Dictionary<string, IReadOnlyDictionary<string, int>>
+        {
+            ["dapr-sidecars"] = new Dictionary<string, int>
+            {
+                [DaprNames.AppIds.Ingress] = ingress.MetricsPort ?? throw new InvalidOperationException("the ingress sidecar has no --metrics-port"),
+                [DaprNames.AppIds.Proxy] = proxy.MetricsPort ?? throw new InvalidOperationException("the proxy sidecar has no --metrics-port"),
+            },
+            ["apps"] = new Dictionary<string, int> { [DaprNames.AppIds.Ingress] = ingress.AppPort, [DaprNames.AppIds.Proxy] = proxy.AppPort },
+        }, cancellationToken);
+
+        // The first request creates the series; Prometheus must have scraped them before the rest moves
+        // them, or a rate over their first samples is 0 and a quantile NaN.
+        await ForecastAsync("Scrapeton A");
+        var seen = await Eventually.Until(() => prometheus.QueryAsync("dapr_component_pubsub_ingress_count", cancellationToken),
+            series => series.Count >= 2, ScrapeDeadline);
+        Assert.True(seen.Count >= 2, $"Prometheus never scraped the sidecars' deliveries: {seen.Count} series.{Environment.NewLine}{system.Diagnostics()}");
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+        for (var i = 0; i < 3; i++)
+        {
+            await ForecastAsync($"Scrapeton {(char)('B' + i)}");
+        }
+        await PublishRequestAsync("""{"requestId":"","city":""}""");
+
+        var failures = new List<string>();
+        foreach (var (where, expression, isRule) in queries)
+        {
+            var checks = isRule ? DashboardMetrics.SidecarSelectors(expression) : [expression.Replace("$__rate_interval", "1m", StringComparison.Ordinal)];
+            if (isRule)
+            {
+                // Accepted by Prometheus (it already loaded the rule file; this evaluates it now).
+                var firing = await prometheus.QueryAsync(expression, cancellationToken);
+                output.WriteLine($"{where}: {(firing.Count == 0 ? "not firing" : $"FIRING {firing.Count}")}");
+            }
+            foreach (var check in checks)
+            {
+                var result = await Eventually.Until(() => prometheus.QueryAsync(check, cancellationToken), r => r.Any(s => double.IsFinite(s.Value)), ScrapeDeadline);
+                var data = result.Any(s => double.IsFinite(s.Value));
+                output.WriteLine($"{(data ? "data   " : "NO DATA")} {where}: {check} -> {string.Join("; ", result.Take(4).Select(r => $"{r.Labels} {r.Value}"))}");
+                if (data)
+                {
+                    continue;
+                }
+                if (!isRule && NeedsAFault.TryGetValue(where, out var fault))
+                {
+                    output.WriteLine($"        needs a fault: {fault}");
+                }
+                else
+                {
+                    failures.Add($"{where}: {check} returned {(result.Count == 0 ? "no series" : "only NaN")}");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0,
+            $"{failures.Count} sidecar quer(ies) of the dashboards or alert rules return no data from a live scrape:{Environment.NewLine}" +
+            string.Join(Environment.NewLine, failures) + Environment.NewLine + system.Diagnostics());
+    }
+
     [Fact]
     public async Task The_trace_context_crosses_pub_sub_from_the_ingress_publish_to_the_proxy()
     {
