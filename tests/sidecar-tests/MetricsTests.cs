@@ -106,6 +106,37 @@ public sealed class MetricsTests(RedisFixture redis)
     }
 
     /// <summary>
+    /// dapr/dapr v1.18.3 pkg/resiliency/policy.go NewRunnerWithOptions: a timeout activation counts once
+    /// per call (the runner's timeoutMetricsActivated flag) however many of its attempts time out, a
+    /// retry activation once per retry; pkg/runtime/subscription/postman/http/http.go Deliver: the app
+    /// call cut off by the deadline is process_status retry.
+    /// </summary>
+    [Fact]
+    public async Task Timed_out_attempts_count_one_timeout_activation_per_message_and_one_retry_activation_per_retry()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("slow");
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in", topic + "-dlq")], async (request, _) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2), request.Aborted);
+            return Results.Ok();
+        });
+        var resources = Resources.Write(redis.Endpoint, inboundRetry: "policy: constant\nduration: 20ms\nmaxRetries: 2", inboundTimeout: "200ms");
+        await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
+        using var client = Client(sidecar);
+
+        await client.PublishEventAsync("pubsub", topic, new Ping("slow"), TestContext.Current.CancellationToken);
+        var lines = Lines(await ScrapeUntilAsync(sidecar,
+            $"dapr_component_pubsub_ingress_count{{app_id=\"proxy\",component=\"pubsub\",namespace=\"\",process_status=\"drop\",status=\"drop\",topic=\"{topic}\"}} 1"));
+
+        string Policy(string policy) => $"{{app_id=\"proxy\",flow_direction=\"inbound\",name=\"test-resiliency\",namespace=\"\",policy=\"{policy}\",status=\"\",target=\"Pubsub_pubsub\"}}";
+        Assert.Contains($"dapr_resiliency_activations_total{Policy("timeout")} 1", lines);
+        Assert.Contains($"dapr_resiliency_activations_total{Policy("retry")} 2", lines);
+        Assert.Contains($"dapr_resiliency_count{Policy("timeout")} 1", lines);
+        Assert.Contains($"dapr_component_pubsub_ingress_count{{app_id=\"proxy\",component=\"pubsub\",namespace=\"\",process_status=\"retry\",status=\"retry\",topic=\"{topic}\"}} 3", lines);
+    }
+
+    /// <summary>
     /// dapr/dapr v1.18.3 pkg/runtime/subscription/postman/http/http.go Deliver: a DROP answer is
     /// process_status drop with status success; a 404 is a drop with status drop.
     /// </summary>
