@@ -51,6 +51,101 @@ public sealed class ObservedSystemTests(ObservedStack system, ITestOutputHelper 
             string.Join(Environment.NewLine, missing));
     }
 
+    // Queries whose data only a fault produces, with the fault. Their selectors are still checked where
+    // they are alert rules; a panel listed here may come back empty.
+    private static readonly Dictionary<string, string> NeedsAFault = new(StringComparer.Ordinal)
+    {
+        ["dapr-sidecars.json panel 'Policy activations (retries, breaker changes)'"] =
+            "dapr_resiliency_activations_total counts a retry, a timed-out attempt or a breaker state change (a RETRY answer, Redis down)",
+    };
+
+    /// <summary>
+    /// A real Prometheus scrapes the sidecars' --metrics-port with observability/prometheus/prometheus.local.yml
+    /// (its jobs, labels and alert rules; only the ports moved) while the stack serves requests. Every
+    /// dashboard panel query over the sidecars' metrics must then return a series with a number (a
+    /// histogram_quantile over buckets that did not move is NaN: not data), unless listed in
+    /// <see cref="NeedsAFault"/>; every alert rule must be accepted and each of its sidecar selectors
+    /// (dapr_* or the dapr-sidecars job) must match live series, though the rule itself fires only on
+    /// its fault.
+    /// </summary>
+    [Fact]
+    public async Task Every_dapr_query_of_the_dashboards_and_alert_rules_returns_data_from_a_live_Prometheus_scrape()
+    {
+        var queries = DashboardMetrics.SidecarQueries();
+        Assert.True(queries.Count > 0, "No dapr_* query found in observability/: the expression reader is broken.");
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var ingress = system.Ingress;
+        var proxy = system.Proxy;
+        await using var prometheus = await PrometheusServer.StartAsync(new Dictionary<string, IReadOnlyDictionary<string, int>>
+        {
+            ["dapr-sidecars"] = new Dictionary<string, int>
+            {
+                [DaprNames.AppIds.Ingress] = ingress.MetricsPort ?? throw new InvalidOperationException("the ingress sidecar has no --metrics-port"),
+                [DaprNames.AppIds.Proxy] = proxy.MetricsPort ?? throw new InvalidOperationException("the proxy sidecar has no --metrics-port"),
+            },
+            ["apps"] = new Dictionary<string, int> { [DaprNames.AppIds.Ingress] = ingress.AppPort, [DaprNames.AppIds.Proxy] = proxy.AppPort },
+        }, cancellationToken);
+
+        // The first request creates the series; Prometheus must have scraped them before the rest moves
+        // them, or a rate over their first samples is 0 and a quantile NaN.
+        await ForecastAsync("Scrapeton A");
+        var seen = await Eventually.Until(() => prometheus.QueryAsync("dapr_component_pubsub_ingress_count", cancellationToken),
+            series => series.Count >= 2, ScrapeDeadline);
+        Assert.True(seen.Count >= 2, $"Prometheus never scraped the sidecars' deliveries: {seen.Count} series.{Environment.NewLine}{system.Diagnostics()}");
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+        for (var i = 0; i < 3; i++)
+        {
+            await ForecastAsync($"Scrapeton {(char)('B' + i)}");
+        }
+        await PublishRequestAsync("""{"requestId":"","city":""}""");
+
+        // Every check polled in rounds against one deadline: a slow one must not push the others past
+        // their 1m rate window.
+        var checks = queries.SelectMany(q => (q.IsRule ? DashboardMetrics.SidecarSelectors(q.Expression) : [q.Expression.Replace("$__rate_interval", "1m", StringComparison.Ordinal)])
+            .Select(check => (q.Where, Check: check, q.IsRule))).ToList();
+        var results = new Dictionary<string, IReadOnlyList<(string Labels, double Value)>>(StringComparer.Ordinal);
+        static bool HasData(IReadOnlyList<(string Labels, double Value)> result) => result.Any(s => double.IsFinite(s.Value));
+        bool Expected((string Where, string Check, bool IsRule) c) => c.IsRule || !NeedsAFault.ContainsKey(c.Where);
+        await Eventually.Until(async () =>
+        {
+            foreach (var check in checks.Where(c => !results.TryGetValue(c.Check, out var r) || !HasData(r)))
+            {
+                results[check.Check] = await prometheus.QueryAsync(check.Check, cancellationToken);
+            }
+            return checks.Where(Expected).All(c => HasData(results[c.Check]));
+        }, done => done, ScrapeDeadline);
+
+        var failures = new List<string>();
+        foreach (var (where, expression, isRule) in queries.Where(q => q.IsRule))
+        {
+            // Accepted by Prometheus (it loaded the rule file too); firing needs the rule's fault.
+            var firing = await prometheus.QueryAsync(expression, cancellationToken);
+            output.WriteLine($"{where}: {(firing.Count == 0 ? "not firing" : $"FIRING ({firing.Count} series)")}");
+        }
+        foreach (var check in checks)
+        {
+            var result = results[check.Check];
+            var data = HasData(result);
+            output.WriteLine($"{(data ? "data   " : "NO DATA")} {check.Where}: {check.Check} -> {string.Join("; ", result.Take(4).Select(r => $"{r.Labels} {r.Value}"))}");
+            if (data)
+            {
+                continue;
+            }
+            if (!Expected(check))
+            {
+                output.WriteLine($"        needs a fault: {NeedsAFault[check.Where]}");
+            }
+            else
+            {
+                failures.Add($"{check.Where}: {check.Check} returned {(result.Count == 0 ? "no series" : "only NaN")}");
+            }
+        }
+
+        Assert.True(failures.Count == 0,
+            $"{failures.Count} sidecar quer(ies) of the dashboards or alert rules return no data from a live scrape:{Environment.NewLine}" +
+            string.Join(Environment.NewLine, failures) + Environment.NewLine + system.Diagnostics());
+    }
+
     [Fact]
     public async Task The_trace_context_crosses_pub_sub_from_the_ingress_publish_to_the_proxy()
     {

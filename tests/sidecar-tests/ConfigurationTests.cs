@@ -20,6 +20,22 @@ public sealed class ConfigurationTests
         Assert.Equal(("proxy", 5010, 3510, 50010, 4), (options.AppId, options.AppPort, options.HttpPort, options.GrpcPort, options.AppMaxConcurrency));
         Assert.Equal(["a", "b"], options.ResourcesPaths);
         Assert.Equal(("a", "d", "p-1"), (options.AppApiToken, options.DaprApiToken, options.PodName));
+        Assert.Equal((9098, true), (options.MetricsPort, options.EnableMetrics));
+    }
+
+    /// <summary>
+    /// dapr/dapr v1.18.3 pkg/metrics/options.go: --metrics-port defaults to 9090 and --enable-metrics to
+    /// true; a Go bool flag takes its value only after '=' (strconv.ParseBool's spellings).
+    /// </summary>
+    [Fact]
+    public void Metrics_flags_default_to_port_9090_enabled_and_read_go_bools()
+    {
+        var defaults = SidecarOptions.Parse(["--app-id", "x"], _ => null);
+        var off = SidecarOptions.Parse(["--app-id", "x", "--enable-metrics=F", "--metrics-port=9191"], _ => null);
+
+        Assert.Equal((9090, true), (defaults.MetricsPort, defaults.EnableMetrics));
+        Assert.Equal((9191, false), (off.MetricsPort, off.EnableMetrics));
+        Assert.Throws<ArgumentException>(() => SidecarOptions.Parse(["--app-id", "x", "--enable-metrics=nope"], _ => null));
     }
 
     [Fact]

@@ -154,6 +154,50 @@ public sealed class WorkflowTests(RedisFixture redis)
         await host.StopAsync(TestContext.Current.CancellationToken);
     }
 
+    /// <summary>
+    /// dapr/dapr v1.18.3 pkg/diagnostics/workflow_monitoring.go with its records in
+    /// pkg/runtime/wfengine/backends/actors/actors.go (create_workflow, add_event for a raised event and
+    /// a terminate, purge_workflow; a failed operation is status failed),
+    /// pkg/actors/targets/workflow/orchestrator/run.go (an execution counts once, when it completes or is
+    /// terminated) and activity/owner.go, publish.go (an activity scheduled, then executed).
+    /// </summary>
+    [Fact]
+    public async Task Workflow_operations_executions_and_activities_count_in_daprd_metrics()
+    {
+        redis.Require();
+        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        using var host = await StartWorkerAsync(sidecar);
+        var client = host.Services.GetRequiredService<DaprWorkflowClient>();
+        var done = Guid.NewGuid().ToString("N");
+        var stopped = Guid.NewGuid().ToString("N");
+
+        await client.ScheduleNewWorkflowAsync(nameof(RequestReplyWorkflow), done, "hello");
+        await StartedAsync(client, done);
+        await client.RaiseEventAsync(done, "reply", "world", TestContext.Current.CancellationToken);
+        await CompletionAsync(client, done);
+        await client.ScheduleNewWorkflowAsync(nameof(RequestReplyWorkflow), stopped, "bye");
+        await StartedAsync(client, stopped);
+        await client.TerminateWorkflowAsync(stopped, "stop", TestContext.Current.CancellationToken);
+        await client.PurgeInstanceAsync(done, TestContext.Current.CancellationToken);
+        await Assert.ThrowsAnyAsync<Exception>(() => client.RaiseEventAsync("no-such-instance", "reply", "x", TestContext.Current.CancellationToken));
+        using var http = new HttpClient();
+        var lines = (await http.GetStringAsync(sidecar.MetricsEndpoint, TestContext.Current.CancellationToken)).Split('\n');
+        await host.StopAsync(TestContext.Current.CancellationToken);
+
+        string Operation(string operation, string status) => $"{{app_id=\"ingress\",namespace=\"\",operation=\"{operation}\",status=\"{status}\"}}";
+        Assert.Contains($"dapr_runtime_workflow_operation_count{Operation("create_workflow", "success")} 2", lines);
+        Assert.Contains($"dapr_runtime_workflow_operation_count{Operation("add_event", "success")} 2", lines);
+        Assert.Contains($"dapr_runtime_workflow_operation_count{Operation("add_event", "failed")} 1", lines);
+        Assert.Contains($"dapr_runtime_workflow_operation_count{Operation("purge_workflow", "success")} 1", lines);
+        Assert.Contains($"dapr_runtime_workflow_operation_latency_count{Operation("create_workflow", "success")} 2", lines);
+        string Execution(string status) => $"{{app_id=\"ingress\",namespace=\"\",status=\"{status}\",workflow_name=\"{nameof(RequestReplyWorkflow)}\"}}";
+        Assert.Contains($"dapr_runtime_workflow_execution_count{Execution("success")} 1", lines);
+        Assert.Contains($"dapr_runtime_workflow_execution_count{Execution("terminated")} 1", lines);
+        string Activity(string status) => $"{{activity_name=\"{nameof(UpperActivity)}\",app_id=\"ingress\",namespace=\"\",status=\"{status}\"}}";
+        Assert.Contains($"dapr_runtime_workflow_activity_operation_count{Activity("success")} 2", lines);
+        Assert.Contains($"dapr_runtime_workflow_activity_execution_count{Activity("success")} 2", lines);
+    }
+
     [Fact]
     public async Task Activities_run_in_the_trace_of_the_caller_that_scheduled_the_workflow()
     {

@@ -144,4 +144,7 @@ internal static partial class Log
 
     [LoggerMessage(126, LogLevel.Error, "Retry failed for subscription pubsub {PubSub}, topic {Topic}: {Error}. Will retry.")]
     public static partial void SubscriptionRetryFailed(ILogger logger, string pubSub, string topic, string error);
+
+    [LoggerMessage(75, LogLevel.Information, "metrics server started on :{Port}/")]
+    public static partial void MetricsServerStarted(ILogger logger, int port);
 }

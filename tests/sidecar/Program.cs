@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.DurableTask.Testing.Sidecar.Grpc;
 using TestSidecar;
 using TestSidecar.Api;
+using TestSidecar.Diagnostics;
 using TestSidecar.Hosting;
 using TestSidecar.PubSub;
 using TestSidecar.Resources;
@@ -32,6 +33,10 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 {
     kestrel.ListenLocalhost(options.HttpPort, o => o.Protocols = HttpProtocols.Http1);
     kestrel.ListenLocalhost(options.GrpcPort, o => o.Protocols = HttpProtocols.Http2);
+    if (options.EnableMetrics)
+    {
+        kestrel.ListenLocalhost(options.MetricsPort, o => o.Protocols = HttpProtocols.Http1);
+    }
 });
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.GracefulShutdown + TimeSpan.FromSeconds(10));
 
@@ -46,6 +51,7 @@ Log.Starting(startupLog, options.AppId, options.HttpPort, options.GrpcPort, opti
 DaprResources resources;
 LoadedComponents components;
 Resiliency resiliency;
+DaprMetrics metrics;
 try
 {
     resources = DaprResources.Load(options.ResourcesPaths, options.ConfigPath, options.AppId,
@@ -54,7 +60,12 @@ try
     {
         Log.ResiliencyNotFirstDocument(startupLog, file);
     }
-    resiliency = Resiliency.From(resources.Resiliencies, startupLog);
+    metrics = MetricsEndpoint.Create(options, resources.Configuration);
+    if (options.EnableMetrics)
+    {
+        Log.MetricsServerStarted(startupLog, options.MetricsPort);
+    }
+    resiliency = Resiliency.From(resources.Resiliencies, startupLog, metrics: metrics);
     if (resources.Configuration is { } configuration)
     {
         Log.ConfigurationRead(startupLog, DaprResources.Scalar(DaprResources.Child(configuration, "metadata"), "name") ?? "");
@@ -70,9 +81,10 @@ catch (Exception ex)
 builder.Services.AddSingleton(options);
 builder.Services.AddSingleton(resources);
 builder.Services.AddSingleton(resiliency);
+builder.Services.AddSingleton(metrics);
 builder.Services.AddSingleton<SidecarState>();
-builder.Services.AddSingleton(sp => new PubSubRuntime(components.PubSubs, components.PubSubScopes, resiliency, options.AppId, sp.GetRequiredService<ILogger<PubSubRuntime>>()));
-builder.Services.AddSingleton(sp => new StateRuntime(components.StateStores, resiliency, sp.GetRequiredService<ILogger<StateRuntime>>()));
+builder.Services.AddSingleton(sp => new PubSubRuntime(components.PubSubs, components.PubSubScopes, resiliency, options.AppId, sp.GetRequiredService<ILogger<PubSubRuntime>>(), metrics));
+builder.Services.AddSingleton(sp => new StateRuntime(components.StateStores, resiliency, sp.GetRequiredService<ILogger<StateRuntime>>(), metrics));
 builder.Services.AddSingleton(new AppChannel(AppChannel.CreateHttpClient(), options));
 builder.Services.AddSingleton<SubscriptionRuntime>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<SubscriptionRuntime>());
@@ -83,6 +95,7 @@ builder.Services.AddSingleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvide
 builder.Services.AddSingleton<DaprGrpcService>();
 
 var app = builder.Build();
+app.UseDaprMetrics(options);
 app.UseMiddleware<ApiTokenMiddleware>();
 app.UseMiddleware<WorkflowResponseBridge>();
 app.MapGrpcService<TaskHubGrpcServer>();

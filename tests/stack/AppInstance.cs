@@ -4,9 +4,10 @@ namespace RedisStreamDemo.Stack;
 public sealed class AppInstance
 {
     internal AppInstance(
-        StackApp app, string name, int replica, string appHost, int appPort, int daprHttpPort, int daprGrpcPort,
+        StackApp app, string name, int replica, string appHost, int appPort, int daprHttpPort, int daprGrpcPort, int? metricsPort,
         Func<AppInstance, ChildProcess> appProcess, Func<AppInstance, ChildProcess> sidecarProcess)
     {
+        MetricsPort = metricsPort;
         Spec = app;
         Name = name;
         Replica = replica;
@@ -40,6 +41,11 @@ public sealed class AppInstance
 
     public Uri DaprHttpUrl => new($"http://127.0.0.1:{DaprHttpPort}");
 
+    /// <summary>The sidecar's --metrics-port (daprd's Prometheus endpoint); null for an external sidecar.</summary>
+    public int? MetricsPort { get; }
+
+    public Uri? MetricsUrl => MetricsPort is { } port ? new($"http://127.0.0.1:{port}/") : null;
+
     public int? ProcessId => App.ProcessId;
 
     public int? SidecarProcessId => Sidecar.ProcessId;
@@ -50,5 +56,5 @@ public sealed class AppInstance
 
     internal Dictionary<string, string?> ExtraEnvironment { get; } = [];
 
-    public override string ToString() => $"{Name} {Url} (dapr http {DaprHttpPort}, grpc {DaprGrpcPort})";
+    public override string ToString() => $"{Name} {Url} (dapr http {DaprHttpPort}, grpc {DaprGrpcPort}{(MetricsPort is { } metrics ? $", metrics {metrics}" : "")})";
 }

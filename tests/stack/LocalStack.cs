@@ -257,6 +257,7 @@ public sealed class LocalStack : IAsyncDisposable
             external?.AppPort ?? (fixedPorts ? app.AppPort : FreePort.Next()),
             external?.DaprHttpPort ?? (fixedPorts ? app.DaprHttpPort : FreePort.Next()),
             external?.DaprGrpcPort ?? (fixedPorts ? app.DaprGrpcPort : FreePort.Next()),
+            external is not null ? null : fixedPorts && app.MetricsPort is { } metricsPort ? metricsPort : FreePort.Next(),
             i => new ChildProcess(name, () => AppStartInfo(i), _options.RestartDeadProcesses, _options.Output, Log, _options.KeptLines),
             i => new ChildProcess(name + "-dapr", () => SidecarStartInfo(i), _options.RestartDeadProcesses, _options.Output, Log, _options.KeptLines));
         lock (_instances)
@@ -340,6 +341,12 @@ public sealed class LocalStack : IAsyncDisposable
         info.ArgumentList.Add(instance.DaprHttpPort.ToString(invariant));
         info.ArgumentList.Add("--dapr-grpc-port");
         info.ArgumentList.Add(instance.DaprGrpcPort.ToString(invariant));
+        if (instance.MetricsPort is { } metricsPort)
+        {
+            // Without it every sidecar takes daprd's default 9090, and the second one cannot start.
+            info.ArgumentList.Add("--metrics-port");
+            info.ArgumentList.Add(metricsPort.ToString(invariant));
+        }
         foreach (var directory in _resourcesDirectories)
         {
             info.ArgumentList.Add("--resources-path");
@@ -354,12 +361,6 @@ public sealed class LocalStack : IAsyncDisposable
         {
             info.ArgumentList.Add("--app-max-concurrency");
             info.ArgumentList.Add(concurrency.ToString(invariant));
-        }
-        if (_options.DaprdPath is not null && !_options.SidecarArguments.Contains("--metrics-port"))
-        {
-            // daprd serves metrics on 9090 unless told otherwise: two of them would collide.
-            info.ArgumentList.Add("--metrics-port");
-            info.ArgumentList.Add(FreePort.Next().ToString(invariant));
         }
         foreach (var argument in _options.SidecarArguments)
         {

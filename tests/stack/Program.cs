@@ -51,7 +51,7 @@ await using (stack)
 {
     foreach (var instance in stack.Instances)
     {
-        Console.WriteLine($"[stack] {instance.Name,-8} app {instance.Url}  swagger {instance.SwaggerUrl}  dapr http {instance.DaprHttpPort} grpc {instance.DaprGrpcPort}  pid {instance.ProcessId}");
+        Console.WriteLine($"[stack] {instance.Name,-8} app {instance.Url}  swagger {instance.SwaggerUrl}  dapr http {instance.DaprHttpPort} grpc {instance.DaprGrpcPort} metrics {instance.MetricsPort?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}  pid {instance.ProcessId}");
     }
     Console.WriteLine($"[stack] redis    {stack.RedisEndpoint}");
     Console.WriteLine("ready");

@@ -56,7 +56,10 @@ public sealed record StackFile(
                 grpcPort,
                 app.AppMaxConcurrency,
                 app.AppHealthCheckPath,
-                app.Env ?? []));
+                app.Env ?? [])
+            {
+                MetricsPort = app.MetricsPort,
+            });
         }
         if (apps.Select(a => a.AppId).Distinct(StringComparer.Ordinal).Count() != apps.Count)
         {
@@ -97,6 +100,7 @@ public sealed record StackFile(
         public int? DaprGrpcPort { get; set; }
         public int? AppMaxConcurrency { get; set; }
         public string? AppHealthCheckPath { get; set; }
+        public int? MetricsPort { get; set; }
         public Dictionary<string, string>? Env { get; set; }
     }
 }
@@ -109,4 +113,8 @@ public sealed record StackApp(
     int DaprGrpcPort,
     int? AppMaxConcurrency,
     string? AppHealthCheckPath,
-    IReadOnlyDictionary<string, string> Env);
+    IReadOnlyDictionary<string, string> Env)
+{
+    /// <summary>The sidecar's metrics port (metricsPort); the launcher picks a free one when the file has none.</summary>
+    public int? MetricsPort { get; init; }
+}

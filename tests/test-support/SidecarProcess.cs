@@ -14,11 +14,12 @@ public sealed class SidecarProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private SidecarProcess(Process process, int httpPort, int grpcPort)
+    private SidecarProcess(Process process, int httpPort, int grpcPort, int metricsPort)
     {
         _process = process;
         HttpPort = httpPort;
         GrpcPort = grpcPort;
+        MetricsPort = metricsPort;
     }
 
     public int HttpPort { get; }
@@ -29,6 +30,11 @@ public sealed class SidecarProcess : IAsyncDisposable
 
     public Uri GrpcEndpoint => new($"http://127.0.0.1:{GrpcPort}");
 
+    /// <summary>--metrics-port: daprd's metrics server (Prometheus text on every path).</summary>
+    public int MetricsPort { get; }
+
+    public Uri MetricsEndpoint => new($"http://127.0.0.1:{MetricsPort}/");
+
     public IReadOnlyCollection<string> Output => _output;
 
     public bool HasExited => _process.HasExited;
@@ -38,7 +44,8 @@ public sealed class SidecarProcess : IAsyncDisposable
     /// <summary>The TestSidecar.dll next to the calling test assembly (a project reference copies it there).</summary>
     public static string DefaultAssemblyPath => Path.Combine(AppContext.BaseDirectory, "TestSidecar.dll");
 
-    /// <param name="arguments">daprd flags; --dapr-http-port and --dapr-grpc-port are added on free ports unless given.</param>
+    /// <param name="arguments">daprd flags; --dapr-http-port, --dapr-grpc-port and --metrics-port are added on free ports unless given
+    /// (daprd's default metrics port, 9090, would make two sidecars collide).</param>
     public static async Task<SidecarProcess> StartAsync(
         IEnumerable<string> arguments,
         IReadOnlyDictionary<string, string>? environment = null,
@@ -52,12 +59,8 @@ public sealed class SidecarProcess : IAsyncDisposable
         var args = arguments.ToList();
         var httpPort = PortArgument(args, "--dapr-http-port");
         var grpcPort = PortArgument(args, "--dapr-grpc-port");
-        if (kind.IsDaprd)
-        {
-            // daprd serves metrics on 9090 unless told otherwise: two of them would collide.
-            PortArgument(args, "--metrics-port");
-            args.AddRange(kind.ExtraArguments);
-        }
+        var metricsPort = PortArgument(args, "--metrics-port");
+        args.AddRange(kind.ExtraArguments);
 
         var info = new ProcessStartInfo(kind.IsDaprd ? kind.DaprdPath : "dotnet")
         {
@@ -79,7 +82,7 @@ public sealed class SidecarProcess : IAsyncDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"{kind.Name} did not start");
-        var started = new SidecarProcess(process, httpPort, grpcPort);
+        var started = new SidecarProcess(process, httpPort, grpcPort, metricsPort);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { started._output.Enqueue(e.Data); } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { started._output.Enqueue(e.Data); } };
         process.BeginOutputReadLine();

@@ -85,6 +85,7 @@ public sealed class StackFileTests
 
         Assert.Equal(["/srv/demo/res"], file.ResourcesPaths);
         Assert.Equal("/srv/demo/a", file.App("a").AppDirPath);
+        Assert.Equal(4, file.App("a").MetricsPort);
         Assert.Null(file.ConfigFilePath);
     }
 }

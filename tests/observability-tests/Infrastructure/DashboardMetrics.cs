@@ -39,6 +39,23 @@ public static partial class DashboardMetrics
         return uses.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value, StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// Every dashboard panel query and alert rule expression that reads the sidecars' scrape: a dapr_*
+    /// metric (daprd's metrics port) or the dapr-sidecars job; <c>IsRule</c> for an alert or recording rule.
+    /// </summary>
+    public static IReadOnlyList<(string Where, string Expression, bool IsRule)> SidecarQueries() =>
+        [.. Expressions()
+            .Where(e => MetricNames(e.Expression).Any(n => n.StartsWith("dapr_", StringComparison.Ordinal)) || e.Expression.Contains("job=\"dapr-sidecars\"", StringComparison.Ordinal))
+            .Select(e => (e.Where, e.Expression, e.Where.Contains(" rule '", StringComparison.Ordinal)))
+            .Distinct()];
+
+    /// <summary>The vector selectors of the sidecars' series in an expression (<c>name{matchers}</c> or <c>up{...job="dapr-sidecars"...}</c>).</summary>
+    public static IReadOnlyList<string> SidecarSelectors(string expression) =>
+        [.. SidecarSelector().Matches(expression).Select(m => m.Value).Where(s => !s.StartsWith("up", StringComparison.Ordinal) || s.Contains("job=\"dapr-sidecars\"", StringComparison.Ordinal)).Distinct(StringComparer.Ordinal)];
+
+    [GeneratedRegex(@"(?<![A-Za-z0-9_:$])(?:dapr_[A-Za-z0-9_:]*|up)(?:\{[^{}]*\})?")]
+    private static partial Regex SidecarSelector();
+
     public static bool IsAppMetric(string name) => AppPrefixes.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal));
 
     private static IEnumerable<string> SeriesOf(string name)

@@ -24,12 +24,18 @@ internal sealed record SidecarOptions
     public string PodName { get; init; } = "";
     public string Namespace { get; init; } = "";
 
+    /// <summary>daprd's metrics server port (pkg/metrics/options.go defaultMetricsPort).</summary>
+    public int MetricsPort { get; init; } = 9090;
+
+    /// <summary>--enable-metrics (default true): false leaves the metrics port closed.</summary>
+    public bool EnableMetrics { get; init; } = true;
+
     /// <summary>How long to wait for the app port before giving up on subscriptions (daprd waits indefinitely).</summary>
     public TimeSpan AppStartTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
     private static readonly HashSet<string> IgnoredValueFlags = new(StringComparer.Ordinal)
     {
-        "app-protocol", "metrics-port", "log-level", "app-health-check-path", "app-health-probe-interval",
+        "app-protocol", "metrics-listen-address", "log-level", "app-health-check-path", "app-health-probe-interval",
         "app-health-probe-timeout", "app-health-threshold", "placement-host-address", "scheduler-host-address",
         "dapr-internal-grpc-port", "dapr-listen-addresses", "profile-port", "dapr-http-max-request-size",
         "dapr-http-read-buffer-size", "dapr-block-shutdown-duration", "mode", "control-plane-address",
@@ -38,14 +44,15 @@ internal sealed record SidecarOptions
 
     private static readonly HashSet<string> IgnoredBoolFlags = new(StringComparer.Ordinal)
     {
-        "enable-app-health-check", "enable-metrics", "log-as-json", "enable-profiling", "enable-mtls", "enable-api-logging",
+        "enable-app-health-check", "log-as-json", "enable-profiling", "enable-mtls", "enable-api-logging",
     };
 
     public static SidecarOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
         string? appId = null;
         int? appPort = null;
-        int httpPort = 3500, grpcPort = 50001, maxConcurrency = -1, graceSeconds = 5, appStartSeconds = 120;
+        int httpPort = 3500, grpcPort = 50001, maxConcurrency = -1, graceSeconds = 5, appStartSeconds = 120, metricsPort = 9090;
+        var enableMetrics = true;
         string? config = null;
         var resources = new List<string>();
 
@@ -65,6 +72,12 @@ internal sealed record SidecarOptions
                 name = name[..eq];
             }
 
+            if (name == "enable-metrics")
+            {
+                var flag = inline ?? (i + 1 < args.Count && args[i + 1] is "true" or "false" ? args[++i] : "true");
+                enableMetrics = ParseBool(name, flag);
+                continue;
+            }
             if (IgnoredBoolFlags.Contains(name))
             {
                 // Go bool flags never take the next token, but tolerate an explicit true/false there.
@@ -88,6 +101,7 @@ internal sealed record SidecarOptions
                 case "app-max-concurrency": maxConcurrency = ParseInt(name, value); break;
                 case "dapr-graceful-shutdown-seconds": graceSeconds = ParseInt(name, value); break;
                 case "app-start-timeout-seconds": appStartSeconds = ParseInt(name, value); break;
+                case "metrics-port": metricsPort = ParseInt(name, value); break;
                 case "app-protocol" when value is not "http":
                     throw new ArgumentException($"--app-protocol {value} is not supported by the test sidecar (http only)");
                 default:
@@ -115,6 +129,8 @@ internal sealed record SidecarOptions
             AppMaxConcurrency = maxConcurrency <= 0 ? -1 : maxConcurrency,
             GracefulShutdown = TimeSpan.FromSeconds(Math.Max(0, graceSeconds)),
             AppStartTimeout = TimeSpan.FromSeconds(Math.Max(1, appStartSeconds)),
+            MetricsPort = metricsPort,
+            EnableMetrics = enableMetrics,
             AppApiToken = NullIfEmpty(environment("APP_API_TOKEN")),
             DaprApiToken = NullIfEmpty(environment("DAPR_API_TOKEN")),
             PodName = environment("POD_NAME") ?? "",
@@ -126,6 +142,14 @@ internal sealed record SidecarOptions
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed)
             ? parsed
             : throw new ArgumentException($"invalid value \"{value}\" for flag -{name}");
+
+    // Go's strconv.ParseBool, which the flag package uses for bool flags.
+    private static bool ParseBool(string name, string value) => value switch
+    {
+        "1" or "t" or "T" or "TRUE" or "true" or "True" => true,
+        "0" or "f" or "F" or "FALSE" or "false" or "False" => false,
+        _ => throw new ArgumentException($"invalid boolean value \"{value}\" for -{name}"),
+    };
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

@@ -1,3 +1,4 @@
+using TestSidecar.Diagnostics;
 using TestSidecar.Resources;
 
 namespace TestSidecar.PubSub;
@@ -13,9 +14,12 @@ internal sealed class PubSubForbiddenException(string topic, string appId) : Exc
 /// <summary>
 /// The loaded pub/sub components and daprd's publish path: CloudEvent envelope (unless the data
 /// already is one, or the metadata asks for a raw payload: then the data is stored as it is), then
-/// the component's Publish under the outbound resiliency policy.
+/// the component's Publish under the outbound resiliency policy. A publish through the API counts in
+/// <c>dapr_component_pubsub_egress_count</c>/<c>_latencies</c> (dapr/dapr v1.18.3 pkg/api/grpc/grpc.go
+/// and pkg/api/http/http.go PublishEvent: after the pubsub and topic are validated, the whole publish
+/// with its retries timed); a dead-letter publish does not (it goes through the publisher alone).
 /// </summary>
-internal sealed class PubSubRuntime(IReadOnlyDictionary<string, RedisStreamsPubSub> components, IReadOnlyDictionary<string, TopicScopes> scopes, Resiliency resiliency, string appId, ILogger<PubSubRuntime> logger)
+internal sealed class PubSubRuntime(IReadOnlyDictionary<string, RedisStreamsPubSub> components, IReadOnlyDictionary<string, TopicScopes> scopes, Resiliency resiliency, string appId, ILogger<PubSubRuntime> logger, DaprMetrics? metrics = null)
 {
     public IReadOnlyDictionary<string, RedisStreamsPubSub> Components => components;
 
@@ -35,7 +39,18 @@ internal sealed class PubSubRuntime(IReadOnlyDictionary<string, RedisStreamsPubS
             : CloudEvents.IsCloudEventContentType(dataContentType)
             ? CloudEvents.Complete(data, topic, pubsubName, trace.TraceParent, trace.TraceState, DateTimeOffset.UtcNow)
             : CloudEvents.Wrap(data, dataContentType, appId, topic, pubsubName, trace.TraceParent, trace.TraceState, DateTimeOffset.UtcNow, metadata);
-        var id = await PublishAsync(component, topic, envelope, metadata, cancellationToken);
+        var started = TimeProvider.System.GetTimestamp();
+        string id;
+        try
+        {
+            id = await PublishAsync(component, topic, envelope, metadata, cancellationToken);
+        }
+        catch
+        {
+            metrics?.PubsubEgressEvent(pubsubName, topic, success: false, DaprMetrics.ElapsedMilliseconds(started));
+            throw;
+        }
+        metrics?.PubsubEgressEvent(pubsubName, topic, success: true, DaprMetrics.ElapsedMilliseconds(started));
         Log.Published(logger, pubsubName, topic, id, trace.TraceParent);
     }
 
@@ -54,6 +69,7 @@ internal sealed class PubSubRuntime(IReadOnlyDictionary<string, RedisStreamsPubS
         }
         var policy = resiliency.Outbound(component.Name, Resiliency.Pubsub);
         var started = TimeProvider.System.GetTimestamp();
+        var timeouts = new TimeoutActivation(policy);
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -61,9 +77,29 @@ internal sealed class PubSubRuntime(IReadOnlyDictionary<string, RedisStreamsPubS
                 async Task<string> AttemptAsync()
                 {
                     var publish = component.PublishAsync(topic, data, metadata);
-                    return policy?.Timeout is { } timeout ? await publish.WaitAsync(timeout, cancellationToken) : await publish.WaitAsync(cancellationToken);
+                    try
+                    {
+                        return policy?.Timeout is { } timeout ? await publish.WaitAsync(timeout, cancellationToken) : await publish.WaitAsync(cancellationToken);
+                    }
+                    catch (TimeoutException)
+                    {
+                        timeouts.Expired();
+                        throw;
+                    }
                 }
-                return policy?.CircuitBreaker is { } breaker ? await breaker.ExecuteAsync(AttemptAsync) : await AttemptAsync();
+                if (policy?.CircuitBreaker is not { } breaker)
+                {
+                    return await AttemptAsync();
+                }
+                var before = breaker.State;
+                try
+                {
+                    return await breaker.ExecuteAsync(AttemptAsync);
+                }
+                finally
+                {
+                    policy.Metrics?.BreakerAttempted(before, breaker);
+                }
             }
             catch (Exception ex) when (ex is not CircuitBreakerOpenException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
             {
@@ -72,6 +108,7 @@ internal sealed class PubSubRuntime(IReadOnlyDictionary<string, RedisStreamsPubS
                 {
                     throw;
                 }
+                policy?.Metrics?.RetryActivated();
                 Log.PublishRetry(logger, component.Name, topic, attempt, delay.Value, ex.Message);
                 await Task.Delay(delay.Value, cancellationToken);
             }

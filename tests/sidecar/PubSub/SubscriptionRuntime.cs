@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using TestSidecar.Diagnostics;
 using TestSidecar.Hosting;
 using TestSidecar.Resources;
 
@@ -10,14 +11,18 @@ namespace TestSidecar.PubSub;
 /// <summary>
 /// daprd's subscription side: reads the app's programmatic subscriptions once the app port
 /// answers, subscribes the components, and delivers each message to the app with daprd's
-/// response contract, inbound timeout and retry policy and dead-letter topic.
+/// response contract, inbound timeout and retry policy and dead-letter topic. Every attempt and every
+/// give-up counts in <c>dapr_component_pubsub_ingress_count</c> (dapr/dapr v1.18.3
+/// pkg/runtime/subscription/postman/http/http.go Deliver: per call to the app, with its latency;
+/// pkg/runtime/subscription/subscription.go: per message given up before or after the app, without one).
 /// </summary>
 internal sealed class SubscriptionRuntime(
     PubSubRuntime pubsub,
     AppChannel app,
     SidecarOptions options,
     SidecarState state,
-    ILogger<SubscriptionRuntime> logger) : BackgroundService
+    ILogger<SubscriptionRuntime> logger,
+    DaprMetrics? metrics = null) : BackgroundService
 {
     // daprd's built-in DaprBuiltInInitializationRetries (pkg/resiliency/resiliency.go): exponential from
     // 500ms, at most 1s apart, 3 retries (its 10s elapsed-time cap is not reproduced: the kit's 15m applies).
@@ -188,7 +193,9 @@ internal sealed class SubscriptionRuntime(
         {
             Log.RuleNotSupported(logger, subscription.Topic, rule.Match, rule.Path);
         }
-        await component.SubscribeAsync(subscription.Topic, (message, stopping, abort) => HandleAsync(subscription, component, message, stopping, abort));
+        // subscription.go asks for the inbound policy once per subscription, not per message.
+        var policy = pubsub.Resiliency.Inbound(subscription.PubsubName, Resiliency.Pubsub);
+        await component.SubscribeAsync(subscription.Topic, (message, stopping, abort) => HandleAsync(subscription, component, policy, message, stopping, abort));
         lock (_active)
         {
             _active.Add(subscription);
@@ -218,7 +225,7 @@ internal sealed class SubscriptionRuntime(
         }
     }
 
-    private async Task HandleAsync(AppSubscription subscription, RedisStreamsPubSub component, StreamMessage message, CancellationToken stopping, CancellationToken abort)
+    private async Task HandleAsync(AppSubscription subscription, RedisStreamsPubSub component, ComponentPolicy? policy, StreamMessage message, CancellationToken stopping, CancellationToken abort)
     {
         var metadata = new Dictionary<string, string>(message.Metadata, StringComparer.Ordinal) { ["pubsubName"] = subscription.PubsubName };
 
@@ -259,6 +266,7 @@ internal sealed class SubscriptionRuntime(
         if (Expired(cloudEvent))
         {
             Log.Expired(logger, eventId, message.Topic);
+            metrics?.PubsubIngressEvent(subscription.PubsubName, DaprMetrics.Drop, "", message.Topic, 0);
             await TryDeadLetterAsync(subscription, component, message, metadata, stopping);
             return;
         }
@@ -267,15 +275,17 @@ internal sealed class SubscriptionRuntime(
         if (path is null)
         {
             Log.NoRoute(logger, eventId, message.Topic);
+            metrics?.PubsubIngressEvent(subscription.PubsubName, DaprMetrics.Drop, DaprMetrics.Success, message.Topic, 0);
             await TryDeadLetterAsync(subscription, component, message, metadata, stopping);
             return;
         }
 
         // dapr/dapr pkg/runtime/subscription/subscription.go: each delivery runs under the pubsub's inbound policy.
-        var policy = pubsub.Resiliency.Inbound(subscription.PubsubName, Resiliency.Pubsub);
         var started = TimeProvider.System.GetTimestamp();
+        var timeouts = new TimeoutActivation(policy);
         for (var attempt = 1; ; attempt++)
         {
+            var before = policy?.CircuitBreaker?.State ?? CircuitBreakerState.Closed;
             // policy.go: every attempt goes through the component's circuit breaker; its refusal is permanent
             // (no retry), and the event goes to the dead-letter topic without reaching the app.
             ulong generation = 0;
@@ -289,7 +299,15 @@ internal sealed class SubscriptionRuntime(
                 await DeadLetterOrThrowAsync(subscription, component, message, metadata, ex.Message, stopping);
                 return;
             }
+            var called = TimeProvider.System.GetTimestamp();
             var (outcome, detail) = await DeliverAsync(path, body, cloudEvent, policy?.Timeout, abort);
+            // postman/http Deliver: a DROP answer is process_status drop with status success, a 404 drop with drop.
+            metrics?.PubsubIngressEvent(subscription.PubsubName, outcome switch { Outcome.Success => DaprMetrics.Success, Outcome.Drop => DaprMetrics.Drop, _ => DaprMetrics.Retry },
+                outcome == Outcome.Drop && detail == DropAnswer ? DaprMetrics.Success : "", message.Topic, DaprMetrics.ElapsedMilliseconds(called));
+            if (detail == DeadlineExceeded)
+            {
+                timeouts.Expired();
+            }
             // daprd returns the drop as an error to its retry runner when the dead-letter publish fails.
             var failed = outcome == Outcome.Retry;
             if (outcome == Outcome.Drop)
@@ -297,7 +315,11 @@ internal sealed class SubscriptionRuntime(
                 Log.Dropped(logger, eventId, message.Topic, detail);
                 failed = subscription.DeadLetterTopic is not null && !await TryDeadLetterAsync(subscription, component, message, metadata, stopping);
             }
-            policy?.CircuitBreaker?.Report(generation, !failed);
+            if (policy?.CircuitBreaker is { } breaker)
+            {
+                breaker.Report(generation, !failed);
+                policy.Metrics?.BreakerAttempted(before, breaker);
+            }
             if (outcome == Outcome.Success)
             {
                 Log.Delivered(logger, eventId, message.Id, message.Topic, path, attempt);
@@ -315,12 +337,16 @@ internal sealed class SubscriptionRuntime(
                 await DeadLetterOrThrowAsync(subscription, component, message, metadata, detail, stopping);
                 return;
             }
+            policy?.Metrics?.RetryActivated();
             Log.Retrying(logger, eventId, message.Topic, attempt, delay.Value, detail);
             await Task.Delay(delay.Value, stopping);
         }
     }
 
     private enum Outcome { Success, Retry, Drop }
+
+    private const string DropAnswer = "DROP status returned from app";
+    private const string DeadlineExceeded = "context deadline exceeded";
 
     // Go's json.Unmarshal into a map: an object, or null (an empty event); anything else is an error.
     private static JsonObject? ParseCloudEvent(byte[] data)
@@ -391,7 +417,7 @@ internal sealed class SubscriptionRuntime(
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !abort.IsCancellationRequested)
         {
-            return (Outcome.Retry, "context deadline exceeded");
+            return (Outcome.Retry, DeadlineExceeded);
         }
         catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !abort.IsCancellationRequested))
         {
@@ -413,7 +439,7 @@ internal sealed class SubscriptionRuntime(
             {
                 null or "" or "SUCCESS" => (Outcome.Success, ""),
                 "RETRY" => (Outcome.Retry, "RETRY status returned from app"),
-                "DROP" => (Outcome.Drop, "DROP status returned from app"),
+                "DROP" => (Outcome.Drop, DropAnswer),
                 _ => (Outcome.Retry, $"unknown status returned from app: {appStatus}"),
             };
         }
@@ -428,14 +454,18 @@ internal sealed class SubscriptionRuntime(
 
     private static readonly JsonSerializerOptions AppResponseJson = new() { PropertyNameCaseInsensitive = true };
 
+    // subscription.go: a message given up is a drop once it is on the dead-letter topic, else a retry (the
+    // error goes back to the component); counted without a latency.
     private async Task DeadLetterOrThrowAsync(AppSubscription subscription, RedisStreamsPubSub component, StreamMessage message, Dictionary<string, string> metadata, string detail, CancellationToken stopping)
     {
         // subscription.go: once the subscription is closing a failed delivery is never acknowledged.
         stopping.ThrowIfCancellationRequested();
         if (subscription.DeadLetterTopic is not null && await TryDeadLetterAsync(subscription, component, message, metadata, stopping))
         {
+            metrics?.PubsubIngressEvent(subscription.PubsubName, DaprMetrics.Drop, "", message.Topic, 0);
             return;
         }
+        metrics?.PubsubIngressEvent(subscription.PubsubName, DaprMetrics.Retry, "", message.Topic, 0);
         throw new InvalidOperationException(detail);
     }
 

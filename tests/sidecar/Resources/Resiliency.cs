@@ -1,4 +1,5 @@
 using System.Globalization;
+using TestSidecar.Diagnostics;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -123,7 +124,11 @@ internal sealed record RetryPolicy(string Name, bool Exponential, TimeSpan Durat
 }
 
 /// <summary>A component's policy; <c>CircuitBreaker</c> is the component's one breaker instance, shared by all its calls.</summary>
-internal sealed record ComponentPolicy(RetryPolicy? Retry, TimeSpan? Timeout, CircuitBreaker? CircuitBreaker = null);
+internal sealed record ComponentPolicy(RetryPolicy? Retry, TimeSpan? Timeout, CircuitBreaker? CircuitBreaker = null)
+{
+    /// <summary>The resiliency metrics of the call this policy was handed to; null when metrics are off.</summary>
+    public PolicyMetrics? Metrics { get; init; }
+}
 
 /// <summary>
 /// The parts of daprd's resiliency provider (dapr/dapr pkg/resiliency/resiliency.go) the sidecar
@@ -147,6 +152,9 @@ internal sealed class Resiliency
     private readonly Dictionary<string, CircuitBreaker> _breakerInstances = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly DaprMetrics? _metrics;
+    private readonly string _metricsName;
+    private readonly string _metricsNamespace;
 
     private Resiliency(
         IReadOnlyList<string> names,
@@ -155,8 +163,12 @@ internal sealed class Resiliency
         Dictionary<string, CircuitBreakerPolicy> circuitBreakers,
         Dictionary<string, (ComponentPolicy, ComponentPolicy, string?, string?)> targets,
         TimeProvider time,
-        ILogger logger)
+        ILogger logger,
+        DaprMetrics? metrics,
+        (string Name, string Namespace) last)
     {
+        _metrics = metrics;
+        (_metricsName, _metricsNamespace) = last;
         Names = names;
         _timeouts = timeouts;
         _retries = retries;
@@ -169,10 +181,22 @@ internal sealed class Resiliency
     public IReadOnlyList<string> Names { get; }
 
     /// <summary>ComponentInboundPolicy: the pubsub's deliveries to the app.</summary>
-    public ComponentPolicy? Inbound(string component, string componentType) => Policy(component, componentType, "Inbound");
+    public ComponentPolicy? Inbound(string component, string componentType) => Metered(Policy(component, componentType, "Inbound"), PolicyKinds.Inbound, component, componentType);
 
     /// <summary>ComponentOutboundPolicy: calls into the component (publish, state operations).</summary>
-    public ComponentPolicy? Outbound(string component, string componentType) => Policy(component, componentType, "Outbound");
+    public ComponentPolicy? Outbound(string component, string componentType) => Metered(Policy(component, componentType, "Outbound"), PolicyKinds.Outbound, component, componentType);
+
+    // resiliency.go addMetricsToPolicy runs every time a component policy is asked for.
+    private ComponentPolicy? Metered(ComponentPolicy? policy, string direction, string component, string componentType)
+    {
+        if (policy is null || _metrics is null)
+        {
+            return policy;
+        }
+        var metrics = new PolicyMetrics(_metrics, _metricsName, _metricsNamespace, direction, componentType + "_" + component);
+        metrics.Executed(policy);
+        return policy with { Metrics = metrics };
+    }
 
     private ComponentPolicy? Policy(string component, string componentType, string direction)
     {
@@ -208,9 +232,14 @@ internal sealed class Resiliency
         }
     }
 
-    public static Resiliency From(IEnumerable<YamlMappingNode> resources, ILogger logger, TimeProvider? time = null)
+    /// <summary>
+    /// Every Resiliency resource, in order. As daprd's FromConfigurations, each loaded one counts in
+    /// <c>dapr_resiliency_loaded</c>, and the policies' metrics carry the name and namespace of the last.
+    /// </summary>
+    public static Resiliency From(IEnumerable<YamlMappingNode> resources, ILogger logger, TimeProvider? time = null, DaprMetrics? metrics = null)
     {
         var names = new List<string>();
+        var last = (Name: "", Namespace: "");
         var timeouts = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
         var retries = new Dictionary<string, RetryPolicy>(StringComparer.Ordinal);
         var circuitBreakers = new Dictionary<string, CircuitBreakerPolicy>(StringComparer.Ordinal);
@@ -219,6 +248,8 @@ internal sealed class Resiliency
         {
             var resiliencyName = DaprResources.Scalar(DaprResources.Child(doc, "metadata"), "name") ?? "";
             names.Add(resiliencyName);
+            last = (resiliencyName, DaprResources.Scalar(DaprResources.Child(doc, "metadata"), "namespace") ?? "");
+            metrics?.PolicyLoaded(last.Name, last.Namespace);
             var spec = DaprResources.Child(doc, "spec");
             var policies = DaprResources.Child(spec, "policies");
             if (DaprResources.Child(policies, "timeouts") is YamlMappingNode timeoutMap)
@@ -265,7 +296,7 @@ internal sealed class Resiliency
         {
             targets[component] = (Resolve(component, "inbound", inbound), Resolve(component, "outbound", outbound), BreakerName(component, "inbound", inbound), BreakerName(component, "outbound", outbound));
         }
-        return new Resiliency(names, timeouts, retries, circuitBreakers, targets, time ?? TimeProvider.System, logger);
+        return new Resiliency(names, timeouts, retries, circuitBreakers, targets, time ?? TimeProvider.System, logger, metrics, last);
 
         // A component target naming a circuit breaker nobody defined hands circuitBreakerInstances.Get a nil
         // template, and daprd panics on the component's first call: refused at start instead.

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TestSidecar.Diagnostics;
 using TestSidecar.Resources;
 
 namespace TestSidecar.State;
@@ -11,20 +12,49 @@ namespace TestSidecar.State;
 /// retry whatever failed. Each attempt (for a bulk save: all its items) goes through the store's circuit
 /// breaker, which counts any error, an etag error included, as a failure; its refusal is not retried and
 /// surfaces as the store's error (<c>failed saving state in state store X: circuit breaker is open</c>).
+/// Each call counts in <c>dapr_component_state_count</c>/<c>_latencies</c> with its operation (get, set,
+/// delete) and whether it succeeded, timed with its retries (dapr/dapr v1.18.3 pkg/api/grpc/grpc.go
+/// GetState, SaveState, DeleteState; pkg/api/http/http.go the same).
 /// </summary>
-internal sealed class StateRuntime(IReadOnlyDictionary<string, RedisStateStore> stores, Resiliency resiliency, ILogger<StateRuntime> logger)
+internal sealed class StateRuntime(IReadOnlyDictionary<string, RedisStateStore> stores, Resiliency resiliency, ILogger<StateRuntime> logger, DaprMetrics? metrics = null)
 {
     public IReadOnlyDictionary<string, RedisStateStore> Stores => stores;
 
+    public DaprMetrics? Metrics => metrics;
+
     public Task<StateGetResult> GetAsync(RedisStateStore store, string key, CancellationToken cancellationToken) =>
-        RunAsync(store.Name, () => store.GetAsync(key), retryETagErrors: true, cancellationToken);
+        InvokedAsync(store.Name, DaprMetrics.Get, () => RunAsync(store.Name, () => store.GetAsync(key), retryETagErrors: true, cancellationToken));
 
     public Task DeleteAsync(RedisStateStore store, StateDeleteRequest request, CancellationToken cancellationToken) =>
-        RunAsync(store.Name, async () =>
+        InvokedAsync(store.Name, DaprMetrics.Delete, () => RunAsync(store.Name, async () =>
         {
             await store.DeleteAsync(request);
             return true;
-        }, retryETagErrors: true, cancellationToken);
+        }, retryETagErrors: true, cancellationToken));
+
+    public Task SaveAsync(RedisStateStore store, IReadOnlyList<StateSetRequest> requests, CancellationToken cancellationToken) =>
+        InvokedAsync(store.Name, DaprMetrics.Set, async () =>
+        {
+            await SaveItemsAsync(store, requests, cancellationToken);
+            return true;
+        });
+
+    // StateInvoked: after the call, whatever its outcome.
+    private async Task<T> InvokedAsync<T>(string storeName, string operation, Func<Task<T>> call)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = await call();
+            metrics?.StateInvoked(storeName, operation, success: true, DaprMetrics.ElapsedMilliseconds(started));
+            return result;
+        }
+        catch
+        {
+            metrics?.StateInvoked(storeName, operation, success: false, DaprMetrics.ElapsedMilliseconds(started));
+            throw;
+        }
+    }
 
     /// <summary>
     /// One item: the component's Set. Several: the component's BulkSet (each item on its own, errors
@@ -32,7 +62,7 @@ internal sealed class StateRuntime(IReadOnlyDictionary<string, RedisStateStore> 
     /// something other than an etag error, and when all failures are etag errors the whole is one
     /// etag error (invalid if any was invalid).
     /// </summary>
-    public async Task SaveAsync(RedisStateStore store, IReadOnlyList<StateSetRequest> requests, CancellationToken cancellationToken)
+    private async Task SaveItemsAsync(RedisStateStore store, IReadOnlyList<StateSetRequest> requests, CancellationToken cancellationToken)
     {
         if (requests.Count == 1)
         {
@@ -47,9 +77,11 @@ internal sealed class StateRuntime(IReadOnlyDictionary<string, RedisStateStore> 
         var pending = requests;
         var policy = resiliency.Outbound(store.Name, Resiliency.Statestore);
         var started = Stopwatch.GetTimestamp();
+        var timeouts = new TimeoutActivation(policy);
         for (var attempt = 1; ; attempt++)
         {
             var breaker = policy?.CircuitBreaker;
+            var before = breaker?.State ?? CircuitBreakerState.Closed;
             ulong generation = 0;
             try
             {
@@ -64,7 +96,7 @@ internal sealed class StateRuntime(IReadOnlyDictionary<string, RedisStateStore> 
             {
                 try
                 {
-                    await TimedAsync(policy, async () =>
+                    await TimedAsync(policy, timeouts, async () =>
                     {
                         await store.SetAsync(request);
                         return true;
@@ -75,7 +107,11 @@ internal sealed class StateRuntime(IReadOnlyDictionary<string, RedisStateStore> 
                     failures.Add((request, ex));
                 }
             }
-            breaker?.Report(generation, failures.Count == 0);
+            if (breaker is not null)
+            {
+                breaker.Report(generation, failures.Count == 0);
+                policy?.Metrics?.BreakerAttempted(before, breaker);
+            }
             if (failures.Count == 0)
             {
                 return;
@@ -94,6 +130,7 @@ internal sealed class StateRuntime(IReadOnlyDictionary<string, RedisStateStore> 
             {
                 throw error;
             }
+            policy?.Metrics?.RetryActivated();
             Log.StateRetry(logger, store.Name, "save", attempt, delay, joined);
             await Task.Delay(delay, cancellationToken);
             pending = retryable;
@@ -104,11 +141,12 @@ internal sealed class StateRuntime(IReadOnlyDictionary<string, RedisStateStore> 
     {
         var policy = resiliency.Outbound(storeName, Resiliency.Statestore);
         var started = Stopwatch.GetTimestamp();
+        var timeouts = new TimeoutActivation(policy);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await RunOnceAsync(policy, operation, cancellationToken);
+                return await RunOnceAsync(policy, timeouts, operation, cancellationToken);
             }
             catch (StateStoreException ex) when (!ex.Permanent && (retryETagErrors || ex.ETagKind is null))
             {
@@ -116,30 +154,36 @@ internal sealed class StateRuntime(IReadOnlyDictionary<string, RedisStateStore> 
                 {
                     throw;
                 }
+                policy?.Metrics?.RetryActivated();
                 Log.StateRetry(logger, storeName, "call", attempt, delay, ex.Message);
                 await Task.Delay(delay, cancellationToken);
             }
         }
     }
 
-    private static async Task<T> RunOnceAsync<T>(ComponentPolicy? policy, Func<Task<T>> operation, CancellationToken cancellationToken)
+    private static async Task<T> RunOnceAsync<T>(ComponentPolicy? policy, TimeoutActivation timeouts, Func<Task<T>> operation, CancellationToken cancellationToken)
     {
         if (policy?.CircuitBreaker is not { } breaker)
         {
-            return await TimedAsync(policy, operation, cancellationToken);
+            return await TimedAsync(policy, timeouts, operation, cancellationToken);
         }
+        var before = breaker.State;
         try
         {
-            return await breaker.ExecuteAsync(() => TimedAsync(policy, operation, cancellationToken));
+            return await breaker.ExecuteAsync(() => TimedAsync(policy, timeouts, operation, cancellationToken));
         }
         catch (CircuitBreakerOpenException ex)
         {
             // Not an etag error: daprd reports it as the operation's failure (Internal, HTTP 500).
             throw new StateStoreException(ex.Message, permanent: true);
         }
+        finally
+        {
+            policy.Metrics?.BreakerAttempted(before, breaker);
+        }
     }
 
-    private static async Task<T> TimedAsync<T>(ComponentPolicy? policy, Func<Task<T>> operation, CancellationToken cancellationToken)
+    private static async Task<T> TimedAsync<T>(ComponentPolicy? policy, TimeoutActivation timeouts, Func<Task<T>> operation, CancellationToken cancellationToken)
     {
         try
         {
@@ -149,6 +193,7 @@ internal sealed class StateRuntime(IReadOnlyDictionary<string, RedisStateStore> 
         catch (TimeoutException) when (!cancellationToken.IsCancellationRequested)
         {
             // The policy's timeout cancels the call's context in daprd.
+            timeouts.Expired();
             throw new StateStoreException("context deadline exceeded");
         }
     }

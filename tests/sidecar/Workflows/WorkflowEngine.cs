@@ -32,7 +32,7 @@ internal sealed class WorkflowEngine
         services.AddSingleton<WorkflowTraceContexts>();
         services.AddSingleton<WorkItemStreams>();
         services.AddSingleton<WorkflowInstances>();
-        services.AddSingleton(sp => new WorkflowInterceptor(sp.GetRequiredService<WorkflowTraceContexts>(), sp.GetRequiredService<WorkItemStreams>(), sp.GetRequiredService<WorkflowInstances>(), actorStateStore));
+        services.AddSingleton(sp => new WorkflowInterceptor(sp.GetRequiredService<WorkflowTraceContexts>(), sp.GetRequiredService<WorkItemStreams>(), sp.GetRequiredService<WorkflowInstances>(), actorStateStore, sp.GetService<Diagnostics.DaprMetrics>()));
         services.AddSingleton(sp => sp.GetRequiredService<WorkflowEngine>().Service);
         services.AddSingleton(sp => sp.GetRequiredService<WorkflowEngine>().Client);
         services.AddSingleton<TaskHubGrpcServer>();

@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using DurableTask.Core;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using TestSidecar.Diagnostics;
 using TestSidecar.PubSub;
 using P = Microsoft.DurableTask.Protobuf;
 
@@ -21,10 +24,20 @@ namespace TestSidecar.Workflows;
 /// cannot be created again, unknown ids are errors, ids are case-sensitive) and its waits
 /// (terminate, suspend and resume return once the instance reached that state): see
 /// <see cref="WorkflowInstances"/>.</item>
+/// <item>daprd's workflow metrics (dapr/dapr v1.18.3 pkg/diagnostics/workflow_monitoring.go), recorded
+/// where daprd records them: <c>create_workflow</c> for a start, <c>add_event</c> for raise event,
+/// suspend, resume and terminate, <c>purge_workflow</c> for a purge, each success or failed with its
+/// latency (pkg/runtime/wfengine/backends/actors/actors.go); a workflow's execution when it completes,
+/// failed or terminated (pkg/actors/targets/workflow/orchestrator/run.go, not for a continue-as-new);
+/// an activity's operation when it is scheduled and its execution when its result comes back, success
+/// or failed (pkg/actors/targets/workflow/activity/owner.go, publish.go).</item>
 /// </list>
 /// </summary>
-internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, WorkItemStreams streams, WorkflowInstances instances, ActorStateStore? store = null) : Interceptor
+internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, WorkItemStreams streams, WorkflowInstances instances, ActorStateStore? store = null, DaprMetrics? metrics = null) : Interceptor
 {
+    // instanceId_taskId -> the scheduled activity's name and when it was scheduled.
+    private readonly ConcurrentDictionary<string, (string Name, long Scheduled)> _activities = new(StringComparer.Ordinal);
+
     public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
         if (request is P.GetWorkItemsRequest && responseStream is IServerStreamWriter<P.WorkItem> workItems)
@@ -36,11 +49,55 @@ internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, WorkItem
 
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
+        var operation = request switch
+        {
+            P.CreateInstanceRequest => DaprMetrics.CreateWorkflow,
+            P.RaiseEventRequest or P.SuspendRequest or P.ResumeRequest or P.TerminateRequest => DaprMetrics.AddEvent,
+            P.PurgeInstancesRequest => DaprMetrics.PurgeWorkflow,
+            _ => null,
+        };
+        if (operation is null || metrics is null)
+        {
+            return await HandleAsync(request, context, continuation, () => { });
+        }
+        var started = Stopwatch.GetTimestamp();
+        var recorded = false;
+        void Record(string status)
+        {
+            if (!recorded)
+            {
+                recorded = true;
+                metrics.WorkflowOperationEvent(operation, status, DaprMetrics.ElapsedMilliseconds(started));
+            }
+        }
+        try
+        {
+            var response = await HandleAsync(request, context, continuation, () => Record(DaprMetrics.StatusSuccess));
+            Record(DaprMetrics.StatusSuccess);
+            return response;
+        }
+        catch
+        {
+            Record(DaprMetrics.StatusFailed);
+            throw;
+        }
+    }
+
+    // added: the operation reached the backend (daprd's metric ends there; the waits after it are the executor's).
+    private async Task<TResponse> HandleAsync<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation, Action added)
+        where TRequest : class
+        where TResponse : class
+    {
         switch (request)
         {
             case P.CreateInstanceRequest start:
                 await RequireStoreAsync("failed to create workflow instance: failed to load workflow metadata: ");
-                return await StartAsync(start, context, () => instances.StartAsync(start.InstanceId, start.ScheduledStartTimestamp is not null, context, () => continuation(request, context)));
+                return await StartAsync(start, context, () => instances.StartAsync(start.InstanceId, start.ScheduledStartTimestamp is not null, context, async () =>
+                {
+                    var created = await continuation(request, context);
+                    added();
+                    return created;
+                }));
             case P.RaiseEventRequest raise:
                 await RequireStoreAsync("");
                 await instances.RequireExistsAsync(raise.InstanceId, "");
@@ -49,6 +106,7 @@ internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, WorkItem
                 await RequireStoreAsync("");
                 await instances.RequireExistsAsync(suspend.InstanceId, "");
                 var suspended = await continuation(request, context);
+                added();
                 // executor.go SuspendInstance waits for SUSPENDED or a terminal state.
                 await instances.WaitForAsync(suspend.InstanceId, s => s is null || s.OrchestrationStatus == OrchestrationStatus.Suspended || WorkflowInstances.IsTerminal(s.OrchestrationStatus), context.CancellationToken);
                 return suspended;
@@ -56,6 +114,7 @@ internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, WorkItem
                 await RequireStoreAsync("");
                 await instances.RequireExistsAsync(resume.InstanceId, "");
                 var resumed = await continuation(request, context);
+                added();
                 // executor.go ResumeInstance waits for RUNNING or a terminal state.
                 await instances.WaitForAsync(resume.InstanceId, s => s is null || s.OrchestrationStatus == OrchestrationStatus.Running || WorkflowInstances.IsTerminal(s.OrchestrationStatus), context.CancellationToken);
                 return resumed;
@@ -63,6 +122,7 @@ internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, WorkItem
                 await RequireStoreAsync("failed to submit termination request: ");
                 await instances.RequireExistsAsync(terminate.InstanceId, "failed to submit termination request: ");
                 var terminated = await continuation(request, context);
+                added();
                 traces.Forget(terminate.InstanceId);
                 // executor.go TerminateInstance returns after WaitForInstanceCompletion.
                 await instances.WaitForAsync(terminate.InstanceId, s => s is null || WorkflowInstances.IsTerminal(s.OrchestrationStatus), context.CancellationToken);
@@ -88,7 +148,13 @@ internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, WorkItem
                 }
                 return found;
             case P.OrchestratorResponse response:
-                Apply(response);
+                await ApplyAsync(response);
+                return await continuation(request, context);
+            case P.ActivityResponse result:
+                if (metrics is not null && _activities.TryRemove(ActivityKey(result.InstanceId, result.TaskId), out var activity))
+                {
+                    metrics.ActivityExecutionEvent(activity.Name, result.FailureDetails is null ? DaprMetrics.StatusSuccess : DaprMetrics.StatusFailed, DaprMetrics.ElapsedMilliseconds(activity.Scheduled));
+                }
                 return await continuation(request, context);
             default:
                 return await continuation(request, context);
@@ -123,16 +189,36 @@ internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, WorkItem
         }
     }
 
-    private void Apply(P.OrchestratorResponse response)
+    private async Task ApplyAsync(P.OrchestratorResponse response)
     {
+        var received = Stopwatch.GetTimestamp();
         foreach (var action in response.Actions)
         {
-            if (action.ScheduleTask is { } schedule && traces.ActivitySpan(response.InstanceId) is { } span)
+            if (action.ScheduleTask is { } schedule)
             {
-                schedule.ParentTraceContext = new P.TraceContext { TraceParent = span.TraceParent, TraceState = span.TraceState };
+                if (metrics is not null)
+                {
+                    _activities[ActivityKey(response.InstanceId, action.Id)] = (schedule.Name, Stopwatch.GetTimestamp());
+                    metrics.ActivityOperationEvent(schedule.Name, DaprMetrics.StatusSuccess, DaprMetrics.ElapsedMilliseconds(received));
+                }
+                if (traces.ActivitySpan(response.InstanceId) is { } span)
+                {
+                    schedule.ParentTraceContext = new P.TraceContext { TraceParent = span.TraceParent, TraceState = span.TraceState };
+                }
             }
             else if (action.CompleteOrchestration is { } complete)
             {
+                var status = complete.OrchestrationStatus switch
+                {
+                    P.OrchestrationStatus.Completed => DaprMetrics.StatusSuccess,
+                    P.OrchestrationStatus.Failed => DaprMetrics.StatusFailed,
+                    P.OrchestrationStatus.Terminated => DaprMetrics.StatusTerminated,
+                    _ => null,
+                };
+                if (metrics is not null && status is not null && await instances.FindAsync(response.InstanceId) is { } instance)
+                {
+                    metrics.WorkflowExecutionEvent(instance.Name, status, ExecutionMilliseconds(instance));
+                }
                 if (complete.OrchestrationStatus == P.OrchestrationStatus.ContinuedAsNew)
                 {
                     traces.ContinueAsNew(response.InstanceId);
@@ -144,4 +230,10 @@ internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, WorkItem
             }
         }
     }
+
+    private static string ActivityKey(string instanceId, int taskId) => instanceId + "_" + taskId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    // run.go calculateWorkflowExecutionLatency: from the first turn's start to the completion (here: from the instance's creation).
+    private static double ExecutionMilliseconds(OrchestrationState instance) =>
+        (DateTime.UtcNow - instance.CreatedTime.ToUniversalTime()).TotalMilliseconds;
 }
