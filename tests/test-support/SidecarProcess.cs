@@ -38,12 +38,14 @@ public sealed class SidecarProcess : IAsyncDisposable
     public static string DefaultAssemblyPath => Path.Combine(AppContext.BaseDirectory, "TestSidecar.dll");
 
     /// <param name="arguments">daprd flags; --dapr-http-port and --dapr-grpc-port are added on free ports unless given.</param>
+    /// <param name="waitUntilHealthy">false returns once the process started (a sidecar whose app never listens is never healthy).</param>
     public static async Task<SidecarProcess> StartAsync(
         IEnumerable<string> arguments,
         IReadOnlyDictionary<string, string>? environment = null,
         TimeSpan? readyTimeout = null,
         string? sidecarAssembly = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        bool waitUntilHealthy = true)
     {
         var args = arguments.ToList();
         var httpPort = PortArgument(args, "--dapr-http-port");
@@ -72,6 +74,10 @@ public sealed class SidecarProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
+        if (!waitUntilHealthy)
+        {
+            return sidecar;
+        }
         try
         {
             await sidecar.WaitUntilHealthyAsync(readyTimeout ?? TimeSpan.FromSeconds(30), cancellationToken);
@@ -144,13 +150,24 @@ public sealed class SidecarProcess : IAsyncDisposable
         {
             return;
         }
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
+        await TerminateAsync();
+        await WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Sends SIGTERM and returns at once: the shutdown goes on while the caller watches it.</summary>
+    public async Task TerminateAsync()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])
+            ?? throw new InvalidOperationException("kill did not start");
+        await kill.WaitForExitAsync();
+    }
+
+    /// <summary>Waits for the process to exit; kills it and throws <see cref="TimeoutException"/> when it does not in time.</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
         try
         {
-            await _process.WaitForExitAsync().WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
+            await _process.WaitForExitAsync().WaitAsync(timeout);
         }
         catch (TimeoutException)
         {

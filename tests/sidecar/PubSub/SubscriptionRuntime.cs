@@ -50,6 +50,7 @@ internal sealed class SubscriptionRuntime(
             return;
         }
         state.MarkReady();
+        state.AppHealthChanged(healthy: true);
         Log.Ready(logger, options.AppId, Active.Count);
     }
 
@@ -200,6 +201,7 @@ internal sealed class SubscriptionRuntime(
             catch (CircuitBreakerOpenException ex)
             {
                 Log.RetriesExhausted(logger, eventId, message.Topic, attempt, ex.Message);
+                ThrowIfClosing(stopping);
                 await DeadLetterOrThrowAsync(subscription, component, message, metadata, ex.Message);
                 return;
             }
@@ -226,13 +228,19 @@ internal sealed class SubscriptionRuntime(
             if (delay is null)
             {
                 Log.RetriesExhausted(logger, eventId, message.Topic, attempt, detail);
+                ThrowIfClosing(stopping);
                 await DeadLetterOrThrowAsync(subscription, component, message, metadata, detail);
                 return;
             }
             Log.Retrying(logger, eventId, message.Topic, attempt, delay.Value, detail);
-            await Task.Delay(delay.Value, stopping);
+            // The retries run under context.Background in daprd: shutdown does not cut them short.
+            await Task.Delay(delay.Value, abort);
         }
     }
+
+    // subscription.go: a delivery that failed after Stop closed the subscription returns the handler
+    // context's error instead of going to the dead-letter topic, so its entry stays pending.
+    private static void ThrowIfClosing(CancellationToken stopping) => stopping.ThrowIfCancellationRequested();
 
     private enum Outcome { Success, Retry, Drop }
 
@@ -379,6 +387,6 @@ internal sealed class SubscriptionRuntime(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await Task.WhenAll(pubsub.Components.Values.Select(c => c.CloseAsync(options.GracefulShutdown)));
+        await Task.WhenAll(pubsub.Components.Values.Select(c => c.CloseAsync()));
     }
 }
