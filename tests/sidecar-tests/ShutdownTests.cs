@@ -88,6 +88,40 @@ public sealed class ShutdownTests(RedisFixture redis)
     }
 
     /// <summary>
+    /// dapr/dapr v1.18.3 pkg/runtime/subscription/subscription.go: a delivery runs under
+    /// resiliency.NewRunner(context.Background(), ...), so shutdown does not stop its retries; when it
+    /// finally fails with the subscription closed, the handler returns its context's error instead of
+    /// publishing to the dead-letter topic, and components-contrib pubsub/redis leaves the entry pending.
+    /// </summary>
+    [Fact]
+    public async Task A_delivery_failing_during_shutdown_keeps_retrying_and_stays_pending_instead_of_being_dead_lettered()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("failclose");
+        var deadLetters = topic + "-dead";
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in", deadLetters)], (_, _) => Task.FromResult(Results.StatusCode(500)));
+        var resources = Resources.Write(redis.Endpoint, inboundRetry: """
+            policy: constant
+            duration: 300ms
+            maxRetries: 5
+            """);
+        await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
+        await redis.Db.StreamAddAsync(topic, "data", """{"id":"failing"}""");
+        await app.WaitForDeliveriesAsync(1, Wait);
+
+        await sidecar.TerminateAsync();
+        await sidecar.WaitForOutputAsync("Dapr is shutting down", Wait, Cancel);
+        var attemptsAtSigterm = app.Deliveries.Count();
+        await sidecar.WaitForExitAsync(Wait);
+
+        Assert.Equal(0, sidecar.ExitCode);
+        Assert.Equal(6, app.Deliveries.Count());
+        Assert.True(attemptsAtSigterm < 6, $"{attemptsAtSigterm} attempts before SIGTERM");
+        Assert.Equal(0, await redis.Db.StreamLengthAsync(deadLetters));
+        Assert.Single(await PendingAsync(topic, "proxy"));
+    }
+
+    /// <summary>
     /// dapr/dapr v1.18.3 pkg/runtime/runtime.go Run: with --dapr-block-shutdown-duration a runner waits
     /// for the signal, stops every app subscription (StopAllSubscriptionsForever) and then blocks for the
     /// duration while the manager's other runners, the API servers among them, keep running: publishes
