@@ -16,6 +16,12 @@ public sealed class FaultScenarioTests
     [Fact(Timeout = 300_000)]
     public Task A_proxy_stopped_with_SIGTERM_finishes_its_work_in_flight_and_loses_nothing() => RunAsync("proxy-sigterm", TestContext.Current.CancellationToken);
 
+    [Fact(Timeout = 420_000)]
+    public Task A_rolling_update_of_the_proxy_app_and_sidecar_under_load_loses_nothing_and_processes_nothing_twice() => RunAsync("proxy-rollout", TestContext.Current.CancellationToken);
+
+    [Fact(Timeout = 420_000)]
+    public Task A_proxy_sidecar_killed_with_SIGKILL_under_load_is_restarted_and_the_proxy_loses_nothing() => RunAsync("proxy-sidecar-sigkill", TestContext.Current.CancellationToken);
+
     [Fact(Timeout = 300_000)]
     public Task A_Redis_restart_keeps_everything_acknowledged_and_the_apps_recover_without_restarting() => RunAsync("redis-restart", TestContext.Current.CancellationToken);
 
@@ -46,6 +52,12 @@ public sealed class FaultScenarioTests
 
     [Fact(Timeout = 300_000)]
     public Task In_direct_mode_a_proxy_stopped_with_SIGTERM_finishes_its_work_in_flight_and_loses_nothing() => RunAsync("proxy-sigterm-direct", TestContext.Current.CancellationToken);
+
+    [Fact(Timeout = 420_000)]
+    public Task In_direct_mode_a_rolling_update_of_the_proxy_app_and_sidecar_loses_nothing() => RunAsync("proxy-rollout-direct", TestContext.Current.CancellationToken);
+
+    [Fact(Timeout = 420_000)]
+    public Task In_direct_mode_a_proxy_sidecar_killed_with_SIGKILL_loses_nothing() => RunAsync("proxy-sidecar-sigkill-direct", TestContext.Current.CancellationToken);
 
     [Fact(Timeout = 300_000)]
     public Task In_direct_mode_a_Redis_restart_keeps_everything_acknowledged_and_the_apps_recover_without_restarting() => RunAsync("redis-restart-direct", TestContext.Current.CancellationToken);

@@ -9,6 +9,8 @@ public static class FaultScenarios
     [
         new ProxyKilledScenario(),
         new ProxyTerminatedScenario(),
+        new ProxyRolloutScenario(),
+        new ProxySidecarKilledScenario(),
         new IngressKilledScenario(),
         new RedisRestartScenario(),
         new RedisBlipScenario(),
@@ -20,6 +22,8 @@ public static class FaultScenarios
         // every other fault must lose nothing, as in workflow mode.
         new ProxyKilledScenario(CorrelationMode.Direct),
         new ProxyTerminatedScenario(CorrelationMode.Direct),
+        new ProxyRolloutScenario(CorrelationMode.Direct),
+        new ProxySidecarKilledScenario(CorrelationMode.Direct),
         new RedisRestartScenario(CorrelationMode.Direct),
         new RedisDownScenario(CorrelationMode.Direct),
         new PoisonMessageScenario(CorrelationMode.Direct),

@@ -46,6 +46,26 @@ public sealed class ConfigurationTests
         Assert.Equal(-1, SidecarOptions.Parse(["--app-id", "x", "--app-max-concurrency", "-1"], _ => null).AppMaxConcurrency);
     }
 
+    /// <summary>
+    /// dapr/dapr v1.18.3 cmd/daprd/options/options.go: --dapr-block-shutdown-duration is a Go duration
+    /// and nil unless given (fs.Changed); pkg/runtime/config.go: a negative --dapr-graceful-shutdown-seconds
+    /// means the default 5 s, and runtime.go New passes no grace period (infinite) for 0.
+    /// </summary>
+    [Fact]
+    public void Shutdown_flags_are_read_as_daprd_reads_them()
+    {
+        static SidecarOptions Parse(params string[] flags) => SidecarOptions.Parse(["--app-id", "x", .. flags], _ => null);
+
+        Assert.Equal((null, TimeSpan.FromSeconds(5)), (Parse().BlockShutdown, Parse().GracefulShutdown));
+        Assert.Equal(TimeSpan.FromSeconds(30), Parse("--dapr-block-shutdown-duration", "30s").BlockShutdown);
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), Parse("--dapr-block-shutdown-duration=1m30s").BlockShutdown / 60);
+        Assert.Equal(TimeSpan.Zero, Parse("--dapr-block-shutdown-duration", "0").BlockShutdown);
+        Assert.Throws<ArgumentException>(() => Parse("--dapr-block-shutdown-duration", "30"));
+        Assert.Equal(TimeSpan.FromSeconds(20), Parse("--dapr-graceful-shutdown-seconds", "20").GracefulShutdown);
+        Assert.Equal(TimeSpan.FromSeconds(5), Parse("--dapr-graceful-shutdown-seconds", "-1").GracefulShutdown);
+        Assert.Null(Parse("--dapr-graceful-shutdown-seconds", "0").GracefulShutdown);
+    }
+
     [Fact]
     public void Pubsub_redis_metadata_follows_components_contrib_decoding()
     {

@@ -89,8 +89,8 @@ internal static partial class Log
     [LoggerMessage(47, LogLevel.Error, "Error acknowledging Redis message {EntryId}: {Error}")]
     public static partial void AckFailed(ILogger logger, string entryId, string error);
 
-    [LoggerMessage(48, LogLevel.Warning, "Component {Name}: deliveries still in flight after {Grace}; abandoning them")]
-    public static partial void GraceExceeded(ILogger logger, string name, TimeSpan grace);
+    [LoggerMessage(48, LogLevel.Warning, "Component {Name}: drain exceeded {Limit}; closing the subscriptions with {InFlight} delivery(ies) in flight")]
+    public static partial void DrainCeilingReached(ILogger logger, string name, TimeSpan limit, int inFlight);
 
     [LoggerMessage(49, LogLevel.Warning, "Component {Name}: maxLenApprox and streamTTL cannot be used together; maxLenApprox wins")]
     public static partial void TrimmingConflict(ILogger logger, string name);
@@ -147,4 +147,29 @@ internal static partial class Log
 
     [LoggerMessage(75, LogLevel.Information, "metrics server started on :{Port}/")]
     public static partial void MetricsServerStarted(ILogger logger, int port);
+
+    // Shutdown: daprd's own lines (dapr/kit signals, pkg/runtime/runtime.go, dapr/kit concurrency/closer.go).
+    [LoggerMessage(90, LogLevel.Information, "Received signal '{Signal}'; beginning shutdown")]
+    public static partial void ShutdownSignal(ILogger logger, string signal);
+
+    [LoggerMessage(91, LogLevel.Critical, "Received signal '{Signal}' during shutdown; exiting immediately")]
+    public static partial void SecondSignal(ILogger logger, string signal);
+
+    [LoggerMessage(92, LogLevel.Information, "Blocking graceful shutdown for {Duration} or until app reports unhealthy...")]
+    public static partial void BlockingShutdown(ILogger logger, TimeSpan duration);
+
+    [LoggerMessage(93, LogLevel.Information, "Block shutdown period expired, entering shutdown...")]
+    public static partial void BlockExpired(ILogger logger);
+
+    [LoggerMessage(94, LogLevel.Information, "App reported unhealthy, entering shutdown...")]
+    public static partial void BlockEndedAppUnhealthy(ILogger logger);
+
+    [LoggerMessage(95, LogLevel.Information, "Dapr is shutting down")]
+    public static partial void ShuttingDown(ILogger logger);
+
+    [LoggerMessage(96, LogLevel.Critical, "Graceful shutdown timeout exceeded, forcing shutdown")]
+    public static partial void GraceExceeded(ILogger logger);
+
+    [LoggerMessage(97, LogLevel.Information, "Dapr runtime stopped")]
+    public static partial void RuntimeStopped(ILogger logger);
 }

@@ -38,7 +38,9 @@ builder.WebHost.ConfigureKestrel(kestrel =>
         kestrel.ListenLocalhost(options.MetricsPort, o => o.Protocols = HttpProtocols.Http1);
     }
 });
-builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.GracefulShutdown + TimeSpan.FromSeconds(10));
+// daprd's HTTP server gives requests in flight 10 s when it closes (pkg/api/http/server.go Close);
+// the grace period of ShutdownSequence bounds the rest.
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
 using var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(o =>
 {
@@ -83,6 +85,8 @@ builder.Services.AddSingleton(resources);
 builder.Services.AddSingleton(resiliency);
 builder.Services.AddSingleton(metrics);
 builder.Services.AddSingleton<SidecarState>();
+builder.Services.AddSingleton<ShutdownSequence>();
+builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
 builder.Services.AddSingleton(sp => new PubSubRuntime(components.PubSubs, components.PubSubScopes, resiliency, options.AppId, sp.GetRequiredService<ILogger<PubSubRuntime>>(), metrics));
 builder.Services.AddSingleton(sp => new StateRuntime(components.StateStores, resiliency, sp.GetRequiredService<ILogger<StateRuntime>>(), metrics));
 builder.Services.AddSingleton(new AppChannel(AppChannel.CreateHttpClient(), options));
@@ -105,6 +109,7 @@ app.MapDaprHttpApi(options.HttpPort);
 // The gRPC server starts its work-item dispatcher from ApplicationStarted: create it up front.
 _ = app.Services.GetRequiredService<TaskHubGrpcServer>();
 
+var shutdown = app.Services.GetRequiredService<ShutdownSequence>();
 await app.RunAsync();
 foreach (var pubsub in components.PubSubs.Values)
 {
@@ -118,4 +123,5 @@ if (components.ActorStateStore is { } actorStore)
 {
     await actorStore.DisposeAsync();
 }
+shutdown.Finished();
 return 0;

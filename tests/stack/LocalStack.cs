@@ -148,8 +148,48 @@ public sealed class LocalStack : IAsyncDisposable
     {
         var instance = Instance(appId, replica);
         Log($"stopping {instance.Sidecar.Name} with {(signal == StopSignal.Kill ? "SIGKILL" : "SIGTERM")}");
-        return instance.Sidecar.StopAsync(signal, _options.StopGracePeriod);
+        return instance.Sidecar.StopAsync(signal, SidecarStopGracePeriod);
     }
+
+    /// <summary>
+    /// Kills one instance's sidecar with SIGKILL from outside the launcher, as a crash or the OOM killer
+    /// would: the supervisor sees it die and starts it again on the same ports (as the kubelet restarts a
+    /// container); the app keeps running. Returns the killed process id.
+    /// </summary>
+    public int KillSidecar(string appId, int replica = 0)
+    {
+        var instance = Instance(appId, replica);
+        var pid = instance.SidecarProcessId ?? throw new InvalidOperationException($"{instance.Sidecar.Name} is not running.");
+        Log($"killing {instance.Sidecar.Name} (pid {pid}) with SIGKILL; the supervisor restarts it");
+        using var process = Process.GetProcessById(pid);
+        process.Kill();
+        return pid;
+    }
+
+    /// <summary>
+    /// SIGTERM to an instance's app and its sidecar at the same moment, as Kubernetes stops a pod
+    /// (rolling update, scale-in); waits until both exited, each within its grace period.
+    /// </summary>
+    public Task StopInstanceAsync(string appId, int replica = 0)
+    {
+        var instance = Instance(appId, replica);
+        // One terminationGracePeriodSeconds for the whole pod.
+        var grace = SidecarStopGracePeriod > _options.StopGracePeriod ? SidecarStopGracePeriod : _options.StopGracePeriod;
+        Log($"stopping {instance.Name} and {instance.Sidecar.Name} with SIGTERM");
+        return Task.WhenAll(instance.App.StopAsync(StopSignal.Term, grace), instance.Sidecar.StopAsync(StopSignal.Term, grace));
+    }
+
+    /// <summary>Starts a stopped instance's sidecar and app again on the same ports and waits until it is healthy.</summary>
+    public async Task StartInstanceAsync(string appId, int replica = 0, CancellationToken cancellationToken = default)
+    {
+        var instance = Instance(appId, replica);
+        Log($"starting {instance.Name} and {instance.Sidecar.Name}");
+        instance.Sidecar.Start();
+        instance.App.Start();
+        await WaitUntilHealthyAsync(instance, cancellationToken);
+    }
+
+    private TimeSpan SidecarStopGracePeriod => _options.SidecarShutdown.StopGracePeriod ?? _options.StopGracePeriod;
 
     public async Task StartSidecarAsync(string appId, int replica = 0, CancellationToken cancellationToken = default)
     {
@@ -361,6 +401,16 @@ public sealed class LocalStack : IAsyncDisposable
         {
             info.ArgumentList.Add("--app-max-concurrency");
             info.ArgumentList.Add(concurrency.ToString(invariant));
+        }
+        if (_options.SidecarShutdown.BlockDuration is { } block)
+        {
+            info.ArgumentList.Add("--dapr-block-shutdown-duration");
+            info.ArgumentList.Add(string.Create(invariant, $"{block.TotalSeconds}s"));
+        }
+        if (_options.SidecarShutdown.GracefulShutdownSeconds is { } grace)
+        {
+            info.ArgumentList.Add("--dapr-graceful-shutdown-seconds");
+            info.ArgumentList.Add(grace.ToString(invariant));
         }
         foreach (var argument in _options.SidecarArguments)
         {

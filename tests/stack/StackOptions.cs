@@ -61,6 +61,9 @@ public sealed class StackOptions
 
     public IReadOnlyList<string> SidecarArguments { get; init; } = SidecarUnderTest.Current.ExtraArguments;
 
+    /// <summary>daprd's shutdown flags; by default what the run file gives (none): see <see cref="SidecarShutdown"/>.</summary>
+    public SidecarShutdown SidecarShutdown { get; init; } = SidecarShutdown.RunFile;
+
     /// <summary>
     /// Sidecars started by someone else (daprd containers, say), per app id: the app's first instance
     /// listens on the given app port and talks to the given Dapr ports; no sidecar process is started

@@ -46,13 +46,15 @@ public sealed class SidecarProcess : IAsyncDisposable
 
     /// <param name="arguments">daprd flags; --dapr-http-port, --dapr-grpc-port and --metrics-port are added on free ports unless given
     /// (daprd's default metrics port, 9090, would make two sidecars collide).</param>
+    /// <param name="waitUntilHealthy">false returns once the process started (a sidecar whose app never listens is never healthy).</param>
     public static async Task<SidecarProcess> StartAsync(
         IEnumerable<string> arguments,
         IReadOnlyDictionary<string, string>? environment = null,
         TimeSpan? readyTimeout = null,
         string? sidecarAssembly = null,
         SidecarUnderTest? sidecar = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        bool waitUntilHealthy = true)
     {
         var kind = sidecar ?? SidecarUnderTest.Current;
         kind.SkipIfUnavailable();
@@ -88,6 +90,10 @@ public sealed class SidecarProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
+        if (!waitUntilHealthy)
+        {
+            return started;
+        }
         try
         {
             await started.WaitUntilHealthyAsync(readyTimeout ?? TimeSpan.FromSeconds(30), cancellationToken);
@@ -162,13 +168,24 @@ public sealed class SidecarProcess : IAsyncDisposable
         {
             return;
         }
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
+        await TerminateAsync();
+        await WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Sends SIGTERM and returns at once: the shutdown goes on while the caller watches it.</summary>
+    public async Task TerminateAsync()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])
+            ?? throw new InvalidOperationException("kill did not start");
+        await kill.WaitForExitAsync();
+    }
+
+    /// <summary>Waits for the process to exit; kills it and throws <see cref="TimeoutException"/> when it does not in time.</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
         try
         {
-            await _process.WaitForExitAsync().WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
+            await _process.WaitForExitAsync().WaitAsync(timeout);
         }
         catch (TimeoutException)
         {

@@ -11,6 +11,9 @@ public sealed class FaultStackOptions
 
     /// <summary>Edits one components/*.yaml (file name, text) for this stack only; null runs the real resources.</summary>
     public Func<string, string, string>? EditResources { get; init; }
+
+    /// <summary>daprd's shutdown flags for the sidecars; by default what `dapr run -f .` gives (no block, 5 s).</summary>
+    public SidecarShutdown SidecarShutdown { get; init; } = SidecarShutdown.RunFile;
 }
 
 /// <summary>
@@ -52,6 +55,7 @@ public sealed class FaultStack : IAsyncDisposable
                 RunFile = variant?.RunFile ?? new StackOptions().RunFile,
                 AppEnvironment = options.AppEnvironment,
                 ReadyTimeout = TimeSpan.FromSeconds(90),
+                SidecarShutdown = options.SidecarShutdown,
                 Log = log,
             }, cancellationToken);
             var redis = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions

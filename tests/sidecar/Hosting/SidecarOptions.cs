@@ -1,4 +1,5 @@
 using System.Globalization;
+using TestSidecar.Resources;
 
 namespace TestSidecar.Hosting;
 
@@ -18,7 +19,15 @@ internal sealed record SidecarOptions
     /// <summary>-1 = unlimited, as daprd.</summary>
     public int AppMaxConcurrency { get; init; } = -1;
 
-    public TimeSpan GracefulShutdown { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// --dapr-graceful-shutdown-seconds: the bound on daprd's closers (components, HTTP server) once its
+    /// runners have stopped; null = no bound (0 given), as daprd's infinite grace period. A negative
+    /// value means the default 5 s (pkg/runtime/config.go).
+    /// </summary>
+    public TimeSpan? GracefulShutdown { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>--dapr-block-shutdown-duration, a Go duration; null when the flag is not given (daprd: fs.Changed).</summary>
+    public TimeSpan? BlockShutdown { get; init; }
     public string? AppApiToken { get; init; }
     public string? DaprApiToken { get; init; }
     public string PodName { get; init; } = "";
@@ -38,7 +47,7 @@ internal sealed record SidecarOptions
         "app-protocol", "metrics-listen-address", "log-level", "app-health-check-path", "app-health-probe-interval",
         "app-health-probe-timeout", "app-health-threshold", "placement-host-address", "scheduler-host-address",
         "dapr-internal-grpc-port", "dapr-listen-addresses", "profile-port", "dapr-http-max-request-size",
-        "dapr-http-read-buffer-size", "dapr-block-shutdown-duration", "mode", "control-plane-address",
+        "dapr-http-read-buffer-size", "mode", "control-plane-address",
         "sentry-address", "app-channel-address", "dapr-public-port", "dapr-public-listen-address",
     };
 
@@ -54,6 +63,7 @@ internal sealed record SidecarOptions
         int httpPort = 3500, grpcPort = 50001, maxConcurrency = -1, graceSeconds = 5, appStartSeconds = 120, metricsPort = 9090;
         var enableMetrics = true;
         string? config = null;
+        TimeSpan? blockShutdown = null;
         var resources = new List<string>();
 
         for (var i = 0; i < args.Count; i++)
@@ -100,6 +110,11 @@ internal sealed record SidecarOptions
                 case "config": config = value; break;
                 case "app-max-concurrency": maxConcurrency = ParseInt(name, value); break;
                 case "dapr-graceful-shutdown-seconds": graceSeconds = ParseInt(name, value); break;
+                case "dapr-block-shutdown-duration":
+                    blockShutdown = GoDuration.TryParse(value, out var block)
+                        ? block
+                        : throw new ArgumentException($"invalid value \"{value}\" for flag -{name}: parse error");
+                    break;
                 case "app-start-timeout-seconds": appStartSeconds = ParseInt(name, value); break;
                 case "metrics-port": metricsPort = ParseInt(name, value); break;
                 case "app-protocol" when value is not "http":
@@ -127,7 +142,13 @@ internal sealed record SidecarOptions
             ResourcesPaths = resources,
             ConfigPath = config,
             AppMaxConcurrency = maxConcurrency <= 0 ? -1 : maxConcurrency,
-            GracefulShutdown = TimeSpan.FromSeconds(Math.Max(0, graceSeconds)),
+            GracefulShutdown = graceSeconds switch
+            {
+                < 0 => TimeSpan.FromSeconds(5),
+                0 => null,
+                _ => TimeSpan.FromSeconds(graceSeconds),
+            },
+            BlockShutdown = blockShutdown,
             AppStartTimeout = TimeSpan.FromSeconds(Math.Max(1, appStartSeconds)),
             MetricsPort = metricsPort,
             EnableMetrics = enableMetrics,

@@ -8,9 +8,10 @@ namespace TestSidecar.PubSub;
 internal sealed record StreamMessage(string Topic, string Id, byte[] Data, IReadOnlyDictionary<string, string> Metadata);
 
 /// <summary>
-/// Handles one message. Throwing means failure. <paramref name="stopping"/> fires when the sidecar
-/// begins to shut down (stop retrying), <paramref name="abort"/> when the grace period is over
-/// (abandon calls to the app).
+/// Handles one message. Throwing means failure. <paramref name="stopping"/> fires when the
+/// subscription is closed (shutdown): a failure then leaves the entry pending instead of going to the
+/// dead-letter topic. <paramref name="abort"/> cancels the call to the app (daprd never does: only its
+/// process exit ends a delivery).
 /// </summary>
 internal delegate Task MessageHandler(StreamMessage message, CancellationToken stopping, CancellationToken abort);
 
@@ -29,8 +30,14 @@ internal sealed class RedisStreamsPubSub(string name, RedisPubSubSettings settin
 
     private readonly Channel<(StreamMessage Message, MessageHandler Handler)> _queue =
         Channel.CreateBounded<(StreamMessage, MessageHandler)>(new BoundedChannelOptions(Math.Max(1, settings.QueueDepth)) { SingleWriter = false });
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly CancellationTokenSource _abort = new();
+    // dapr/dapr pkg/runtime/subscription/subscription.go: the subscription's closed flag (handlers
+    // stop delivering), its context (the poll and reclaim loops), and the component's closeCh.
+    private readonly CancellationTokenSource _subscriptionsClosed = new();
+    private readonly CancellationTokenSource _subscriptionContext = new();
+    private readonly CancellationTokenSource _componentClosed = new();
+    private readonly Lock _stopGate = new();
+    private Task? _stopped;
+    private int _inFlight;
     private readonly List<Task> _loops = [];
     private readonly List<Task> _workers = [];
     private readonly List<ConnectionMultiplexer> _readers = [];
@@ -84,7 +91,7 @@ internal sealed class RedisStreamsPubSub(string name, RedisPubSubSettings settin
 
     public async Task<string> PublishAsync(string topic, byte[] data, IReadOnlyDictionary<string, string>? metadata)
     {
-        if (_stopping.IsCancellationRequested)
+        if (_componentClosed.IsCancellationRequested)
         {
             throw new InvalidOperationException("component is closed");
         }
@@ -134,7 +141,7 @@ internal sealed class RedisStreamsPubSub(string name, RedisPubSubSettings settin
     private async Task PollLoopAsync(IDatabase db, string topic, MessageHandler handler)
     {
         var block = settings.ReadTimeout > TimeSpan.Zero ? settings.ReadTimeout : DefaultBlock;
-        var token = _stopping.Token;
+        var token = _subscriptionContext.Token;
         while (!token.IsCancellationRequested)
         {
             RedisResult result;
@@ -180,7 +187,7 @@ internal sealed class RedisStreamsPubSub(string name, RedisPubSubSettings settin
         {
             return;
         }
-        var token = _stopping.Token;
+        var token = _subscriptionContext.Token;
         try
         {
             await ReclaimAsync(topic, handler, token);
@@ -237,15 +244,29 @@ internal sealed class RedisStreamsPubSub(string name, RedisPubSubSettings settin
         var reader = _queue.Reader;
         try
         {
-            while (await reader.WaitToReadAsync(_stopping.Token))
+            while (await reader.WaitToReadAsync(_componentClosed.Token))
             {
-                if (_stopping.IsCancellationRequested)
+                if (!reader.TryRead(out var item))
                 {
-                    return;
+                    continue;
                 }
-                if (reader.TryRead(out var item))
+                if (_subscriptionsClosed.IsCancellationRequested)
+                {
+                    // subscription.go: a handler called after Stop closed the subscription delivers nothing,
+                    // waits for the subscription's context to end (holding its worker, so the queue fills and
+                    // reading stops) and returns that context's error: the entry is not acknowledged.
+                    await WhenCancelledAsync(_subscriptionContext.Token);
+                    Log.LeftPending(logger, item.Message.Id, item.Message.Topic, "subscription closed");
+                    continue;
+                }
+                Interlocked.Increment(ref _inFlight);
+                try
                 {
                     await ProcessAsync(item.Message, item.Handler);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _inFlight);
                 }
             }
         }
@@ -259,15 +280,18 @@ internal sealed class RedisStreamsPubSub(string name, RedisPubSubSettings settin
         var started = TimeProvider.System.GetTimestamp();
         try
         {
-            await handler(message, _stopping.Token, _abort.Token);
+            // daprd delivers under resiliency.NewRunner(context.Background(), ...): shutdown does not cut a
+            // delivery or its retries short; only the process exit (the grace period's fatal) does.
+            await handler(message, _subscriptionsClosed.Token, CancellationToken.None);
         }
         catch (Exception ex)
         {
             var expired = settings.RedeliveryEnabled && TimeProvider.System.GetElapsedTime(started) >= settings.ProcessingTimeout;
-            if (expired || (ex is OperationCanceledException && _stopping.IsCancellationRequested))
+            if (expired || _subscriptionsClosed.IsCancellationRequested)
             {
-                // components-contrib: an error with the handler context done (deadline or shutdown)
-                // is not acknowledged; the entry stays pending for the reclaim loop.
+                // components-contrib: an error with the handler context done (deadline or shutdown) is not
+                // acknowledged; subscription.go turns any failure after Stop closed the subscription into
+                // that context's error (no dead-letter topic). The entry stays pending for the reclaim loop.
                 Log.LeftPending(logger, message.Id, message.Topic, expired ? "processing timeout elapsed" : "sidecar shutting down");
                 return;
             }
@@ -358,6 +382,13 @@ internal sealed class RedisStreamsPubSub(string name, RedisPubSubSettings settin
         return new StreamMessage(topic, id, data, metadata);
     }
 
+    private static Task WhenCancelledAsync(CancellationToken token)
+    {
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        token.Register(() => cancelled.TrySetResult());
+        return cancelled.Task;
+    }
+
     private static async Task DelayAsync(TimeSpan delay, CancellationToken token)
     {
         try
@@ -370,29 +401,84 @@ internal sealed class RedisStreamsPubSub(string name, RedisPubSubSettings settin
     }
 
     /// <summary>
-    /// Stops reading, lets handlers in flight finish within <paramref name="grace"/>, then abandons
-    /// them (their entries stay pending). Entries read but not yet handled stay pending too.
+    /// dapr/dapr v1.18.3 pkg/runtime/subscription/subscription.go Stop, for a component that cannot
+    /// pause (pubsub.redis has no Pause): closes the subscriptions at once, so entries read but not
+    /// handed to the app yet stay pending; waits for the deliveries in flight (polling every 20 ms, at
+    /// most drainMaxDuration, 30 s), then 400 ms more if any was in flight when it began (for their
+    /// acknowledgements), then cancels the subscriptions' context: the poll and reclaim loops end.
+    /// The component stays open: publishes still work. Idempotent; concurrent callers share one stop.
     /// </summary>
-    public async Task CloseAsync(TimeSpan grace)
+    public Task StopSubscriptionsAsync()
     {
-        if (_stopping.IsCancellationRequested)
+        lock (_stopGate)
+        {
+            return _stopped ??= StopAsync();
+        }
+
+        async Task StopAsync()
+        {
+            await _subscriptionsClosed.CancelAsync();
+            var inFlight = Volatile.Read(ref _inFlight) > 0;
+            var deadline = TimeProvider.System.GetTimestamp() + (long)(DrainMaxDuration.TotalSeconds * TimeProvider.System.TimestampFrequency);
+            while (Volatile.Read(ref _inFlight) > 0 && TimeProvider.System.GetTimestamp() < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20));
+            }
+            if (Volatile.Read(ref _inFlight) > 0)
+            {
+                Log.DrainCeilingReached(logger, name, DrainMaxDuration, Volatile.Read(ref _inFlight));
+            }
+            if (inFlight)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(400));
+            }
+            await _subscriptionContext.CancelAsync();
+        }
+    }
+
+    /// <summary>subscription.go drainMaxDuration.</summary>
+    public static TimeSpan DrainMaxDuration { get; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// daprd's processor.Close for a pubsub (pkg/runtime/processor/pubsub/pubsub.go): stops the
+    /// subscriptions as <see cref="StopSubscriptionsAsync"/>, then the component's Close
+    /// (components-contrib v1.18.4 pubsub/redis/redis.go): refuses publishes, closes the Redis client,
+    /// then waits for its workers, without a bound of its own (daprd's grace period bounds the whole
+    /// shutdown). A delivery still in flight at that point cannot acknowledge its entry any more.
+    /// </summary>
+    public async Task CloseAsync()
+    {
+        await StopSubscriptionsAsync();
+        if (_componentClosed.IsCancellationRequested)
         {
             return;
         }
-        await _stopping.CancelAsync();
-        var workers = Task.WhenAll(_workers);
-        if (await Task.WhenAny(workers, Task.Delay(grace)) != workers)
+        await _componentClosed.CancelAsync();
+        await CloseConnectionsAsync();
+        await Task.WhenAll(_workers);
+        await Task.WhenAll(_loops);
+    }
+
+    private async Task CloseConnectionsAsync()
+    {
+        List<ConnectionMultiplexer> readers;
+        lock (_readers)
         {
-            Log.GraceExceeded(logger, name, grace);
-            await _abort.CancelAsync();
-            await Task.WhenAny(workers, Task.Delay(TimeSpan.FromSeconds(5)));
+            readers = [.. _readers];
         }
-        await Task.WhenAny(Task.WhenAll(_loops), Task.Delay(DefaultBlock + TimeSpan.FromSeconds(1)));
+        foreach (var reader in readers)
+        {
+            await reader.CloseAsync(allowCommandsToComplete: false);
+        }
+        if (_connection is not null)
+        {
+            await _connection.CloseAsync(allowCommandsToComplete: false);
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
-        await CloseAsync(TimeSpan.Zero);
+        await CloseAsync();
         List<ConnectionMultiplexer> readers;
         lock (_readers)
         {
@@ -406,7 +492,8 @@ internal sealed class RedisStreamsPubSub(string name, RedisPubSubSettings settin
         {
             await _connection.DisposeAsync();
         }
-        _stopping.Dispose();
-        _abort.Dispose();
+        _subscriptionsClosed.Dispose();
+        _subscriptionContext.Dispose();
+        _componentClosed.Dispose();
     }
 }

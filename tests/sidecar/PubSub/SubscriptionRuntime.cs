@@ -77,6 +77,7 @@ internal sealed class SubscriptionRuntime(
             return;
         }
         state.MarkReady();
+        state.AppHealthChanged(healthy: true);
         Log.Ready(logger, options.AppId, Active.Count);
     }
 
@@ -339,7 +340,8 @@ internal sealed class SubscriptionRuntime(
             }
             policy?.Metrics?.RetryActivated();
             Log.Retrying(logger, eventId, message.Topic, attempt, delay.Value, detail);
-            await Task.Delay(delay.Value, stopping);
+            // The retries run under context.Background in daprd: shutdown does not cut them short.
+            await Task.Delay(delay.Value, abort);
         }
     }
 
@@ -506,6 +508,6 @@ internal sealed class SubscriptionRuntime(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await Task.WhenAll(pubsub.Components.Values.Select(c => c.CloseAsync(options.GracefulShutdown)));
+        await Task.WhenAll(pubsub.Components.Values.Select(c => c.CloseAsync()));
     }
 }
