@@ -183,6 +183,30 @@ public sealed class AppsAgreeTests
         }
     }
 
+    // The fault suite's rollout runs the sidecars with tests/stack's SidecarShutdown.Kubernetes: it
+    // must be what the pods and compose really give daprd, or the scenario measures another shutdown.
+    [Fact]
+    public void The_launchers_kubernetes_shutdown_flags_are_the_pods_and_composes()
+    {
+        var source = Repo.Read("tests", "stack", "SidecarShutdown.cs");
+        var launcher = System.Text.RegularExpressions.Regex.Match(source,
+            @"Kubernetes \{ get; \} = new\(TimeSpan\.FromSeconds\((\d+)\), (\d+), TimeSpan\.FromSeconds\((\d+)\)\)");
+        Assert.True(launcher.Success, "SidecarShutdown.Kubernetes not found in tests/stack/SidecarShutdown.cs");
+        var (block, graceful, grace) = (launcher.Groups[1].Value, launcher.Groups[2].Value, launcher.Groups[3].Value);
+
+        foreach (var appId in Ports.Keys)
+        {
+            var annotations = Manifests.PodAnnotations(Deployment(appId));
+            var flags = ComposeSidecarFlags(appId);
+            Assert.Equal(block + "s", annotations["dapr.io/block-shutdown-duration"]);
+            Assert.Equal(graceful, annotations["dapr.io/graceful-shutdown-seconds"]);
+            Assert.Equal(grace, Deployment(appId).Document.Text("spec", "template", "spec", "terminationGracePeriodSeconds"));
+            Assert.Equal(block + "s", flags["--dapr-block-shutdown-duration"]);
+            Assert.Equal(graceful, flags["--dapr-graceful-shutdown-seconds"]);
+            Assert.Equal(grace + "s", Compose.Text("services", $"{appId}-dapr", "stop_grace_period"));
+        }
+    }
+
     [Fact]
     public void Compose_keeps_redis_data_in_an_append_only_file_on_a_volume()
     {
