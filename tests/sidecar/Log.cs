@@ -123,4 +123,19 @@ internal static partial class Log
 
     [LoggerMessage(74, LogLevel.Warning, "{File}: a Resiliency that is not the first document of its file is not loaded by daprd (one yaml.Unmarshal per file); ignored")]
     public static partial void ResiliencyNotFirstDocument(ILogger logger, string file);
+
+    [LoggerMessage(90, LogLevel.Information, "App health probes starting: GET {Path} every {Interval}, timeout {Timeout}, threshold {Threshold}")]
+    public static partial void AppHealthProbesStarting(ILogger logger, string path, TimeSpan interval, TimeSpan timeout, int threshold);
+
+    [LoggerMessage(91, LogLevel.Information, "App entered healthy status")]
+    public static partial void AppEnteredHealthy(ILogger logger);
+
+    [LoggerMessage(92, LogLevel.Warning, "App entered un-healthy status: {Reason}")]
+    public static partial void AppEnteredUnhealthy(ILogger logger, string reason);
+
+    [LoggerMessage(93, LogLevel.Information, "App subscriptions started ({Count})")]
+    public static partial void AppSubscriptionsStarted(ILogger logger, int count);
+
+    [LoggerMessage(94, LogLevel.Information, "App subscriptions stopped ({Count})")]
+    public static partial void AppSubscriptionsStopped(ILogger logger, int count);
 }

@@ -27,10 +27,12 @@ internal sealed record SidecarOptions
     /// <summary>How long to wait for the app port before giving up on subscriptions (daprd waits indefinitely).</summary>
     public TimeSpan AppStartTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>--enable-app-health-check and its settings; null when the check is off.</summary>
+    public AppHealthCheckOptions? AppHealthCheck { get; init; }
+
     private static readonly HashSet<string> IgnoredValueFlags = new(StringComparer.Ordinal)
     {
-        "app-protocol", "metrics-port", "log-level", "app-health-check-path", "app-health-probe-interval",
-        "app-health-probe-timeout", "app-health-threshold", "placement-host-address", "scheduler-host-address",
+        "app-protocol", "metrics-port", "log-level", "placement-host-address", "scheduler-host-address",
         "dapr-internal-grpc-port", "dapr-listen-addresses", "profile-port", "dapr-http-max-request-size",
         "dapr-http-read-buffer-size", "dapr-block-shutdown-duration", "mode", "control-plane-address",
         "sentry-address", "app-channel-address", "dapr-public-port", "dapr-public-listen-address",
@@ -38,7 +40,7 @@ internal sealed record SidecarOptions
 
     private static readonly HashSet<string> IgnoredBoolFlags = new(StringComparer.Ordinal)
     {
-        "enable-app-health-check", "enable-metrics", "log-as-json", "enable-profiling", "enable-mtls", "enable-api-logging",
+        "enable-metrics", "log-as-json", "enable-profiling", "enable-mtls", "enable-api-logging",
     };
 
     public static SidecarOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
@@ -48,6 +50,9 @@ internal sealed record SidecarOptions
         int httpPort = 3500, grpcPort = 50001, maxConcurrency = -1, graceSeconds = 5, appStartSeconds = 120;
         string? config = null;
         var resources = new List<string>();
+        var healthCheck = false;
+        var healthPath = "/healthz";
+        int probeIntervalSeconds = 0, probeTimeoutMilliseconds = 0, threshold = 0;
 
         for (var i = 0; i < args.Count; i++)
         {
@@ -65,6 +70,15 @@ internal sealed record SidecarOptions
                 name = name[..eq];
             }
 
+            if (name == "enable-app-health-check")
+            {
+                healthCheck = inline is null || ParseBool(name, inline);
+                if (inline is null && i + 1 < args.Count && args[i + 1] is "true" or "false")
+                {
+                    healthCheck = args[++i] == "true";
+                }
+                continue;
+            }
             if (IgnoredBoolFlags.Contains(name))
             {
                 // Go bool flags never take the next token, but tolerate an explicit true/false there.
@@ -88,6 +102,10 @@ internal sealed record SidecarOptions
                 case "app-max-concurrency": maxConcurrency = ParseInt(name, value); break;
                 case "dapr-graceful-shutdown-seconds": graceSeconds = ParseInt(name, value); break;
                 case "app-start-timeout-seconds": appStartSeconds = ParseInt(name, value); break;
+                case "app-health-check-path": healthPath = value; break;
+                case "app-health-probe-interval": probeIntervalSeconds = ParseInt(name, value); break;
+                case "app-health-probe-timeout": probeTimeoutMilliseconds = ParseInt(name, value); break;
+                case "app-health-threshold": threshold = ParseInt(name, value); break;
                 case "app-protocol" when value is not "http":
                     throw new ArgumentException($"--app-protocol {value} is not supported by the test sidecar (http only)");
                 default:
@@ -102,6 +120,14 @@ internal sealed record SidecarOptions
         if (string.IsNullOrWhiteSpace(appId))
         {
             throw new ArgumentException("--app-id is required");
+        }
+
+        // dapr/dapr pkg/runtime/config.go: the probe settings are checked whether the check is on or not.
+        var probeInterval = probeIntervalSeconds <= 0 ? AppHealthCheckOptions.DefaultProbeInterval : TimeSpan.FromSeconds(probeIntervalSeconds);
+        var probeTimeout = probeTimeoutMilliseconds <= 0 ? AppHealthCheckOptions.DefaultProbeTimeout : TimeSpan.FromMilliseconds(probeTimeoutMilliseconds);
+        if (probeTimeout > probeInterval)
+        {
+            throw new ArgumentException("value for 'health-probe-timeout' must be smaller than 'health-probe-interval'");
         }
 
         return new SidecarOptions
@@ -119,6 +145,13 @@ internal sealed record SidecarOptions
             DaprApiToken = NullIfEmpty(environment("DAPR_API_TOKEN")),
             PodName = environment("POD_NAME") ?? "",
             Namespace = environment("NAMESPACE") ?? "",
+            AppHealthCheck = healthCheck
+                ? new AppHealthCheckOptions(
+                    "/" + (healthPath.StartsWith('/') ? healthPath[1..] : healthPath),
+                    probeInterval,
+                    probeTimeout,
+                    threshold < 1 ? AppHealthCheckOptions.DefaultThreshold : threshold)
+                : null,
         };
     }
 
@@ -126,6 +159,14 @@ internal sealed record SidecarOptions
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed)
             ? parsed
             : throw new ArgumentException($"invalid value \"{value}\" for flag -{name}");
+
+    // Go's strconv.ParseBool, as the flag package reads -name=value for a bool flag.
+    private static bool ParseBool(string name, string value) => value switch
+    {
+        "1" or "t" or "T" or "TRUE" or "true" or "True" => true,
+        "0" or "f" or "F" or "FALSE" or "false" or "False" => false,
+        _ => throw new ArgumentException($"invalid boolean value \"{value}\" for -{name}"),
+    };
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

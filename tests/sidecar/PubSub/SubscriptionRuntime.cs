@@ -20,6 +20,10 @@ internal sealed class SubscriptionRuntime(
     ILogger<SubscriptionRuntime> logger) : BackgroundService
 {
     private readonly List<AppSubscription> _active = [];
+    private readonly List<RunningSubscription> _running = [];
+    private readonly SemaphoreSlim _appHealthLock = new(1, 1);
+    private IReadOnlyList<AppSubscription>? _loaded;
+    private bool _subscriptionsActive;
 
     public IReadOnlyList<AppSubscription> Active
     {
@@ -38,10 +42,13 @@ internal sealed class SubscriptionRuntime(
         {
             if (app.Configured)
             {
-                var subscriptions = await LoadSubscriptionsAsync(stoppingToken);
-                foreach (var subscription in subscriptions)
+                if (options.AppHealthCheck is { } healthCheck && await WaitForAppPortAsync(stoppingToken))
                 {
-                    await SubscribeAsync(subscription);
+                    StartAppHealthChecks(healthCheck, stoppingToken);
+                }
+                else
+                {
+                    await StartAppSubscriptionsAsync(stoppingToken);
                 }
             }
         }
@@ -53,20 +60,29 @@ internal sealed class SubscriptionRuntime(
         Log.Ready(logger, options.AppId, Active.Count);
     }
 
-    private async Task<IReadOnlyList<AppSubscription>> LoadSubscriptionsAsync(CancellationToken cancellationToken)
+    // runtime.go blockUntilAppIsReady: wait for the app port (the sidecar gives up after --app-start-timeout-seconds).
+    private async Task<bool> WaitForAppPortAsync(CancellationToken cancellationToken)
     {
-        var deadline = TimeProvider.System.GetTimestamp();
-        var waitedFor = TimeSpan.Zero;
+        var started = TimeProvider.System.GetTimestamp();
         Log.WaitingForApp(logger, options.AppPort ?? 0);
         while (!await PortOpenAsync(cancellationToken))
         {
-            waitedFor = TimeProvider.System.GetElapsedTime(deadline);
-            if (waitedFor > options.AppStartTimeout)
+            if (TimeProvider.System.GetElapsedTime(started) > options.AppStartTimeout)
             {
                 Log.AppNeverListened(logger, options.AppPort ?? 0, options.AppStartTimeout);
-                return [];
+                return false;
             }
             await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+        }
+        return true;
+    }
+
+    private async Task<IReadOnlyList<AppSubscription>> LoadSubscriptionsAsync(CancellationToken cancellationToken)
+    {
+        var deadline = TimeProvider.System.GetTimestamp();
+        if (!await WaitForAppPortAsync(cancellationToken))
+        {
+            return [];
         }
 
         for (var attempt = 1; ; attempt++)
@@ -113,7 +129,7 @@ internal sealed class SubscriptionRuntime(
         }
     }
 
-    private async Task SubscribeAsync(AppSubscription subscription)
+    private async Task SubscribeAsync(AppSubscription subscription, RunningSubscription running)
     {
         if (!pubsub.Components.TryGetValue(subscription.PubsubName, out var component))
         {
@@ -124,15 +140,24 @@ internal sealed class SubscriptionRuntime(
         {
             Log.RuleNotSupported(logger, subscription.Topic, rule.Match, rule.Path);
         }
-        await component.SubscribeAsync(subscription.Topic, (message, stopping, abort) => HandleAsync(subscription, component, message, stopping, abort));
+        await component.SubscribeAsync(subscription.Topic,
+            (message, stopping, abort) => running.HandleAsync(() => HandleAsync(subscription, component, message, stopping, abort, running), stopping),
+            running.Token);
+        lock (_running)
+        {
+            _running.Add(running);
+        }
         lock (_active)
         {
-            _active.Add(subscription);
+            if (!_active.Contains(subscription))
+            {
+                _active.Add(subscription);
+            }
         }
         Log.Subscribed(logger, subscription.PubsubName, subscription.Topic, subscription.DefaultPath ?? "", subscription.DeadLetterTopic ?? "", component.Settings.ConsumerId);
     }
 
-    private async Task HandleAsync(AppSubscription subscription, RedisStreamsPubSub component, StreamMessage message, CancellationToken stopping, CancellationToken abort)
+    private async Task HandleAsync(AppSubscription subscription, RedisStreamsPubSub component, StreamMessage message, CancellationToken stopping, CancellationToken abort, RunningSubscription running)
     {
         var metadata = new Dictionary<string, string>(message.Metadata, StringComparer.Ordinal) { ["pubsubName"] = subscription.PubsubName };
 
@@ -200,6 +225,7 @@ internal sealed class SubscriptionRuntime(
             catch (CircuitBreakerOpenException ex)
             {
                 Log.RetriesExhausted(logger, eventId, message.Topic, attempt, ex.Message);
+                ThrowIfClosed(running, ex.Message);
                 await DeadLetterOrThrowAsync(subscription, component, message, metadata, ex.Message);
                 return;
             }
@@ -226,11 +252,21 @@ internal sealed class SubscriptionRuntime(
             if (delay is null)
             {
                 Log.RetriesExhausted(logger, eventId, message.Topic, attempt, detail);
+                ThrowIfClosed(running, detail);
                 await DeadLetterOrThrowAsync(subscription, component, message, metadata, detail);
                 return;
             }
             Log.Retrying(logger, eventId, message.Topic, attempt, delay.Value, detail);
             await Task.Delay(delay.Value, stopping);
+        }
+    }
+
+    // subscription.go: a delivery that failed while its subscription is closing is not dead-lettered.
+    private static void ThrowIfClosed(RunningSubscription running, string detail)
+    {
+        if (running.Closed)
+        {
+            throw new InvalidOperationException(detail);
         }
     }
 
@@ -307,7 +343,7 @@ internal sealed class SubscriptionRuntime(
         {
             return (Outcome.Retry, "context deadline exceeded");
         }
-        catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !abort.IsCancellationRequested))
+        catch (Exception ex) when (ex is HttpRequestException or AppUnhealthyException || (ex is OperationCanceledException && !abort.IsCancellationRequested))
         {
             return (Outcome.Retry, "error returned from app channel while sending pub/sub event to app: " + ex.Message);
         }
@@ -375,6 +411,82 @@ internal sealed class SubscriptionRuntime(
         cloudEvent["expiration"]?.ToString() is { Length: > 0 } text
         && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expiration)
         && expiration < DateTimeOffset.UtcNow;
+
+    // runtime.go initAppHealthCheck: probes start once the app port answers; subscriptions wait for the first healthy probe.
+    private void StartAppHealthChecks(AppHealthCheckOptions healthCheck, CancellationToken stoppingToken)
+    {
+        var health = new AppHealth(app, healthCheck, logger);
+        app.Health = health;
+        _ = Task.Run(() => health.RunProbesAsync(healthy => AppHealthChangedAsync(healthy, stoppingToken), stoppingToken), CancellationToken.None);
+    }
+
+    // runtime.go appHealthChanged: healthy starts the app's subscriptions, unhealthy stops them; one change at a time.
+    private async Task AppHealthChangedAsync(bool healthy, CancellationToken stoppingToken)
+    {
+        await _appHealthLock.WaitAsync(CancellationToken.None);
+        try
+        {
+            if (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            if (healthy)
+            {
+                await StartAppSubscriptionsAsync(stoppingToken);
+            }
+            else
+            {
+                await StopAppSubscriptionsAsync();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _appHealthLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// processor/subscriber StartAppSubscriptions: GET /dapr/subscribe the first time only (daprd keeps the
+    /// programmatic subscriptions it read), then a new subscription per topic. Nothing when already started.
+    /// </summary>
+    public async Task StartAppSubscriptionsAsync(CancellationToken cancellationToken)
+    {
+        if (_subscriptionsActive)
+        {
+            return;
+        }
+        _loaded ??= await LoadSubscriptionsAsync(cancellationToken);
+        _subscriptionsActive = true;
+        foreach (var subscription in _loaded)
+        {
+            await SubscribeAsync(subscription, new RunningSubscription(subscription));
+        }
+        if (options.AppHealthCheck is not null)
+        {
+            Log.AppSubscriptionsStarted(logger, Active.Count);
+        }
+    }
+
+    /// <summary>processor/subscriber StopAppSubscriptions: every running subscription stops at once (see <see cref="RunningSubscription"/>).</summary>
+    public async Task StopAppSubscriptionsAsync()
+    {
+        if (!_subscriptionsActive)
+        {
+            return;
+        }
+        _subscriptionsActive = false;
+        List<RunningSubscription> running;
+        lock (_running)
+        {
+            running = [.. _running];
+            _running.Clear();
+        }
+        await Task.WhenAll(running.Select(r => r.StopAsync()));
+        Log.AppSubscriptionsStopped(logger, running.Count);
+    }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
