@@ -355,6 +355,10 @@ public sealed class LocalStack : IAsyncDisposable
             info.ArgumentList.Add("--app-max-concurrency");
             info.ArgumentList.Add(concurrency.ToString(invariant));
         }
+        foreach (var argument in instance.Spec.HealthCheck.DaprdArguments())
+        {
+            info.ArgumentList.Add(argument);
+        }
         foreach (var argument in _options.SidecarArguments)
         {
             info.ArgumentList.Add(argument);
