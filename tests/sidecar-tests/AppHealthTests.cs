@@ -53,6 +53,8 @@ public sealed class AppHealthTests(RedisFixture redis)
 
         app.Health = _ => 503;
         await sidecar.WaitForOutputAsync("App subscriptions stopped", Wait, TestContext.Current.CancellationToken);
+        // Seconds later the stopped subscription's read is still blocked (the sidecar's own BLOCK is 2 s).
+        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
         await client.PublishEventAsync("pubsub", topic, new Ping("stranded"), TestContext.Current.CancellationToken);
         await sidecar.WaitForOutputAsync("read by a closed subscription", Wait, TestContext.Current.CancellationToken);
         await client.PublishEventAsync("pubsub", topic, new Ping("unread"), TestContext.Current.CancellationToken);
