@@ -40,9 +40,9 @@ internal sealed class SubscriptionRuntime(
     {
         try
         {
-            if (app.Configured)
+            if (app.Configured && await WaitForAppPortAsync(stoppingToken))
             {
-                if (options.AppHealthCheck is { } healthCheck && await WaitForAppPortAsync(stoppingToken))
+                if (options.AppHealthCheck is { } healthCheck)
                 {
                     StartAppHealthChecks(healthCheck, stoppingToken);
                 }
@@ -80,11 +80,6 @@ internal sealed class SubscriptionRuntime(
     private async Task<IReadOnlyList<AppSubscription>> LoadSubscriptionsAsync(CancellationToken cancellationToken)
     {
         var deadline = TimeProvider.System.GetTimestamp();
-        if (!await WaitForAppPortAsync(cancellationToken))
-        {
-            return [];
-        }
-
         for (var attempt = 1; ; attempt++)
         {
             try
