@@ -43,6 +43,9 @@ public sealed class FaultScenarioTests
     [Fact(Timeout = 360_000)]
     public Task A_Redis_blip_of_3_s_under_load_refuses_with_503_and_answers_every_accepted_request() => RunAsync("redis-blip", TestContext.Current.CancellationToken);
 
+    [Fact(Timeout = 420_000)]
+    public Task A_proxy_frozen_beyond_its_health_threshold_under_load_loses_nothing_and_processes_nothing_twice() => RunAsync("proxy-unhealthy", TestContext.Current.CancellationToken);
+
     // Direct mode loses requests only when the ingress itself dies; these faults must lose nothing there either.
     [Fact(Timeout = 300_000)]
     public Task In_direct_mode_while_Redis_is_down_the_ingress_answers_503_within_its_sidecar_timeout_and_recovers_by_itself() => RunAsync("redis-down-direct", TestContext.Current.CancellationToken);
@@ -70,6 +73,9 @@ public sealed class FaultScenarioTests
 
     [Fact(Timeout = 300_000)]
     public Task In_direct_mode_a_sustained_burst_beyond_max_in_flight_gets_quick_503s_and_keeps_queue_and_memory_bounded() => RunAsync("sustained-burst-direct", TestContext.Current.CancellationToken);
+
+    [Fact(Timeout = 420_000)]
+    public Task In_direct_mode_a_proxy_frozen_beyond_its_health_threshold_loses_nothing_and_processes_nothing_twice() => RunAsync("proxy-unhealthy-direct", TestContext.Current.CancellationToken);
 
     private static async Task RunAsync(string name, CancellationToken cancellationToken)
     {

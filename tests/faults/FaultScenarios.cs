@@ -18,6 +18,7 @@ public static class FaultScenarios
         new PoisonMessageScenario(),
         new SlowProxyScenario(),
         new SustainedBurstScenario(),
+        new ProxyUnhealthyScenario(),
         // Direct mode: only an ingress crash may lose requests there (README, Correlation modes);
         // every other fault must lose nothing, as in workflow mode.
         new ProxyKilledScenario(CorrelationMode.Direct),
@@ -29,6 +30,7 @@ public static class FaultScenarios
         new PoisonMessageScenario(CorrelationMode.Direct),
         new SlowProxyScenario(CorrelationMode.Direct),
         new SustainedBurstScenario(CorrelationMode.Direct),
+        new ProxyUnhealthyScenario(CorrelationMode.Direct),
     ];
 
     public static FaultScenario Named(string name) =>

@@ -172,4 +172,19 @@ internal static partial class Log
 
     [LoggerMessage(97, LogLevel.Information, "Dapr runtime stopped")]
     public static partial void RuntimeStopped(ILogger logger);
+
+    [LoggerMessage(100, LogLevel.Information, "App health probes starting: GET {Path} every {Interval}, timeout {Timeout}, threshold {Threshold}")]
+    public static partial void AppHealthProbesStarting(ILogger logger, string path, TimeSpan interval, TimeSpan timeout, int threshold);
+
+    [LoggerMessage(101, LogLevel.Information, "App entered healthy status")]
+    public static partial void AppEnteredHealthy(ILogger logger);
+
+    [LoggerMessage(102, LogLevel.Warning, "App entered un-healthy status: {Reason}")]
+    public static partial void AppEnteredUnhealthy(ILogger logger, string reason);
+
+    [LoggerMessage(103, LogLevel.Information, "App subscriptions started ({Count})")]
+    public static partial void AppSubscriptionsStarted(ILogger logger, int count);
+
+    [LoggerMessage(104, LogLevel.Information, "App subscriptions stopped ({Count})")]
+    public static partial void AppSubscriptionsStopped(ILogger logger, int count);
 }

@@ -412,6 +412,10 @@ public sealed class LocalStack : IAsyncDisposable
             info.ArgumentList.Add("--dapr-graceful-shutdown-seconds");
             info.ArgumentList.Add(grace.ToString(invariant));
         }
+        foreach (var argument in instance.Spec.HealthCheck.DaprdArguments())
+        {
+            info.ArgumentList.Add(argument);
+        }
         foreach (var argument in _options.SidecarArguments)
         {
             info.ArgumentList.Add(argument);

@@ -55,7 +55,13 @@ public sealed record StackFile(
                 httpPort,
                 grpcPort,
                 app.AppMaxConcurrency,
-                app.AppHealthCheckPath,
+                // dapr/cli runfileconfig mergeCommonAndAppsSharedRunConfig: a shared setting the app leaves at its zero value comes from common.
+                new AppHealthCheck(
+                    app.EnableAppHealthCheck is true || common.EnableAppHealthCheck is true,
+                    string.IsNullOrEmpty(app.AppHealthCheckPath) ? common.AppHealthCheckPath : app.AppHealthCheckPath,
+                    app.AppHealthProbeInterval is null or 0 ? common.AppHealthProbeInterval ?? 0 : app.AppHealthProbeInterval.Value,
+                    app.AppHealthProbeTimeout is null or 0 ? common.AppHealthProbeTimeout ?? 0 : app.AppHealthProbeTimeout.Value,
+                    app.AppHealthThreshold is null or 0 ? common.AppHealthThreshold ?? 0 : app.AppHealthThreshold.Value),
                 app.Env ?? [])
             {
                 MetricsPort = app.MetricsPort,
@@ -81,14 +87,23 @@ public sealed record StackFile(
         public List<AppSection> Apps { get; set; } = [];
     }
 
-    private sealed class CommonSection
+    private class HealthCheckSettings
+    {
+        public bool? EnableAppHealthCheck { get; set; }
+        public string? AppHealthCheckPath { get; set; }
+        public int? AppHealthProbeInterval { get; set; }
+        public int? AppHealthProbeTimeout { get; set; }
+        public int? AppHealthThreshold { get; set; }
+    }
+
+    private sealed class CommonSection : HealthCheckSettings
     {
         public List<string>? ResourcesPaths { get; set; }
         public string? ConfigFilePath { get; set; }
         public Dictionary<string, string>? Env { get; set; }
     }
 
-    private sealed class AppSection
+    private sealed class AppSection : HealthCheckSettings
     {
         [YamlMember(Alias = "appID")]
         public string? AppId { get; set; }
@@ -99,7 +114,6 @@ public sealed record StackFile(
         [YamlMember(Alias = "daprGRPCPort")]
         public int? DaprGrpcPort { get; set; }
         public int? AppMaxConcurrency { get; set; }
-        public string? AppHealthCheckPath { get; set; }
         public int? MetricsPort { get; set; }
         public Dictionary<string, string>? Env { get; set; }
     }
@@ -112,9 +126,11 @@ public sealed record StackApp(
     int DaprHttpPort,
     int DaprGrpcPort,
     int? AppMaxConcurrency,
-    string? AppHealthCheckPath,
+    AppHealthCheck HealthCheck,
     IReadOnlyDictionary<string, string> Env)
 {
+    public string? AppHealthCheckPath => HealthCheck.Path;
+
     /// <summary>The sidecar's metrics port (metricsPort); the launcher picks a free one when the file has none.</summary>
     public int? MetricsPort { get; init; }
 }

@@ -88,4 +88,45 @@ public sealed class StackFileTests
         Assert.Equal(4, file.App("a").MetricsPort);
         Assert.Null(file.ConfigFilePath);
     }
+
+    /// <summary>dapr/cli pkg/standalone/run.go getArgsFromSchema and pkg/runfileconfig mergeCommonAndAppsSharedRunConfig.</summary>
+    [Fact]
+    public void Health_check_settings_become_the_daprd_flags_the_Dapr_CLI_derives()
+    {
+        const string yaml = """
+            version: 1
+            common:
+              appHealthProbeInterval: 2
+              appHealthThreshold: 4
+            apps:
+              - appID: a
+                appDirPath: ./a
+                appPort: 1
+                daprHTTPPort: 2
+                daprGRPCPort: 3
+                enableAppHealthCheck: true
+                appHealthCheckPath: /livez
+                appHealthThreshold: 5
+              - appID: b
+                appDirPath: ./b
+                appPort: 4
+                daprHTTPPort: 5
+                daprGRPCPort: 6
+                appHealthCheckPath: /ready
+            """;
+
+        var file = StackFile.Parse(yaml, "/srv/demo");
+
+        Assert.Equal(["--enable-app-health-check", "--app-health-check-path", "/livez", "--app-health-probe-interval", "2", "--app-health-threshold", "5"],
+            file.App("a").HealthCheck.DaprdArguments());
+        // The path is passed even with the check off; daprd then never probes.
+        Assert.Equal(["--app-health-check-path", "/ready", "--app-health-probe-interval", "2", "--app-health-threshold", "4"],
+            file.App("b").HealthCheck.DaprdArguments());
+    }
+
+    [Fact]
+    public void Both_apps_of_the_run_file_get_the_health_check_on_livez()
+    {
+        Assert.All(RunFile.Apps, app => Assert.Equal(["--enable-app-health-check", "--app-health-check-path", "/livez"], app.HealthCheck.DaprdArguments()));
+    }
 }

@@ -39,6 +39,12 @@ public sealed class TestApp : IAsyncDisposable
 
     public int MaxConcurrentDeliveries => Volatile.Read(ref _maxInFlight);
 
+    /// <summary>The status a GET other than /dapr/subscribe (a health probe) answers, by probe number from 1: 200 unless a test changes it.</summary>
+    public Func<int, int> Health { get; set; } = _ => 200;
+
+    /// <summary>GET requests other than /dapr/subscribe: the sidecar's health probes.</summary>
+    public IEnumerable<AppRequest> Probes => Requests.Where(r => r.Method == "GET" && r.Path != "/dapr/subscribe");
+
     /// <summary>Deliveries the sidecar cancelled while the app was still handling them.</summary>
     public int AbortedDeliveries => Volatile.Read(ref _aborted);
 
@@ -57,6 +63,12 @@ public sealed class TestApp : IAsyncDisposable
         {
             testApp.Requests.Enqueue(await RecordAsync(context));
             return subscribeAnswer?.Invoke() ?? Results.Json(subscriptions);
+        });
+        var probes = 0;
+        app.MapGet("/{**path}", async (HttpContext context) =>
+        {
+            testApp.Requests.Enqueue(await RecordAsync(context));
+            return Results.StatusCode(testApp.Health(Interlocked.Increment(ref probes)));
         });
         app.MapPost("/{**path}", async (HttpContext context) =>
         {

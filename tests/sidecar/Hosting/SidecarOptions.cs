@@ -42,10 +42,12 @@ internal sealed record SidecarOptions
     /// <summary>How long to wait for the app port before giving up on subscriptions (daprd waits indefinitely).</summary>
     public TimeSpan AppStartTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>--enable-app-health-check and its settings; null when the check is off.</summary>
+    public AppHealthCheckOptions? AppHealthCheck { get; init; }
+
     private static readonly HashSet<string> IgnoredValueFlags = new(StringComparer.Ordinal)
     {
-        "app-protocol", "metrics-listen-address", "log-level", "app-health-check-path", "app-health-probe-interval",
-        "app-health-probe-timeout", "app-health-threshold", "placement-host-address", "scheduler-host-address",
+        "app-protocol", "metrics-listen-address", "log-level", "placement-host-address", "scheduler-host-address",
         "dapr-internal-grpc-port", "dapr-listen-addresses", "profile-port", "dapr-http-max-request-size",
         "dapr-http-read-buffer-size", "mode", "control-plane-address",
         "sentry-address", "app-channel-address", "dapr-public-port", "dapr-public-listen-address",
@@ -53,7 +55,7 @@ internal sealed record SidecarOptions
 
     private static readonly HashSet<string> IgnoredBoolFlags = new(StringComparer.Ordinal)
     {
-        "enable-app-health-check", "log-as-json", "enable-profiling", "enable-mtls", "enable-api-logging",
+        "log-as-json", "enable-profiling", "enable-mtls", "enable-api-logging",
     };
 
     public static SidecarOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
@@ -65,6 +67,9 @@ internal sealed record SidecarOptions
         string? config = null;
         TimeSpan? blockShutdown = null;
         var resources = new List<string>();
+        var healthCheck = false;
+        var healthPath = "/healthz";
+        int probeIntervalSeconds = 0, probeTimeoutMilliseconds = 0, threshold = 0;
 
         for (var i = 0; i < args.Count; i++)
         {
@@ -86,6 +91,15 @@ internal sealed record SidecarOptions
             {
                 var flag = inline ?? (i + 1 < args.Count && args[i + 1] is "true" or "false" ? args[++i] : "true");
                 enableMetrics = ParseBool(name, flag);
+                continue;
+            }
+            if (name == "enable-app-health-check")
+            {
+                healthCheck = inline is null || ParseBool(name, inline);
+                if (inline is null && i + 1 < args.Count && args[i + 1] is "true" or "false")
+                {
+                    healthCheck = args[++i] == "true";
+                }
                 continue;
             }
             if (IgnoredBoolFlags.Contains(name))
@@ -117,6 +131,10 @@ internal sealed record SidecarOptions
                     break;
                 case "app-start-timeout-seconds": appStartSeconds = ParseInt(name, value); break;
                 case "metrics-port": metricsPort = ParseInt(name, value); break;
+                case "app-health-check-path": healthPath = value; break;
+                case "app-health-probe-interval": probeIntervalSeconds = ParseInt(name, value); break;
+                case "app-health-probe-timeout": probeTimeoutMilliseconds = ParseInt(name, value); break;
+                case "app-health-threshold": threshold = ParseInt(name, value); break;
                 case "app-protocol" when value is not "http":
                     throw new ArgumentException($"--app-protocol {value} is not supported by the test sidecar (http only)");
                 default:
@@ -131,6 +149,14 @@ internal sealed record SidecarOptions
         if (string.IsNullOrWhiteSpace(appId))
         {
             throw new ArgumentException("--app-id is required");
+        }
+
+        // dapr/dapr pkg/runtime/config.go: the probe settings are checked whether the check is on or not.
+        var probeInterval = probeIntervalSeconds <= 0 ? AppHealthCheckOptions.DefaultProbeInterval : TimeSpan.FromSeconds(probeIntervalSeconds);
+        var probeTimeout = probeTimeoutMilliseconds <= 0 ? AppHealthCheckOptions.DefaultProbeTimeout : TimeSpan.FromMilliseconds(probeTimeoutMilliseconds);
+        if (probeTimeout > probeInterval)
+        {
+            throw new ArgumentException("value for 'health-probe-timeout' must be smaller than 'health-probe-interval'");
         }
 
         return new SidecarOptions
@@ -156,6 +182,13 @@ internal sealed record SidecarOptions
             DaprApiToken = NullIfEmpty(environment("DAPR_API_TOKEN")),
             PodName = environment("POD_NAME") ?? "",
             Namespace = environment("NAMESPACE") ?? "",
+            AppHealthCheck = healthCheck
+                ? new AppHealthCheckOptions(
+                    "/" + (healthPath.StartsWith('/') ? healthPath[1..] : healthPath),
+                    probeInterval,
+                    probeTimeout,
+                    threshold < 1 ? AppHealthCheckOptions.DefaultThreshold : threshold)
+                : null,
         };
     }
 

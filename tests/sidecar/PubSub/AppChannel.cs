@@ -24,8 +24,16 @@ internal sealed class AppChannel(HttpClient http, SidecarOptions options) : IDis
 
     public Uri BaseAddress { get; } = new($"http://127.0.0.1:{options.AppPort ?? 0}");
 
+    /// <summary>Set once app health checks start (daprd's SetAppHealth); every call to the app is refused while it reports unhealthy.</summary>
+    public AppHealth? Health { get; set; }
+
     public async Task<(int Status, byte[] Body)> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        // http_channel.go InvokeMethod: no call to the app while its health status is not healthy.
+        if (Health is { IsHealthy: false })
+        {
+            throw new AppUnhealthyException();
+        }
         if (options.AppApiToken is { } token)
         {
             request.Headers.TryAddWithoutValidation("dapr-api-token", token);
@@ -42,6 +50,27 @@ internal sealed class AppChannel(HttpClient http, SidecarOptions options) : IDis
         finally
         {
             _limit?.Release();
+        }
+    }
+
+    /// <summary>
+    /// http_channel.go HealthProbe: GET of the health path with the app client, under the probe timeout,
+    /// without the app token or a concurrency slot; healthy on 2xx only.
+    /// </summary>
+    public async Task<(bool Healthy, string? Reason)> ProbeAsync(string path, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(BaseAddress.GetLeftPart(UriPartial.Authority) + path));
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token);
+            var status = (int)response.StatusCode;
+            return status is >= 200 and < 300 ? (true, null) : (false, $"Health check failed with status code: {status}");
+        }
+        catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return (false, ex is OperationCanceledException ? "Network error: context deadline exceeded" : "Network error: " + ex.Message);
         }
     }
 

@@ -28,8 +28,8 @@ internal sealed class RedisStreamsPubSub(string name, RedisPubSubSettings settin
 {
     private static readonly TimeSpan DefaultBlock = TimeSpan.FromSeconds(2);
 
-    private readonly Channel<(StreamMessage Message, MessageHandler Handler)> _queue =
-        Channel.CreateBounded<(StreamMessage, MessageHandler)>(new BoundedChannelOptions(Math.Max(1, settings.QueueDepth)) { SingleWriter = false });
+    private readonly Channel<(StreamMessage Message, MessageHandler Handler, CancellationToken Subscription)> _queue =
+        Channel.CreateBounded<(StreamMessage, MessageHandler, CancellationToken)>(new BoundedChannelOptions(Math.Max(1, settings.QueueDepth)) { SingleWriter = false });
     // dapr/dapr pkg/runtime/subscription/subscription.go: the subscription's closed flag (handlers
     // stop delivering), its context (the poll and reclaim loops), and the component's closeCh.
     private readonly CancellationTokenSource _subscriptionsClosed = new();
@@ -114,7 +114,14 @@ internal sealed class RedisStreamsPubSub(string name, RedisPubSubSettings settin
         return id.ToString();
     }
 
-    public async Task SubscribeAsync(string topic, MessageHandler handler)
+    /// <summary>
+    /// Creates the group and starts the topic's poll and reclaim loops. Cancelling <paramref name="subscription"/>
+    /// ends this subscription only (components-contrib pubsub/redis Subscribe: both loops run on a
+    /// context derived from the subscription's): the poll loop stops after its current XREADGROUP (entries
+    /// it read and did not queue stay pending), the reclaim loop stops, and queued entries of this
+    /// subscription still reach the handler with the subscription's token cancelled.
+    /// </summary>
+    public async Task SubscribeAsync(string topic, MessageHandler handler, CancellationToken subscription = default)
     {
         await CreateGroupAsync(Db, topic);
         var reader = await ConnectAsync();
@@ -122,8 +129,30 @@ internal sealed class RedisStreamsPubSub(string name, RedisPubSubSettings settin
         {
             _readers.Add(reader);
         }
-        _loops.Add(Task.Run(() => PollLoopAsync(reader.GetDatabase(settings.Database), topic, handler)));
-        _loops.Add(Task.Run(() => ReclaimLoopAsync(topic, handler)));
+        var loop = CancellationTokenSource.CreateLinkedTokenSource(_subscriptionContext.Token, subscription);
+        var poll = Task.Run(() => PollLoopAsync(reader.GetDatabase(settings.Database), topic, handler, subscription, loop.Token), CancellationToken.None);
+        var reclaim = Task.Run(() => ReclaimLoopAsync(topic, handler, subscription, loop.Token), CancellationToken.None);
+        lock (_loops)
+        {
+            _loops.Add(poll);
+            _loops.Add(reclaim);
+        }
+        if (subscription.CanBeCanceled)
+        {
+            // A stopped subscription's reader connection is closed once its loops are done; the rest close with the component.
+            _ = Task.WhenAll(poll, reclaim).ContinueWith(async _ =>
+            {
+                loop.Dispose();
+                if (!_componentClosed.IsCancellationRequested)
+                {
+                    lock (_readers)
+                    {
+                        _readers.Remove(reader);
+                    }
+                    await reader.DisposeAsync();
+                }
+            }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
     }
 
     private async Task CreateGroupAsync(IDatabase db, string topic)
@@ -138,10 +167,9 @@ internal sealed class RedisStreamsPubSub(string name, RedisPubSubSettings settin
         }
     }
 
-    private async Task PollLoopAsync(IDatabase db, string topic, MessageHandler handler)
+    private async Task PollLoopAsync(IDatabase db, string topic, MessageHandler handler, CancellationToken subscription, CancellationToken token)
     {
         var block = settings.ReadTimeout > TimeSpan.Zero ? settings.ReadTimeout : DefaultBlock;
-        var token = _subscriptionContext.Token;
         while (!token.IsCancellationRequested)
         {
             RedisResult result;
@@ -167,11 +195,17 @@ internal sealed class RedisStreamsPubSub(string name, RedisPubSubSettings settin
                 continue;
             }
 
-            foreach (var message in ParseStreams(result))
+            var messages = ParseStreams(result).ToList();
+            if (token.IsCancellationRequested && !_subscriptionContext.IsCancellationRequested)
+            {
+                await StrandedReadAsync(db, topic, messages);
+                return;
+            }
+            foreach (var message in messages)
             {
                 try
                 {
-                    await _queue.Writer.WriteAsync((message, handler), token);
+                    await _queue.Writer.WriteAsync((message, handler, subscription), token);
                 }
                 catch (OperationCanceledException)
                 {
@@ -181,20 +215,46 @@ internal sealed class RedisStreamsPubSub(string name, RedisPubSubSettings settin
         }
     }
 
-    private async Task ReclaimLoopAsync(string topic, MessageHandler handler)
+    /// <summary>
+    /// A read that was blocked when its subscription was closed. Without readTimeout daprd blocks with
+    /// BLOCK 0, and go-redis does not interrupt a read when its context is cancelled, only at a deadline:
+    /// the read stays blocked until entries arrive, Redis moves them to the pending list, and the ended
+    /// loop never queues them, so they wait for the reclaim (processingTimeout). The sidecar's read
+    /// blocks 2 s at a time, so it is repeated until entries come or the component closes.
+    /// </summary>
+    private async Task StrandedReadAsync(IDatabase db, string topic, List<StreamMessage> messages)
+    {
+        while (messages.Count == 0 && settings.ReadTimeout <= TimeSpan.Zero && !_componentClosed.IsCancellationRequested)
+        {
+            try
+            {
+                messages = ParseStreams(await db.ExecuteAsync("XREADGROUP", "GROUP", settings.ConsumerId, settings.ConsumerId,
+                    "COUNT", Math.Max(1, settings.QueueDepth), "BLOCK", (long)DefaultBlock.TotalMilliseconds, "STREAMS", topic, ">")).ToList();
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                return;
+            }
+        }
+        foreach (var message in messages)
+        {
+            Log.LeftPending(logger, message.Id, message.Topic, "read by a closed subscription's last XREADGROUP");
+        }
+    }
+
+    private async Task ReclaimLoopAsync(string topic, MessageHandler handler, CancellationToken subscription, CancellationToken token)
     {
         if (!settings.RedeliveryEnabled)
         {
             return;
         }
-        var token = _subscriptionContext.Token;
         try
         {
-            await ReclaimAsync(topic, handler, token);
+            await ReclaimAsync(topic, handler, subscription, token);
             using var timer = new PeriodicTimer(settings.RedeliverInterval);
             while (await timer.WaitForNextTickAsync(token))
             {
-                await ReclaimAsync(topic, handler, token);
+                await ReclaimAsync(topic, handler, subscription, token);
             }
         }
         catch (OperationCanceledException)
@@ -202,7 +262,7 @@ internal sealed class RedisStreamsPubSub(string name, RedisPubSubSettings settin
         }
     }
 
-    private async Task ReclaimAsync(string topic, MessageHandler handler, CancellationToken token)
+    private async Task ReclaimAsync(string topic, MessageHandler handler, CancellationToken subscription, CancellationToken token)
     {
         while (!token.IsCancellationRequested)
         {
@@ -230,7 +290,7 @@ internal sealed class RedisStreamsPubSub(string name, RedisPubSubSettings settin
             foreach (var entry in claimed.Where(e => !e.IsNull))
             {
                 Log.Reclaimed(logger, entry.Id.ToString(), topic, settings.ConsumerId);
-                await _queue.Writer.WriteAsync((ToMessage(topic, entry.Id.ToString(), entry.Values.Select(v => (v.Name.ToString(), v.Value))), handler), token);
+                await _queue.Writer.WriteAsync((ToMessage(topic, entry.Id.ToString(), entry.Values.Select(v => (v.Name.ToString(), v.Value))), handler, subscription), token);
             }
             if (claimed.Count(e => !e.IsNull) == 0)
             {
@@ -262,7 +322,7 @@ internal sealed class RedisStreamsPubSub(string name, RedisPubSubSettings settin
                 Interlocked.Increment(ref _inFlight);
                 try
                 {
-                    await ProcessAsync(item.Message, item.Handler);
+                    await ProcessAsync(item.Message, item.Handler, item.Subscription);
                 }
                 finally
                 {
@@ -275,7 +335,7 @@ internal sealed class RedisStreamsPubSub(string name, RedisPubSubSettings settin
         }
     }
 
-    private async Task ProcessAsync(StreamMessage message, MessageHandler handler)
+    private async Task ProcessAsync(StreamMessage message, MessageHandler handler, CancellationToken subscription)
     {
         var started = TimeProvider.System.GetTimestamp();
         try
@@ -287,12 +347,14 @@ internal sealed class RedisStreamsPubSub(string name, RedisPubSubSettings settin
         catch (Exception ex)
         {
             var expired = settings.RedeliveryEnabled && TimeProvider.System.GetElapsedTime(started) >= settings.ProcessingTimeout;
-            if (expired || _subscriptionsClosed.IsCancellationRequested)
+            var closed = subscription.IsCancellationRequested;
+            if (expired || closed || _subscriptionsClosed.IsCancellationRequested)
             {
-                // components-contrib: an error with the handler context done (deadline or shutdown) is not
-                // acknowledged; subscription.go turns any failure after Stop closed the subscription into
-                // that context's error (no dead-letter topic). The entry stays pending for the reclaim loop.
-                Log.LeftPending(logger, message.Id, message.Topic, expired ? "processing timeout elapsed" : "sidecar shutting down");
+                // components-contrib: an error with the handler context done (deadline, subscription
+                // closed by an unhealthy app or by shutdown) is not acknowledged; subscription.go turns any
+                // failure after Stop closed the subscription into that context's error (no dead-letter
+                // topic). The entry stays pending for the reclaim loop.
+                Log.LeftPending(logger, message.Id, message.Topic, expired ? "processing timeout elapsed" : closed ? "subscription closed" : "sidecar shutting down");
                 return;
             }
             Log.HandlerFailed(logger, message.Id, message.Topic, ex.Message);
@@ -456,7 +518,12 @@ internal sealed class RedisStreamsPubSub(string name, RedisPubSubSettings settin
         await _componentClosed.CancelAsync();
         await CloseConnectionsAsync();
         await Task.WhenAll(_workers);
-        await Task.WhenAll(_loops);
+        Task[] loops;
+        lock (_loops)
+        {
+            loops = [.. _loops];
+        }
+        await Task.WhenAll(loops);
     }
 
     private async Task CloseConnectionsAsync()

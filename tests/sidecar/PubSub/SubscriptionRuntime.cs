@@ -27,6 +27,10 @@ internal sealed class SubscriptionRuntime(
     // daprd's built-in DaprBuiltInInitializationRetries (pkg/resiliency/resiliency.go): exponential from
     // 500ms, at most 1s apart, 3 retries (its 10s elapsed-time cap is not reproduced: the kit's 15m applies).
     private static readonly RetryPolicy InitializationRetries = new("DaprBuiltInInitializationRetries", true, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 3);
+    private readonly List<RunningSubscription> _running = [];
+    private readonly SemaphoreSlim _appHealthLock = new(1, 1);
+    private IReadOnlyList<AppSubscription>? _loaded;
+    private bool _subscriptionsActive;
 
     private readonly List<AppSubscription> _active = [];
     private IReadOnlyList<AppSubscription> _programmatic = [];
@@ -53,22 +57,15 @@ internal sealed class SubscriptionRuntime(
     {
         try
         {
-            if (app.Configured)
+            if (app.Configured && await WaitForAppPortAsync(stoppingToken))
             {
-                var subscriptions = await LoadSubscriptionsAsync(stoppingToken);
-                Volatile.Write(ref _programmatic, subscriptions);
-                var refused = new List<string>();
-                foreach (var subscription in subscriptions)
+                if (options.AppHealthCheck is { } healthCheck)
                 {
-                    if (await SubscribeAsync(subscription, stoppingToken) is { } error)
-                    {
-                        refused.Add(error);
-                    }
+                    StartAppHealthChecks(healthCheck, stoppingToken);
                 }
-                if (refused.Count > 0)
+                else
                 {
-                    // pkg/runtime/runtime.go appHealthChanged: StartAppSubscriptions' joined errors.
-                    Log.SubscribeFailed(logger, string.Join('\n', refused));
+                    await StartAppSubscriptionsAsync(stoppingToken);
                 }
             }
         }
@@ -77,8 +74,28 @@ internal sealed class SubscriptionRuntime(
             return;
         }
         state.MarkReady();
-        state.AppHealthChanged(healthy: true);
+        if (options.AppHealthCheck is null)
+        {
+            state.AppHealthChanged(healthy: true);
+        }
         Log.Ready(logger, options.AppId, Active.Count);
+    }
+
+    // runtime.go blockUntilAppIsReady: wait for the app port (the sidecar gives up after --app-start-timeout-seconds).
+    private async Task<bool> WaitForAppPortAsync(CancellationToken cancellationToken)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        Log.WaitingForApp(logger, options.AppPort ?? 0);
+        while (!await PortOpenAsync(cancellationToken))
+        {
+            if (TimeProvider.System.GetElapsedTime(started) > options.AppStartTimeout)
+            {
+                Log.AppNeverListened(logger, options.AppPort ?? 0, options.AppStartTimeout);
+                return false;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+        }
+        return true;
     }
 
     /// <summary>
@@ -90,18 +107,6 @@ internal sealed class SubscriptionRuntime(
     /// </summary>
     private async Task<IReadOnlyList<AppSubscription>> LoadSubscriptionsAsync(CancellationToken cancellationToken)
     {
-        var deadline = TimeProvider.System.GetTimestamp();
-        Log.WaitingForApp(logger, options.AppPort ?? 0);
-        while (!await PortOpenAsync(cancellationToken))
-        {
-            if (TimeProvider.System.GetElapsedTime(deadline) > options.AppStartTimeout)
-            {
-                Log.AppNeverListened(logger, options.AppPort ?? 0, options.AppStartTimeout);
-                return [];
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
-        }
-
         int status;
         byte[] body;
         var started = TimeProvider.System.GetTimestamp();
@@ -173,7 +178,7 @@ internal sealed class SubscriptionRuntime(
     }
 
     /// <summary>Subscribes one subscription, or answers daprd's error for it.</summary>
-    private async Task<string?> SubscribeAsync(AppSubscription subscription, CancellationToken stoppingToken)
+    private async Task<string?> SubscribeAsync(AppSubscription subscription, RunningSubscription running, CancellationToken stoppingToken)
     {
         if (!pubsub.Components.TryGetValue(subscription.PubsubName, out var component))
         {
@@ -196,10 +201,19 @@ internal sealed class SubscriptionRuntime(
         }
         // subscription.go asks for the inbound policy once per subscription, not per message.
         var policy = pubsub.Resiliency.Inbound(subscription.PubsubName, Resiliency.Pubsub);
-        await component.SubscribeAsync(subscription.Topic, (message, stopping, abort) => HandleAsync(subscription, component, policy, message, stopping, abort));
+        await component.SubscribeAsync(subscription.Topic,
+            (message, stopping, abort) => running.HandleAsync(() => HandleAsync(subscription, component, policy, message, stopping, abort, running), stopping),
+            running.Token);
+        lock (_running)
+        {
+            _running.Add(running);
+        }
         lock (_active)
         {
-            _active.Add(subscription);
+            if (!_active.Contains(subscription))
+            {
+                _active.Add(subscription);
+            }
         }
         Log.Subscribed(logger, subscription.PubsubName, subscription.Topic, subscription.DefaultPath ?? "", subscription.DeadLetterTopic ?? "", component.Settings.ConsumerId);
         return null;
@@ -226,7 +240,7 @@ internal sealed class SubscriptionRuntime(
         }
     }
 
-    private async Task HandleAsync(AppSubscription subscription, RedisStreamsPubSub component, ComponentPolicy? policy, StreamMessage message, CancellationToken stopping, CancellationToken abort)
+    private async Task HandleAsync(AppSubscription subscription, RedisStreamsPubSub component, ComponentPolicy? policy, StreamMessage message, CancellationToken stopping, CancellationToken abort, RunningSubscription running)
     {
         var metadata = new Dictionary<string, string>(message.Metadata, StringComparer.Ordinal) { ["pubsubName"] = subscription.PubsubName };
 
@@ -297,6 +311,7 @@ internal sealed class SubscriptionRuntime(
             catch (CircuitBreakerOpenException ex)
             {
                 Log.RetriesExhausted(logger, eventId, message.Topic, attempt, ex.Message);
+                ThrowIfClosed(running, ex.Message);
                 await DeadLetterOrThrowAsync(subscription, component, message, metadata, ex.Message, stopping);
                 return;
             }
@@ -335,6 +350,7 @@ internal sealed class SubscriptionRuntime(
             if (delay is null)
             {
                 Log.RetriesExhausted(logger, eventId, message.Topic, attempt, detail);
+                ThrowIfClosed(running, detail);
                 await DeadLetterOrThrowAsync(subscription, component, message, metadata, detail, stopping);
                 return;
             }
@@ -342,6 +358,15 @@ internal sealed class SubscriptionRuntime(
             Log.Retrying(logger, eventId, message.Topic, attempt, delay.Value, detail);
             // The retries run under context.Background in daprd: shutdown does not cut them short.
             await Task.Delay(delay.Value, abort);
+        }
+    }
+
+    // subscription.go: a delivery that failed while its subscription is closing is not dead-lettered.
+    private static void ThrowIfClosed(RunningSubscription running, string detail)
+    {
+        if (running.Closed)
+        {
+            throw new InvalidOperationException(detail);
         }
     }
 
@@ -421,7 +446,7 @@ internal sealed class SubscriptionRuntime(
         {
             return (Outcome.Retry, DeadlineExceeded);
         }
-        catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !abort.IsCancellationRequested))
+        catch (Exception ex) when (ex is HttpRequestException or AppUnhealthyException || (ex is OperationCanceledException && !abort.IsCancellationRequested))
         {
             return (Outcome.Retry, "error returned from app channel while sending pub/sub event to app: " + ex.Message);
         }
@@ -504,6 +529,93 @@ internal sealed class SubscriptionRuntime(
         cloudEvent["expiration"]?.ToString() is { Length: > 0 } text
         && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expiration)
         && expiration < DateTimeOffset.UtcNow;
+
+    // runtime.go initAppHealthCheck: probes start once the app port answers; subscriptions wait for the first healthy probe.
+    private void StartAppHealthChecks(AppHealthCheckOptions healthCheck, CancellationToken stoppingToken)
+    {
+        var health = new AppHealth(app, healthCheck, logger);
+        app.Health = health;
+        _ = Task.Run(() => health.RunProbesAsync(healthy => AppHealthChangedAsync(healthy, stoppingToken), stoppingToken), CancellationToken.None);
+    }
+
+    // runtime.go appHealthChanged: healthy starts the app's subscriptions, unhealthy stops them; one change at a time.
+    private async Task AppHealthChangedAsync(bool healthy, CancellationToken stoppingToken)
+    {
+        await _appHealthLock.WaitAsync(CancellationToken.None);
+        try
+        {
+            if (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            state.AppHealthChanged(healthy);
+            if (healthy)
+            {
+                await StartAppSubscriptionsAsync(stoppingToken);
+            }
+            else
+            {
+                await StopAppSubscriptionsAsync();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _appHealthLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// processor/subscriber StartAppSubscriptions: GET /dapr/subscribe the first time only (daprd keeps the
+    /// programmatic subscriptions it read), then a new subscription per topic. Nothing when already started.
+    /// </summary>
+    public async Task StartAppSubscriptionsAsync(CancellationToken cancellationToken)
+    {
+        if (_subscriptionsActive)
+        {
+            return;
+        }
+        _loaded ??= await LoadSubscriptionsAsync(cancellationToken);
+        Volatile.Write(ref _programmatic, _loaded);
+        _subscriptionsActive = true;
+        var refused = new List<string>();
+        foreach (var subscription in _loaded)
+        {
+            if (await SubscribeAsync(subscription, new RunningSubscription(subscription), cancellationToken) is { } error)
+            {
+                refused.Add(error);
+            }
+        }
+        if (refused.Count > 0)
+        {
+            // pkg/runtime/runtime.go appHealthChanged: StartAppSubscriptions' joined errors.
+            Log.SubscribeFailed(logger, string.Join('\n', refused));
+        }
+        if (options.AppHealthCheck is not null)
+        {
+            Log.AppSubscriptionsStarted(logger, Active.Count);
+        }
+    }
+
+    /// <summary>processor/subscriber StopAppSubscriptions: every running subscription stops at once (see <see cref="RunningSubscription"/>).</summary>
+    public async Task StopAppSubscriptionsAsync()
+    {
+        if (!_subscriptionsActive)
+        {
+            return;
+        }
+        _subscriptionsActive = false;
+        List<RunningSubscription> running;
+        lock (_running)
+        {
+            running = [.. _running];
+            _running.Clear();
+        }
+        await Task.WhenAll(running.Select(r => r.StopAsync()));
+        Log.AppSubscriptionsStopped(logger, running.Count);
+    }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
