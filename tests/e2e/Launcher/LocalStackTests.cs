@@ -12,6 +12,7 @@ public sealed class LocalStackTests
     [Fact(Timeout = 180_000)]
     public async Task The_stack_restarts_a_crashed_app_and_leaves_no_process_behind_when_disposed()
     {
+        SidecarUnderTest.Current.SkipIfUnavailable();
         Requirements.RedisServerInstalled();
         var cancellationToken = TestContext.Current.CancellationToken;
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };

@@ -23,6 +23,7 @@ public sealed class ObservedStack : IAsyncLifetime
     {
         get
         {
+            SidecarUnderTest.Current.SkipIfUnavailable();
             Requirements.RedisServerInstalled();
             if (_startFailure is not null)
             {
@@ -42,7 +43,7 @@ public sealed class ObservedStack : IAsyncLifetime
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         _collector = await ZipkinCollector.StartAsync(cancellationToken);
-        if (RedisServer.FindExecutable() is null)
+        if (RedisServer.FindExecutable() is null || SidecarUnderTest.Current.UnavailableReason is not null)
         {
             return;
         }
