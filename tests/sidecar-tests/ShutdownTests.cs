@@ -208,6 +208,33 @@ public sealed class ShutdownTests(RedisFixture redis)
     }
 
     /// <summary>
+    /// dapr/dapr v1.18.3 pkg/runtime/runtime.go Run and appHealthChanged: the block waits for its
+    /// duration or for isAppHealthy to close, which the app health check does when the app turns
+    /// unhealthy (pkg/apphealth/health.go). The probes go on during the block.
+    /// </summary>
+    [Fact]
+    public async Task A_shutdown_block_ends_when_the_app_health_check_finds_the_app_unhealthy()
+    {
+        redis.Require();
+        var topic = Sidecars.NewName("blockhealth");
+        await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in")], (_, _) => Task.FromResult(Results.Ok()));
+        await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Real(redis.Endpoint), app.Port,
+            ["--dapr-block-shutdown-duration", "300s", "--enable-app-health-check", "--app-health-probe-interval", "1", "--app-health-threshold", "1"]);
+        await sidecar.WaitForOutputAsync("App entered healthy status", Wait, Cancel);
+
+        await sidecar.TerminateAsync();
+        await sidecar.WaitForOutputAsync("Blocking graceful shutdown", Wait, Cancel);
+        // Healthy: the block holds (two more probes pass meanwhile).
+        await Task.Delay(TimeSpan.FromSeconds(2.5), Cancel);
+        Assert.False(sidecar.HasExited, "the block ended while the app was healthy");
+        app.Health = _ => 500;
+        await sidecar.WaitForExitAsync(Wait);
+
+        Assert.Equal(0, sidecar.ExitCode);
+        Assert.Contains(sidecar.Output, l => l.Contains("App reported unhealthy, entering shutdown...", StringComparison.Ordinal));
+    }
+
+    /// <summary>
     /// dapr/dapr v1.18.3 pkg/runtime/runtime.go: isAppHealthy is created closed and only replaced by an
     /// open channel when the app is first reported healthy (appHealthChanged, after init); a block that
     /// starts before that ends at once ("App reported unhealthy").
