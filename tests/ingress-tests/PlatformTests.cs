@@ -45,9 +45,11 @@ public sealed class PlatformTests : IAsyncDisposable
         var id = Replies.NewId();
         factory.Workflows.GetWorkflowStateAsync(id, false, Arg.Any<CancellationToken>()).Returns(WorkflowStates.Running());
         var client = factory.CreateClient();
-        // The app is shared by the class's tests: the counters are compared before and after.
+        // The app is shared by the class's tests: the counters are compared before and after. The
+        // Prometheus exporter serves a scrape again for 300 ms, so each read waits that out first.
         const string deadLettered = "ingress_replies_deadlettered_total{otel_scope_name=\"RedisStreamDemo.Ingress\",result=\"success\"} ";
         const string received = "ingress_replies_received_total{otel_scope_name=\"RedisStreamDemo.Ingress\",result=\"success\"} ";
+        await Task.Delay(TimeSpan.FromMilliseconds(350), Cancellation);
         var before = await client.GetStringAsync("/metrics", Cancellation);
 
         var response = await client.PostAsync(
@@ -58,6 +60,7 @@ public sealed class PlatformTests : IAsyncDisposable
         Assert.Equal("SUCCESS", (await response.ReadJsonAsync()).GetProperty("status").GetString());
         await factory.Workflows.Received(1).RaiseEventAsync(
             id, ForecastWorkflow.ReplyEventName, Arg.Any<object>(), Arg.Any<CancellationToken>());
+        await Task.Delay(TimeSpan.FromMilliseconds(350), Cancellation);
         var after = await client.GetStringAsync("/metrics", Cancellation);
         Assert.Equal(Counter(before, deadLettered) + 1, Counter(after, deadLettered));
         Assert.Equal(Counter(before, received), Counter(after, received));
