@@ -1,10 +1,14 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
 using Dapr.Workflow;
 using Ingress.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
+using IngressService;
 using IngressService.Workflows;
+using Microsoft.Extensions.DependencyInjection;
 using NSubstitute;
 using RedisStreamDemo.Contracts;
 using TestSupport;
@@ -45,12 +49,24 @@ public sealed class PlatformTests : IAsyncDisposable
         var id = Replies.NewId();
         factory.Workflows.GetWorkflowStateAsync(id, false, Arg.Any<CancellationToken>()).Returns(WorkflowStates.Running());
         var client = factory.CreateClient();
-        // The app is shared by the class's tests: the counters are compared before and after. The
-        // Prometheus exporter serves a scrape again for 300 ms, so each read waits that out first.
-        const string deadLettered = "ingress_replies_deadlettered_total{otel_scope_name=\"RedisStreamDemo.Ingress\",result=\"success\"} ";
-        const string received = "ingress_replies_received_total{otel_scope_name=\"RedisStreamDemo.Ingress\",result=\"success\"} ";
-        await Task.Delay(TimeSpan.FromMilliseconds(350), Cancellation);
-        var before = await client.GetStringAsync("/metrics", Cancellation);
+        // Only this host's meter (its scope is the host's IMeterFactory): other test classes' hosts in
+        // this process have meters of the same name, which the /metrics scrape would show as well.
+        var counted = new ConcurrentQueue<(string Instrument, string? Result, long Value)>();
+        var scope = factory.Services.GetRequiredService<IMeterFactory>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == IngressTelemetry.Name && ReferenceEquals(instrument.Meter.Scope, scope))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var result = tags.ToArray().FirstOrDefault(t => t.Key == "result").Value?.ToString();
+            counted.Enqueue((instrument.Name, result, value));
+        });
+        listener.Start();
 
         var response = await client.PostAsync(
             DaprNames.Routes.WeatherResponsesDeadLetter,
@@ -60,14 +76,9 @@ public sealed class PlatformTests : IAsyncDisposable
         Assert.Equal("SUCCESS", (await response.ReadJsonAsync()).GetProperty("status").GetString());
         await factory.Workflows.Received(1).RaiseEventAsync(
             id, ForecastWorkflow.ReplyEventName, Arg.Any<object>(), Arg.Any<CancellationToken>());
-        await Task.Delay(TimeSpan.FromMilliseconds(350), Cancellation);
-        var after = await client.GetStringAsync("/metrics", Cancellation);
-        Assert.Equal(Counter(before, deadLettered) + 1, Counter(after, deadLettered));
-        Assert.Equal(Counter(before, received), Counter(after, received));
+        Assert.Equal(1, counted.Where(m => m.Instrument == "ingress.replies.deadlettered" && m.Result == "success").Sum(m => m.Value));
+        Assert.Equal(0, counted.Where(m => m.Instrument == "ingress.replies.received").Sum(m => m.Value));
     }
-
-    private static long Counter(string metrics, string series) =>
-        long.Parse(metrics.Split('\n').Single(line => line.StartsWith(series, StringComparison.Ordinal))[series.Length..], System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task Reply_delivered_as_a_cloud_event_is_raised_on_its_workflow()
