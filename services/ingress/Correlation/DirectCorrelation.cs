@@ -136,10 +136,9 @@ internal sealed partial class DirectCorrelation : IRequestCorrelation, IDisposab
     public Task<ReplyHandling> DeliverAsync(WeatherReply reply, CancellationToken cancellationToken)
     {
         var requestId = reply.RequestId;
-        if (pending.TryRemove(requestId, out var entry))
+        if (pending.TryGetValue(requestId, out var entry) && Finish(requestId, entry, new DirectOutcome(reply)))
         {
             metrics.ReplyObserved(time.GetUtcNow() - entry.AcceptedAt);
-            Finish(requestId, entry, new DirectOutcome(reply));
             ReplyLog.Handed(logger, requestId, reply.Terminal);
             return Task.FromResult(ReplyHandling.Success);
         }
@@ -169,16 +168,37 @@ internal sealed partial class DirectCorrelation : IRequestCorrelation, IDisposab
 
     private void Expire(string requestId)
     {
-        if (pending.TryRemove(requestId, out var entry))
+        if (pending.TryGetValue(requestId, out var entry) && Finish(requestId, entry, DirectOutcome.DeadlinePassed))
         {
             LogDeadlinePassed(logger, requestId, workflowOptions.ReplyDeadline);
-            Finish(requestId, entry, DirectOutcome.DeadlinePassed);
         }
     }
 
-    private void Finish(string requestId, PendingRequest entry, DirectOutcome outcome)
+    // The outcome is cached before the entry leaves pending: a WaitAsync or GetAsync that no longer
+    // finds the request pending finds its outcome (were it the other way round, a reply arriving just
+    // before the POST starts waiting would be answered 404). False when another caller finished it.
+    private bool Finish(string requestId, PendingRequest entry, DirectOutcome outcome)
     {
+        if (!finished.TryGetValue(requestId, out _))
+        {
+            Remember(requestId, outcome);
+        }
+
+        if (!pending.TryRemove(KeyValuePair.Create(requestId, entry)))
+        {
+            return false;
+        }
+
+        // The winner's outcome, should a reply and the deadline have raced.
+        Remember(requestId, outcome);
         entry.Deadline.Dispose();
+        entry.Completion.TrySetResult(outcome);
+        Release();
+        return true;
+    }
+
+    private void Remember(string requestId, DirectOutcome outcome)
+    {
         if (workflowOptions.Retention > TimeSpan.Zero)
         {
             finished.Set(requestId, outcome, new MemoryCacheEntryOptions
@@ -187,9 +207,6 @@ internal sealed partial class DirectCorrelation : IRequestCorrelation, IDisposab
                 AbsoluteExpirationRelativeToNow = workflowOptions.Retention,
             });
         }
-
-        entry.Completion.TrySetResult(outcome);
-        Release();
     }
 
     private void Release()
