@@ -1,4 +1,5 @@
 using Faults;
+using Faults.Reporting;
 using TestSupport;
 
 namespace Fault.Tests;
@@ -84,6 +85,9 @@ public sealed class FaultScenarioTests
         var output = TestContext.Current.TestOutputHelper;
         var result = await FaultScenarios.Named(name).RunAsync(line => output?.WriteLine(line), cancellationToken);
         output?.WriteLine(result.Explain());
+        // The scenario's row of the fault table, kept beside the test assembly (fault-results/NAME.md).
+        new FaultReport(Machine.Describe(), DateTimeOffset.UtcNow, result.Duration, [result])
+            .WriteMarkdown(Path.Combine(AppContext.BaseDirectory, "fault-results", name + ".md"));
 
         Assert.True(result.Checks.Count > 0 && result.FailedChecks.All(c => c.Name != "the stack starts"), result.Explain());
         Assert.True(result.Lost == 0, $"{result.Lost} accepted request(s) lost.{Environment.NewLine}{result.Explain()}");
