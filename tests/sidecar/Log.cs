@@ -104,6 +104,18 @@ internal static partial class Log
     [LoggerMessage(61, LogLevel.Warning, "Work item stream of {Peer} closed with {Count} work item(s) not completed; abandoned for the next worker")]
     public static partial void WorkItemsAbandoned(ILogger logger, string peer, int count);
 
+    [LoggerMessage(130, LogLevel.Information, "Workflow state: resumed {Instances} instance(s) from the actor state store ({Activities} activities dispatched again, {Timers} timers armed again)")]
+    public static partial void WorkflowsResumed(ILogger logger, int instances, int activities, int timers);
+
+    [LoggerMessage(131, LogLevel.Warning, "Workflow state: reading the instances to resume failed, retrying in {Delay}: {Error}")]
+    public static partial void WorkflowsResumeFailed(ILogger logger, TimeSpan delay, string error);
+
+    [LoggerMessage(132, LogLevel.Warning, "Workflow {InstanceId}: turn failed, retrying in {Delay}: {Error}")]
+    public static partial void WorkflowTurnFailed(ILogger logger, string instanceId, TimeSpan delay, string error);
+
+    [LoggerMessage(133, LogLevel.Warning, "Workflow {InstanceId}: event not saved, retrying in {Delay}: {Error}")]
+    public static partial void WorkflowEventRetry(ILogger logger, string instanceId, TimeSpan delay, string error);
+
     [LoggerMessage(65, LogLevel.Warning, "State store {Store}: {Operation} failed (attempt {Attempt}), retrying in {Delay}: {Error}")]
     public static partial void StateRetry(ILogger logger, string store, string operation, int attempt, TimeSpan delay, string error);
 

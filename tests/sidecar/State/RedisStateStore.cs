@@ -15,6 +15,9 @@ internal sealed record StateSetRequest(string Key, byte[] Value, string? ETag, I
     public bool HasETag => !string.IsNullOrEmpty(ETag);
 }
 
+/// <summary>One operation of a transaction: an upsert, or a delete when <see cref="Value"/> is null. A null etag is daprd's "none" ("0").</summary>
+internal sealed record StateOperation(string Key, byte[]? Value, string? ETag = null);
+
 internal sealed record StateDeleteRequest(string Key, string? ETag, string Concurrency = "", string Consistency = "")
 {
     public bool HasETag => !string.IsNullOrEmpty(ETag);
@@ -230,6 +233,65 @@ internal sealed class RedisStateStore : IAsyncDisposable
             // Every failed delete is reported as an etag mismatch by the component.
             throw StateStoreException.ETag(ETagErrorKind.Mismatch, ex.Message);
         }
+    }
+
+    /// <summary>
+    /// components-contrib state.redis Multi (the actor state store's only write path): one MULTI/EXEC
+    /// of the same save and delete scripts, an etag on an operation checked inside it, no first-write.
+    /// Redis has no rollback: when one script fails, the others in the EXEC are applied all the same,
+    /// and the caller gets that script's error.
+    /// </summary>
+    public async Task TransactAsync(IReadOnlyList<StateOperation> operations)
+    {
+        if (!_connection.IsConnected)
+        {
+            throw new StateStoreException($"dial tcp {_host}: connect: connection refused");
+        }
+        var transaction = Db.CreateTransaction();
+        var results = new List<Task<RedisResult>>(operations.Count);
+        foreach (var operation in operations)
+        {
+            var etag = string.IsNullOrEmpty(operation.ETag) ? "0" : operation.ETag;
+            results.Add(operation.Value is null
+                ? transaction.ScriptEvaluateAsync(DeleteScript, [operation.Key], [etag])
+                : transaction.ScriptEvaluateAsync(SaveScript, [operation.Key], [etag, operation.Value, "1"]));
+            if (operation.Value is not null && _defaultTtl > 0)
+            {
+                results.Add(transaction.ExecuteAsync("EXPIRE", operation.Key, _defaultTtl.Value));
+            }
+        }
+        await CallAsync(_ => transaction.ExecuteAsync());
+        foreach (var result in results)
+        {
+            try
+            {
+                await result;
+            }
+            catch (RedisServerException ex)
+            {
+                throw new StateStoreException(ex.Message);
+            }
+            catch (TaskCanceledException)
+            {
+                throw new StateStoreException($"read tcp {_host}: i/o timeout");
+            }
+        }
+    }
+
+    /// <summary>Every key matching <paramref name="pattern"/> (SCAN; daprd's KeysLike for actor state).</summary>
+    public async Task<IReadOnlyList<string>> ScanAsync(string pattern)
+    {
+        var keys = new List<string>();
+        await CallAsync(async db =>
+        {
+            var server = _connection.GetServers()[0];
+            await foreach (var key in server.KeysAsync(db.Database, pattern, pageSize: 1000))
+            {
+                keys.Add(key.ToString());
+            }
+            return keys.Count;
+        });
+        return keys;
     }
 
     // components-contrib state.CheckRequestOptions.

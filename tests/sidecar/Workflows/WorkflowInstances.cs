@@ -22,18 +22,11 @@ internal sealed class WorkflowInstances(WorkflowEngine engine, WorkItemStreams s
     // check and the engine's create only need to be one step for concurrent creates of one id.
     private readonly SemaphoreSlim _createGate = new(1, 1);
 
-    /// <summary>
-    /// The instance with exactly this id, or null. The engine's store is keyed OrdinalIgnoreCase, so
-    /// an instance whose id differs only in case is another instance to daprd: not this one.
-    /// </summary>
-    public async Task<OrchestrationState?> FindAsync(string instanceId)
-    {
-        var state = await engine.Client.GetOrchestrationStateAsync(instanceId, executionId: null);
-        return state is not null && string.Equals(state.OrchestrationInstance.InstanceId, instanceId, StringComparison.Ordinal) ? state : null;
-    }
+    /// <summary>The instance with exactly this id (ids are ordinal, as actor ids), or null.</summary>
+    public Task<OrchestrationState?> FindAsync(string instanceId) => engine.Service.FindAsync(instanceId);
 
     public Task WaitForAsync(string instanceId, Func<OrchestrationState?, bool> reached, CancellationToken cancellation) =>
-        engine.Turns.WaitForAsync(this, instanceId, reached, cancellation);
+        engine.Turns.WaitForAsync(instanceId, () => FindAsync(instanceId), reached, cancellation);
 
     public static bool IsTerminal(OrchestrationStatus status) =>
         status is OrchestrationStatus.Completed or OrchestrationStatus.Failed or OrchestrationStatus.Terminated or OrchestrationStatus.Canceled;
@@ -53,12 +46,14 @@ internal sealed class WorkflowInstances(WorkflowEngine engine, WorkItemStreams s
         await _createGate.WaitAsync(cancellation);
         try
         {
-            var existing = await engine.Client.GetOrchestrationStateAsync(instanceId, executionId: null);
-            if (existing is not null && !string.Equals(existing.OrchestrationInstance.InstanceId, instanceId, StringComparison.Ordinal))
+            OrchestrationState? existing;
+            try
             {
-                // daprd would create a second instance; the engine would overwrite the first.
-                throw new RpcException(new Status(StatusCode.Unimplemented,
-                    $"test sidecar: an instance '{existing.OrchestrationInstance.InstanceId}' exists whose id differs from '{instanceId}' only in case; the in-memory engine cannot keep both (daprd can)"));
+                existing = await FindAsync(instanceId);
+            }
+            catch (State.StateStoreException ex)
+            {
+                throw new RpcException(new Status(StatusCode.Unknown, "failed to create workflow instance: " + ex.Message));
             }
             if (existing is not null && !IsTerminal(existing.OrchestrationStatus))
             {
@@ -160,7 +155,7 @@ internal sealed class TurnSignals
     }
 
     /// <summary>Waits until <paramref name="reached"/> holds for the instance's state (null: not found), re-checking after every saved turn.</summary>
-    public async Task WaitForAsync(WorkflowInstances instances, string instanceId, Func<OrchestrationState?, bool> reached, CancellationToken cancellation)
+    public async Task WaitForAsync(string instanceId, Func<Task<OrchestrationState?>> find, Func<OrchestrationState?, bool> reached, CancellationToken cancellation)
     {
         var watcher = Watch(instanceId);
         try
@@ -169,7 +164,7 @@ internal sealed class TurnSignals
             {
                 // Taken before the check, so a save between the check and the wait is not missed.
                 var next = watcher.Next;
-                if (reached(await instances.FindAsync(instanceId)))
+                if (reached(await find()))
                 {
                     return;
                 }

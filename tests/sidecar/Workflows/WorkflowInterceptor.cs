@@ -176,6 +176,9 @@ internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, WorkItem
         var trace = TraceContext.TryParse(request.ParentTraceContext?.TraceParent, request.ParentTraceContext?.TraceState, out var parent)
             ? parent
             : TraceContext.FromGrpcCaller(context.RequestHeaders);
+        // daprd records the caller's context in the ExecutionStarted event, so it is stored with the
+        // instance and a sidecar that resumes it after a restart still parents its activities on it.
+        request.ParentTraceContext ??= new P.TraceContext { TraceParent = trace.TraceParent, TraceState = trace.TraceState };
         // Recorded before the engine sees the instance: its first turn can complete before StartInstance returns.
         var added = request.InstanceId.Length > 0 && traces.TryStart(request.InstanceId, trace);
         try
