@@ -65,7 +65,7 @@ public sealed class WorkflowInstanceTests(RedisFixture redis)
     public async Task Scheduling_returns_once_the_first_turn_is_saved()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
         List<IHost> hosts = [];
         var client = await StartedAsync(sidecar, hosts);
         var id = Guid.NewGuid().ToString("N");
@@ -89,7 +89,7 @@ public sealed class WorkflowInstanceTests(RedisFixture redis)
     public async Task Without_a_worker_a_create_waits_until_the_caller_gives_up_and_creates_nothing()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
         using var idle = BuildWorker(sidecar);
         var idleClient = idle.Services.GetRequiredService<DaprWorkflowClient>();
         var id = Guid.NewGuid().ToString("N");
@@ -113,7 +113,7 @@ public sealed class WorkflowInstanceTests(RedisFixture redis)
     public async Task A_create_made_before_the_worker_connects_goes_through_once_it_connects()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
         using var idle = BuildWorker(sidecar);
         var id = Guid.NewGuid().ToString("N");
 
@@ -134,7 +134,7 @@ public sealed class WorkflowInstanceTests(RedisFixture redis)
     public async Task Scheduling_an_id_that_is_running_fails_with_AlreadyExists_and_leaves_the_instance_alone()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
         List<IHost> hosts = [];
         var client = await StartedAsync(sidecar, hosts);
         var id = Guid.NewGuid().ToString("N");
@@ -159,7 +159,7 @@ public sealed class WorkflowInstanceTests(RedisFixture redis)
     public async Task A_completed_id_is_created_again()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
         List<IHost> hosts = [];
         var client = await StartedAsync(sidecar, hosts);
         var id = Guid.NewGuid().ToString("N");
@@ -184,7 +184,7 @@ public sealed class WorkflowInstanceTests(RedisFixture redis)
     public async Task Raise_terminate_and_purge_of_an_unknown_id_fail_with_no_such_instance_and_create_nothing()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
         List<IHost> hosts = [];
         var client = await StartedAsync(sidecar, hosts);
         var id = "unknown-" + Guid.NewGuid().ToString("N");
@@ -210,7 +210,7 @@ public sealed class WorkflowInstanceTests(RedisFixture redis)
     public async Task Purging_a_running_instance_fails_and_keeps_it()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
         List<IHost> hosts = [];
         var client = await StartedAsync(sidecar, hosts);
         var id = Guid.NewGuid().ToString("N");
@@ -230,7 +230,7 @@ public sealed class WorkflowInstanceTests(RedisFixture redis)
     public async Task Terminate_returns_once_the_instance_is_terminated()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
         List<IHost> hosts = [];
         var client = await StartedAsync(sidecar, hosts);
         var id = Guid.NewGuid().ToString("N");
@@ -253,7 +253,7 @@ public sealed class WorkflowInstanceTests(RedisFixture redis)
     public async Task Instance_ids_are_case_sensitive()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
         List<IHost> hosts = [];
         var client = await StartedAsync(sidecar, hosts);
         var id = "Case-" + Guid.NewGuid().ToString("N");

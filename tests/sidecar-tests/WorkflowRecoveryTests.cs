@@ -106,7 +106,7 @@ public sealed class WorkflowRecoveryTests(RedisFixture redis)
         }
         try
         {
-            await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+            await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
             var first = await StartWorkerAsync(sidecar);
             var client = first.Services.GetRequiredService<DaprWorkflowClient>();
             // Not awaited: StartInstance returns after the first turn (durabletask-go executor.go),

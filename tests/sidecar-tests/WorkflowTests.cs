@@ -139,7 +139,7 @@ public sealed class WorkflowTests(RedisFixture redis)
     public async Task Workflow_runs_an_activity_and_receives_an_external_event()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
         using var host = await StartWorkerAsync(sidecar);
         var client = host.Services.GetRequiredService<DaprWorkflowClient>();
         var id = Guid.NewGuid().ToString("N");
@@ -165,7 +165,7 @@ public sealed class WorkflowTests(RedisFixture redis)
     public async Task Workflow_operations_executions_and_activities_count_in_daprd_metrics()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
         using var host = await StartWorkerAsync(sidecar);
         var client = host.Services.GetRequiredService<DaprWorkflowClient>();
         var done = Guid.NewGuid().ToString("N");
@@ -208,7 +208,7 @@ public sealed class WorkflowTests(RedisFixture redis)
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
         };
         ActivitySource.AddActivityListener(listener);
-        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
         using var host = await StartWorkerAsync(sidecar);
         var client = host.Services.GetRequiredService<DaprWorkflowClient>();
         var id = Guid.NewGuid().ToString("N");
@@ -235,7 +235,7 @@ public sealed class WorkflowTests(RedisFixture redis)
     public async Task An_event_raised_before_the_wait_is_delivered_when_the_workflow_waits()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
         using var host = await StartWorkerAsync(sidecar);
         var client = host.Services.GetRequiredService<DaprWorkflowClient>();
         var id = Guid.NewGuid().ToString("N");
@@ -253,7 +253,7 @@ public sealed class WorkflowTests(RedisFixture redis)
     public async Task Waiting_for_an_event_times_out()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
         using var host = await StartWorkerAsync(sidecar);
         var client = host.Services.GetRequiredService<DaprWorkflowClient>();
         var id = Guid.NewGuid().ToString("N");
@@ -269,7 +269,7 @@ public sealed class WorkflowTests(RedisFixture redis)
     public async Task Terminate_purge_and_state_of_an_unknown_instance()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
         using var host = await StartWorkerAsync(sidecar);
         var client = host.Services.GetRequiredService<DaprWorkflowClient>();
         var id = Guid.NewGuid().ToString("N");
@@ -342,7 +342,7 @@ public sealed class WorkflowTests(RedisFixture redis)
     public async Task Http_workflow_state_has_daprd_shape_and_unknown_ids_are_404()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
+        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
         using var host = await StartWorkerAsync(sidecar);
         var client = host.Services.GetRequiredService<DaprWorkflowClient>();
         var id = Guid.NewGuid().ToString("N");

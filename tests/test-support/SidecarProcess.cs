@@ -180,6 +180,16 @@ public sealed class SidecarProcess : IAsyncDisposable
         await kill.WaitForExitAsync();
     }
 
+    /// <summary>SIGKILL, as a crash or an OOM kill ends daprd: nothing is flushed or closed in order.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
     /// <summary>Waits for the process to exit; kills it and throws <see cref="TimeoutException"/> when it does not in time.</summary>
     public async Task WaitForExitAsync(TimeSpan timeout)
     {

@@ -35,6 +35,19 @@ public sealed class RedisFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Deletes the workflow state earlier tests left in this shared server: a sidecar resumes every
+    /// instance it finds at start, as daprd does through its reminders, and this one must start empty.
+    /// </summary>
+    public async Task ForgetWorkflowsAsync()
+    {
+        var server = (_connection ?? throw new InvalidOperationException("redis-server is not running")).GetServers()[0];
+        await foreach (var key in server.KeysAsync(pattern: "*||dapr.internal.*.workflow||*"))
+        {
+            await Db.KeyDeleteAsync(key);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_connection is not null)

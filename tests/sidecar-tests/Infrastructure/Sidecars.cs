@@ -21,6 +21,13 @@ public static class Sidecars
         return SidecarProcess.StartAsync(args, environment, cancellationToken: TestContext.Current.CancellationToken);
     }
 
+    /// <summary>The ingress's sidecar on the shared server's real components, with no workflow state left by earlier tests.</summary>
+    public static async Task<SidecarProcess> StartForWorkflowsAsync(RedisFixture redis)
+    {
+        await redis.ForgetWorkflowsAsync();
+        return await StartAsync("ingress", Resources.Real(redis.Endpoint));
+    }
+
     /// <summary>
     /// Waits for a line of the test sidecar's own log (its wording, not daprd's). Against daprd
     /// (RSD_SIDECAR=daprd) it returns at once: the test still checks the behaviour around the line.

@@ -255,11 +255,7 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
             var instance = new OrchestrationInstance { InstanceId = instanceId, ExecutionId = state.ExecutionId };
             actor.TurnInbox = state.Inbox.Count;
             actor.TurnTimers = timers.Count;
-            List<HistoryEvent> history;
-            lock (state)
-            {
-                history = [.. state.History];
-            }
+            List<HistoryEvent> history = [.. state.History];
             return new TaskOrchestrationWorkItem
             {
                 InstanceId = instanceId,
@@ -281,26 +277,24 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
     {
         var instanceId = workItem.InstanceId;
         var actor = Actor(instanceId);
-        var state = actor.State ?? throw new InvalidOperationException($"workflow {instanceId}: no state for the turn being completed");
-        var rewritten = state.History.Count > 0 && newOrchestrationRuntimeState.OrchestrationInstance?.ExecutionId != state.ExecutionId;
-        lock (state)
+        var cached = actor.State ?? throw new InvalidOperationException($"workflow {instanceId}: no state for the turn being completed");
+        var rewritten = cached.History.Count > 0 && newOrchestrationRuntimeState.OrchestrationInstance?.ExecutionId != cached.ExecutionId;
+        var state = cached.Copy();
+        // durabletask-go writes no OrchestratorCompleted event; daprd's history has none, and no row for it.
+        var events = (rewritten ? newOrchestrationRuntimeState.Events : newOrchestrationRuntimeState.NewEvents).Where(e => e is not OrchestratorCompletedEvent);
+        if (rewritten)
         {
-            if (rewritten)
-            {
-                // A continue-as-new: the history starts again under the next generation.
-                state.History.Clear();
-                state.History.AddRange(newOrchestrationRuntimeState.Events);
-                state.Generation++;
-            }
-            else
-            {
-                state.History.AddRange(newOrchestrationRuntimeState.NewEvents);
-            }
-            state.Inbox.RemoveRange(0, actor.TurnInbox);
-            state.CustomStatus = newOrchestrationRuntimeState.Status;
+            // A continue-as-new: the history starts again under the next generation.
+            state.History.Clear();
+            state.Generation++;
         }
+        state.History.AddRange(events);
+        state.Inbox.RemoveRange(0, actor.TurnInbox);
+        state.CustomStatus = newOrchestrationRuntimeState.Status;
         // A failure throws: the dispatcher abandons the turn, which drops the cache and retries.
         await store.SaveAsync(instanceId, state, rewritten);
+        // The actor deactivates after a completed run; reads go to the store from then on.
+        actor.State = state.IsCompleted ? null : state;
         lock (actor.FiredTimers)
         {
             actor.FiredTimers.RemoveRange(0, actor.TurnTimers);
@@ -317,11 +311,6 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
         foreach (var message in orchestratorMessages)
         {
             _ = DeliverUntilSavedAsync(message);
-        }
-        if (state.IsCompleted)
-        {
-            // The actor deactivates after a completed run; reads go to the store from now on.
-            actor.State = null;
         }
         turns.Saved(instanceId);
     }
@@ -363,19 +352,17 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
         await actor.Lock.WaitAsync();
         try
         {
-            var state = actor.State ??= await store.LoadAsync(instanceId);
-            if (state is null)
+            var cached = actor.State ??= await store.LoadAsync(instanceId);
+            if (cached is null)
             {
                 return false;
             }
-            if (state.IsCompleted || IsSecondResult(state, e))
+            if (cached.IsCompleted || IsSecondResult(cached, e))
             {
                 return true;
             }
-            lock (state)
-            {
-                state.Inbox.Add(e);
-            }
+            var state = cached.Copy();
+            state.Inbox.Add(e);
             try
             {
                 await store.SaveAsync(instanceId, state);
@@ -385,6 +372,7 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
                 actor.State = null;
                 throw;
             }
+            actor.State = state;
         }
         finally
         {
@@ -477,18 +465,15 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
                 throw new OrchestrationAlreadyExistsException($"an active workflow with ID '{instanceId}' already exists");
             }
             // create.go: a completed instance is reset, its history rows deleted, under the next generation.
-            var state = existing ?? new WorkflowState();
-            lock (state)
+            var state = existing?.Copy() ?? new WorkflowState();
+            state.History.Clear();
+            state.Inbox.Clear();
+            state.CustomStatus = null;
+            if (existing is not null)
             {
-                state.History.Clear();
-                state.Inbox.Clear();
-                state.CustomStatus = null;
-                if (existing is not null)
-                {
-                    state.Generation++;
-                }
-                state.Inbox.Add(start);
+                state.Generation++;
             }
+            state.Inbox.Add(start);
             lock (actor.FiredTimers)
             {
                 actor.FiredTimers.Clear();
@@ -524,10 +509,7 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
     {
         if (_actors.TryGetValue(instanceId, out var actor) && actor.State is { } cached)
         {
-            lock (cached)
-            {
-                return cached.Status();
-            }
+            return cached.Status();
         }
         return (await store.LoadAsync(instanceId))?.Status();
     }

@@ -164,7 +164,18 @@ internal sealed class TurnSignals
             {
                 // Taken before the check, so a save between the check and the wait is not missed.
                 var next = watcher.Next;
-                if (reached(await find()))
+                OrchestrationState? state;
+                try
+                {
+                    state = await find();
+                }
+                catch (State.StateStoreException)
+                {
+                    // The store is down: the instance is still there, the wait goes on (checked every 100 ms).
+                    await Task.Delay(TimeSpan.FromMilliseconds(100), cancellation);
+                    continue;
+                }
+                if (reached(state))
                 {
                     return;
                 }

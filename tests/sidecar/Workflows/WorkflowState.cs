@@ -30,6 +30,23 @@ internal sealed class WorkflowState
 
     public bool CustomStatusSaved { get; set; }
 
+    /// <summary>A copy to change and save: the cached state is replaced only once the save succeeded, so no reader sees what the store does not hold.</summary>
+    public WorkflowState Copy()
+    {
+        var copy = new WorkflowState
+        {
+            CustomStatus = CustomStatus,
+            Generation = Generation,
+            MetadataETag = MetadataETag,
+            SavedInbox = SavedInbox,
+            SavedHistory = SavedHistory,
+            CustomStatusSaved = CustomStatusSaved,
+        };
+        copy.Inbox.AddRange(Inbox);
+        copy.History.AddRange(History);
+        return copy;
+    }
+
     public ExecutionStartedEvent? Started =>
         History.OfType<ExecutionStartedEvent>().FirstOrDefault() ?? Inbox.OfType<ExecutionStartedEvent>().FirstOrDefault();
 

@@ -1,0 +1,336 @@
+using System.Collections.Concurrent;
+using Dapr.Workflow;
+using Google.Protobuf;
+using Grpc.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Sidecar.Tests.Infrastructure;
+using StackExchange.Redis;
+using TestSupport;
+using P = Microsoft.DurableTask.Protobuf;
+
+namespace Sidecar.Tests;
+
+/// <summary>
+/// Workflow state outlives the sidecar. daprd keeps every instance in the actor state store
+/// (dapr/dapr v1.18.3 pkg/runtime/wfengine/state state.go, load.go; the workflow actor's create.go,
+/// add.go and run.go save it) and its reminders, held by the Scheduler service, resume it after a
+/// restart: start- and new-event- run a turn, timer- fires a timer, run-activity runs an activity
+/// again. Each test kills the sidecar and its worker with SIGKILL (a pod lost) and starts new ones
+/// on the same Redis.
+/// </summary>
+public sealed class WorkflowDurabilityTests(RedisFixture redis)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private static readonly ConcurrentDictionary<string, int> Attempts = new();
+    private static readonly ConcurrentDictionary<string, ManualResetEventSlim> Holds = new();
+
+    internal sealed class AwaitReplyWorkflow : Workflow<string, string>
+    {
+        public override async Task<string> RunAsync(WorkflowContext context, string input) =>
+            input + ":" + await context.WaitForExternalEventAsync<string>("reply");
+    }
+
+    internal sealed class NapWorkflow : Workflow<int, string>
+    {
+        public override async Task<string> RunAsync(WorkflowContext context, int seconds)
+        {
+            await context.CreateTimer(TimeSpan.FromSeconds(seconds));
+            return "woke at " + context.CurrentUtcDateTime.ToString("O");
+        }
+    }
+
+    internal sealed class HangsOnceActivity : WorkflowActivity<string, string>
+    {
+        public override async Task<string> RunAsync(WorkflowActivityContext context, string input)
+        {
+            var attempt = Attempts.AddOrUpdate(input, 1, (_, n) => n + 1);
+            if (attempt == 1)
+            {
+                await Task.Run(() => Holds[input].Wait());
+            }
+            return $"{input} ran {attempt} times";
+        }
+    }
+
+    internal sealed class ActivityWorkflow : Workflow<string, string>
+    {
+        public override Task<string> RunAsync(WorkflowContext context, string input) =>
+            context.CallActivityAsync<string>(nameof(HangsOnceActivity), input);
+    }
+
+    private static async Task<IHost> StartWorkerAsync(SidecarProcess sidecar)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["DAPR_GRPC_ENDPOINT"] = sidecar.GrpcEndpoint.ToString(),
+            ["DAPR_HTTP_ENDPOINT"] = sidecar.HttpEndpoint.ToString(),
+        });
+        builder.Services.AddDaprWorkflow(options =>
+        {
+            options.RegisterWorkflow<AwaitReplyWorkflow>(nameof(AwaitReplyWorkflow));
+            options.RegisterWorkflow<NapWorkflow>(nameof(NapWorkflow));
+            options.RegisterWorkflow<ActivityWorkflow>(nameof(ActivityWorkflow));
+            options.RegisterActivity<HangsOnceActivity>(nameof(HangsOnceActivity));
+        });
+        var host = builder.Build();
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        return host;
+    }
+
+    /// <summary>A pod lost: the sidecar and the app's worker die with SIGKILL, nothing stopped in order.</summary>
+    private static async Task LosePodAsync(SidecarProcess sidecar, IHost worker)
+    {
+        await sidecar.KillAsync();
+        using var now = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        try
+        {
+            await worker.StopAsync(now.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        worker.Dispose();
+    }
+
+    private static Task<SidecarProcess> StartSidecarAsync(RedisServer store) =>
+        Sidecars.StartAsync("ingress", Resources.Real(store.Endpoint));
+
+    private static async Task<WorkflowState> CompletionAsync(DaprWorkflowClient client, string id)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(Timeout);
+        return await client.WaitForWorkflowCompletionAsync(id, getInputsAndOutputs: true, deadline.Token);
+    }
+
+    private static async Task StartedAsync(DaprWorkflowClient client, string id)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(Timeout);
+        await client.WaitForWorkflowStartAsync(id, cancellation: deadline.Token);
+    }
+
+    private static string Key(string instanceId, string row) => $"ingress||dapr.internal.default.ingress.workflow||{instanceId}||{row}";
+
+    [Fact]
+    public async Task An_instance_waiting_for_an_event_survives_a_sidecar_restart_and_completes_when_the_event_is_raised_after_it()
+    {
+        redis.Require();
+        await using var store = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        var id = Guid.NewGuid().ToString("N");
+        await using (var first = await StartSidecarAsync(store))
+        {
+            var worker = await StartWorkerAsync(first);
+            var client = worker.Services.GetRequiredService<DaprWorkflowClient>();
+            await client.ScheduleNewWorkflowAsync(nameof(AwaitReplyWorkflow), id, "asked");
+            await StartedAsync(client, id);
+            await LosePodAsync(first, worker);
+        }
+
+        await using var second = await StartSidecarAsync(store);
+        using var host = await StartWorkerAsync(second);
+        var again = host.Services.GetRequiredService<DaprWorkflowClient>();
+        var before = await again.GetWorkflowStateAsync(id, getInputsAndOutputs: true, TestContext.Current.CancellationToken);
+        await again.RaiseEventAsync(id, "reply", "answered", TestContext.Current.CancellationToken);
+        var state = await CompletionAsync(again, id);
+
+        Assert.Equal(WorkflowRuntimeStatus.Running, before?.RuntimeStatus);
+        Assert.Equal(WorkflowRuntimeStatus.Completed, state.RuntimeStatus);
+        Assert.Equal("asked:answered", state.ReadOutputAs<string>());
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>run.go createTimers: the timer- reminder lives in the Scheduler and fires after the restart.</summary>
+    [Fact]
+    public async Task A_timer_set_before_a_sidecar_restart_fires_after_it()
+    {
+        redis.Require();
+        await using var store = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        var id = Guid.NewGuid().ToString("N");
+        DateTime restartedAt;
+        await using (var first = await StartSidecarAsync(store))
+        {
+            var worker = await StartWorkerAsync(first);
+            var client = worker.Services.GetRequiredService<DaprWorkflowClient>();
+            await client.ScheduleNewWorkflowAsync(nameof(NapWorkflow), id, 6);
+            await StartedAsync(client, id);
+            await LosePodAsync(first, worker);
+        }
+
+        await using var second = await StartSidecarAsync(store);
+        restartedAt = DateTime.UtcNow;
+        using var host = await StartWorkerAsync(second);
+        var state = await CompletionAsync(host.Services.GetRequiredService<DaprWorkflowClient>(), id);
+
+        Assert.Equal(WorkflowRuntimeStatus.Completed, state.RuntimeStatus);
+        Assert.StartsWith("woke at ", state.ReadOutputAs<string>(), StringComparison.Ordinal);
+        Assert.True(state.LastUpdatedAt.ToUniversalTime() > restartedAt, $"completed at {state.LastUpdatedAt:O}, before the restart at {restartedAt:O}");
+        Assert.Contains(second.Output, line => line.Contains("1 timers armed again", StringComparison.Ordinal) || SidecarUnderTest.Current.IsDaprd);
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>activity/invoke.go: the run-activity reminder fires again after the restart, so an activity in flight runs again (at least once).</summary>
+    [Fact]
+    public async Task An_activity_in_flight_at_a_sidecar_restart_runs_again_after_it()
+    {
+        redis.Require();
+        await using var store = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        var id = Guid.NewGuid().ToString("N");
+        var hold = Holds[id] = new ManualResetEventSlim();
+        try
+        {
+            await using (var first = await StartSidecarAsync(store))
+            {
+                var worker = await StartWorkerAsync(first);
+                var client = worker.Services.GetRequiredService<DaprWorkflowClient>();
+                await client.ScheduleNewWorkflowAsync(nameof(ActivityWorkflow), id, id);
+                await Sidecars.WaitUntilAsync(() => Task.FromResult(Attempts.GetValueOrDefault(id) == 1), Timeout, "the activity started on the first worker");
+                await LosePodAsync(first, worker);
+            }
+
+            await using var second = await StartSidecarAsync(store);
+            using var host = await StartWorkerAsync(second);
+            var state = await CompletionAsync(host.Services.GetRequiredService<DaprWorkflowClient>(), id);
+
+            Assert.Equal(WorkflowRuntimeStatus.Completed, state.RuntimeStatus);
+            Assert.Equal($"{id} ran 2 times", state.ReadOutputAs<string>());
+            await host.StopAsync(TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            hold.Set();
+        }
+    }
+
+    /// <summary>
+    /// pkg/runtime/wfengine/state/state.go (keys metadata, inbox-%06d, history-%06d, customStatus;
+    /// proto.Marshal of BackendWorkflowStateMetadata, HistoryEvent and StringValue), pkg/actors/state
+    /// (key {appId}||{actorType}||{actorId}||{key}, actor type dapr.internal.{namespace}.{appId}.workflow,
+    /// namespace "default" without NAMESPACE) and components-contrib state/redis (a hash of data and
+    /// version). An event raised while no turn can run waits in inbox-000000; the turn moves it to the
+    /// history and deletes the inbox row; a purge deletes every key.
+    /// </summary>
+    [Fact]
+    public async Task Keys_and_values_in_Redis_follow_daprds_layout()
+    {
+        redis.Require();
+        await using var store = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(store.Endpoint);
+        var db = connection.GetDatabase();
+        var id = Guid.NewGuid().ToString("N");
+        await using var sidecar = await StartSidecarAsync(store);
+        using var worker = await StartWorkerAsync(sidecar);
+        var client = worker.Services.GetRequiredService<DaprWorkflowClient>();
+        await client.ScheduleNewWorkflowAsync(nameof(AwaitReplyWorkflow), id, "asked");
+        await StartedAsync(client, id);
+
+        async Task<string[]> RowsAsync() =>
+            [.. (await connection.GetServers()[0].KeysAsync(pattern: Key(id, "*")).ToArrayAsync()).Select(k => k.ToString()[(Key(id, "").Length)..]).Order(StringComparer.Ordinal)];
+        async Task<byte[]> DataAsync(string row)
+        {
+            var fields = await db.HashGetAllAsync(Key(id, row));
+            Assert.Equal(["data", "version"], fields.Select(f => f.Name.ToString()).Order(StringComparer.Ordinal));
+            return (byte[])fields.Single(f => f.Name == "data").Value!;
+        }
+        async Task<P.HistoryEvent> EventAsync(string row) => P.HistoryEvent.Parser.ParseFrom(await DataAsync(row));
+
+        // After the first turn: the start event and what the turn added are history; the inbox is empty.
+        var afterFirstTurn = await RowsAsync();
+        Assert.Equal(["customStatus", "history-000000", "history-000001", "metadata"], afterFirstTurn);
+        Assert.Equal((0UL, 2UL, 1UL), Metadata(await DataAsync("metadata")));
+        Assert.Equal(P.HistoryEvent.EventTypeOneofCase.OrchestratorStarted, (await EventAsync("history-000000")).EventTypeCase);
+        var started = await EventAsync("history-000001");
+        Assert.Equal(nameof(AwaitReplyWorkflow), started.ExecutionStarted.Name);
+        Assert.Equal(id, started.ExecutionStarted.OrchestrationInstance.InstanceId);
+        Assert.Equal("\"asked\"", started.ExecutionStarted.Input);
+        Assert.Equal("", Google.Protobuf.WellKnownTypes.StringValue.Parser.ParseFrom(await DataAsync("customStatus")).Value);
+
+        // No worker, so no turn: the raised event waits in the inbox.
+        await worker.StopAsync(TestContext.Current.CancellationToken);
+        await client.RaiseEventAsync(id, "reply", "answered", TestContext.Current.CancellationToken);
+        Assert.Contains("inbox-000000", await RowsAsync());
+        Assert.Equal((1UL, 2UL, 1UL), Metadata(await DataAsync("metadata")));
+        var raised = await EventAsync("inbox-000000");
+        Assert.Equal("reply", raised.EventRaised.Name);
+        Assert.Equal("\"answered\"", raised.EventRaised.Input);
+
+        using var host = await StartWorkerAsync(sidecar);
+        var again = host.Services.GetRequiredService<DaprWorkflowClient>();
+        await CompletionAsync(again, id);
+        var afterCompletion = await RowsAsync();
+        Assert.DoesNotContain("inbox-000000", afterCompletion);
+        var (inbox, history, generation) = Metadata(await DataAsync("metadata"));
+        Assert.Equal((0UL, 1UL), (inbox, generation));
+        Assert.Equal(afterCompletion.Count(r => r.StartsWith("history-", StringComparison.Ordinal)), (int)history);
+        // The second turn: OrchestratorStarted, the raised event, ExecutionCompleted (durabletask-go writes no OrchestratorCompleted).
+        var turn = await Task.WhenAll(Enumerable.Range(2, (int)history - 2).Select(i => EventAsync(WorkflowRow("history", i))));
+        Assert.Equal(
+            [P.HistoryEvent.EventTypeOneofCase.OrchestratorStarted, P.HistoryEvent.EventTypeOneofCase.EventRaised, P.HistoryEvent.EventTypeOneofCase.ExecutionCompleted],
+            turn.Select(e => e.EventTypeCase));
+        Assert.Equal("\"asked:answered\"", turn[^1].ExecutionCompleted.Result);
+
+        await again.PurgeInstanceAsync(id, TestContext.Current.CancellationToken);
+        Assert.Empty(await RowsAsync());
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    private static string WorkflowRow(string prefix, int index) => $"{prefix}-{index:D6}";
+
+    private static (ulong Inbox, ulong History, ulong Generation) Metadata(byte[] data)
+    {
+        var input = new CodedInputStream(data);
+        ulong inbox = 0, history = 0, generation = 0;
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            var value = input.ReadUInt64();
+            switch (WireFormat.GetTagFieldNumber(tag))
+            {
+                case 1: inbox = value; break;
+                case 2: history = value; break;
+                case 3: generation = value; break;
+            }
+        }
+        return (inbox, history, generation);
+    }
+
+    /// <summary>
+    /// orchestrator/run.go with the store down: the turn's load or save fails and its reminder fires
+    /// again every second (Constant 1s, no limit); GetInstance, which reads the store, fails too. The
+    /// inbox and history rows stay, so every instance finishes once Redis is back.
+    /// </summary>
+    [Fact]
+    public async Task While_Redis_is_down_turns_stop_and_every_instance_finishes_once_it_is_back()
+    {
+        redis.Require();
+        await using var store = await RedisServer.StartAsync(appendOnly: true, cancellationToken: TestContext.Current.CancellationToken);
+        await using var sidecar = await StartSidecarAsync(store);
+        using var host = await StartWorkerAsync(sidecar);
+        var client = host.Services.GetRequiredService<DaprWorkflowClient>();
+        var ids = Enumerable.Range(0, 3).Select(_ => Guid.NewGuid().ToString("N")).ToList();
+        foreach (var id in ids)
+        {
+            await client.ScheduleNewWorkflowAsync(nameof(NapWorkflow), id, 2);
+            await StartedAsync(client, id);
+        }
+
+        await store.StopAsync();
+        await Sidecars.WaitForOwnLogAsync(sidecar, "turn failed, retrying in", Timeout);
+        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+        var read = await Assert.ThrowsAnyAsync<Exception>(() => client.GetWorkflowStateAsync(ids[0], cancellation: TestContext.Current.CancellationToken));
+        Assert.Equal(StatusCode.Unknown, WorkflowTests.Rpc(read).StatusCode);
+        Assert.StartsWith("failed to load workflow metadata: ", WorkflowTests.Rpc(read).Status.Detail, StringComparison.Ordinal);
+
+        await store.StartAsync(TestContext.Current.CancellationToken);
+        foreach (var id in ids)
+        {
+            var state = await CompletionAsync(client, id);
+            Assert.Equal(WorkflowRuntimeStatus.Completed, state.RuntimeStatus);
+        }
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
+}
