@@ -41,6 +41,12 @@ public sealed class FaultScenarioTests
     [Fact(Timeout = 300_000)]
     public Task An_ingress_killed_with_SIGKILL_under_load_resumes_its_workflows_and_answers_every_accepted_request() => RunAsync("ingress-sigkill", TestContext.Current.CancellationToken);
 
+    [Fact(Timeout = 420_000)]
+    public Task A_lost_ingress_pod_under_load_resumes_its_workflows_from_the_actor_state_store_and_answers_every_accepted_request() => RunAsync("ingress-pod-loss", TestContext.Current.CancellationToken);
+
+    [Fact(Timeout = 420_000)]
+    public Task In_direct_mode_a_lost_ingress_pod_loses_only_the_requests_it_was_waiting_for_and_answers_everything_after() => RunAsync("ingress-pod-loss-direct", TestContext.Current.CancellationToken);
+
     [Fact(Timeout = 360_000)]
     public Task A_Redis_blip_of_3_s_under_load_refuses_with_503_and_answers_every_accepted_request() => RunAsync("redis-blip", TestContext.Current.CancellationToken);
 

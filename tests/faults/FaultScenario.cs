@@ -126,7 +126,8 @@ public abstract class FaultScenario(CorrelationMode mode = CorrelationMode.Workf
             Checks: run.Checks,
             Notes: run.Notes,
             LostRequests: [.. lost.Select(r => r.ToString())],
-            Diagnostics: null);
+            Diagnostics: null,
+            ExpectedLost: lost.Count(run.ExpectedLosses.Contains));
         return result.Passed ? result : result with { Diagnostics = run.Stack.Diagnostics() };
     }
 
@@ -164,7 +165,7 @@ public abstract class FaultScenario(CorrelationMode mode = CorrelationMode.Workf
     /// <summary>Time from <paramref name="from"/> until the last accepted request finished; null while any is unfinished.</summary>
     protected static TimeSpan? LastFinishedSince(ScenarioRun run, TimeSpan from)
     {
-        var accepted = run.Requests.Accepted;
+        var accepted = run.Requests.Accepted.Where(r => !run.ExpectedLosses.Contains(r)).ToList();
         if (accepted.Any(r => !r.Completed))
         {
             return null;

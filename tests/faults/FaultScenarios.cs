@@ -12,6 +12,7 @@ public static class FaultScenarios
         new ProxyRolloutScenario(),
         new ProxySidecarKilledScenario(),
         new IngressKilledScenario(),
+        new IngressPodLostScenario(),
         new RedisRestartScenario(),
         new RedisBlipScenario(),
         new RedisDownScenario(),
@@ -31,6 +32,8 @@ public static class FaultScenarios
         new SlowProxyScenario(CorrelationMode.Direct),
         new SustainedBurstScenario(CorrelationMode.Direct),
         new ProxyUnhealthyScenario(CorrelationMode.Direct),
+        // The one fault where direct mode loses requests by design: it counts them as expected.
+        new IngressPodLostScenario(CorrelationMode.Direct),
     ];
 
     public static FaultScenario Named(string name) =>

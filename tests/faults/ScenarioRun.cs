@@ -26,6 +26,18 @@ public sealed class ScenarioRun
 
     public TimeSpan? Recovery { get; set; }
 
+    /// <summary>Accepted requests this fault is known to lose (direct mode's waits die with the ingress); counted apart, not failed.</summary>
+    public IReadOnlySet<TrackedRequest> ExpectedLosses => _expectedLosses;
+
+    private readonly HashSet<TrackedRequest> _expectedLosses = [];
+
+    public void ExpectLoss(IEnumerable<TrackedRequest> requests, string why)
+    {
+        var before = _expectedLosses.Count;
+        _expectedLosses.UnionWith(requests);
+        Note($"{_expectedLosses.Count - before} accepted request(s) may be lost: {why}");
+    }
+
     public IReadOnlyList<Check> Checks => _checks;
 
     public IReadOnlyList<string> Notes => _notes;

@@ -30,7 +30,7 @@ public sealed record FaultReport(Machine Machine, DateTimeOffset StartedAt, Time
             table.AddRow(
                 Markup.Escape(s.Name),
                 Number(s.Sent), Number(s.Accepted), Number(s.Refused), Number(s.Completed),
-                s.Lost == 0 ? "0" : $"[red]{s.Lost}[/]",
+                s.Lost == s.ExpectedLost ? Lost(s) : $"[red]{Lost(s)}[/]",
                 s.Duplicated == 0 ? "0" : $"[red]{s.Duplicated}[/]",
                 Number(s.Republished),
                 (s.RecoveredInTime ? "" : "[red]") + (s.Recovery is { } r ? Seconds(r) : "never") + $" ({Seconds(s.RecoveryBound)})" + (s.RecoveredInTime ? "" : "[/]"),
@@ -101,7 +101,7 @@ public sealed record FaultReport(Machine Machine, DateTimeOffset StartedAt, Time
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         };
         lines.AddRange(Scenarios.Select(s =>
-            $"| {s.Name} | {Number(s.Sent)} | {Number(s.Accepted)} | {Number(s.Refused)} | {Number(s.Completed)} | {Number(s.Lost)} | {Number(s.Duplicated)} | " +
+            $"| {s.Name} | {Number(s.Sent)} | {Number(s.Accepted)} | {Number(s.Refused)} | {Number(s.Completed)} | {Lost(s)} | {Number(s.Duplicated)} | " +
             $"{Number(s.Republished)} | {(s.Recovery is { } r ? Seconds(r) : "never")} ({Seconds(s.RecoveryBound)}) | {(s.Passed ? "pass" : "FAIL")} |"));
         WriteFile(path, string.Join('\n', lines) + "\n");
     }
@@ -117,6 +117,8 @@ public sealed record FaultReport(Machine Machine, DateTimeOffset StartedAt, Time
     }
 
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Lost(ScenarioResult s) => s.ExpectedLost == 0 ? Number(s.Lost) : $"{Number(s.Lost)} ({Number(s.ExpectedLost)} expected)";
 
     private static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
 }
