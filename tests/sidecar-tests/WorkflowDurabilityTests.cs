@@ -278,6 +278,45 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
         await host.StopAsync(TestContext.Current.CancellationToken);
     }
 
+    /// <summary>
+    /// orchestrator/run.go handleRetention and retentioner/retentioner.go: with the Configuration's
+    /// spec.workflow.stateRetentionPolicy, a finished instance's state is purged its duration after it
+    /// completed (anyTerminal when its status has none of its own); until then it is all there.
+    /// </summary>
+    [Fact]
+    public async Task A_finished_instance_is_purged_when_the_configured_retention_runs_out()
+    {
+        redis.Require();
+        await using var store = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(store.Endpoint);
+        var config = Path.Combine(Directory.CreateTempSubdirectory("retention-").FullName, "config.yaml");
+        await File.WriteAllTextAsync(config, """
+            apiVersion: dapr.io/v1alpha1
+            kind: Configuration
+            metadata:
+              name: retention
+            spec:
+              workflow:
+                stateRetentionPolicy:
+                  anyTerminal: 3s
+            """, TestContext.Current.CancellationToken);
+        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(store.Endpoint), extraArguments: ["--config", config]);
+        using var host = await StartWorkerAsync(sidecar);
+        var client = host.Services.GetRequiredService<DaprWorkflowClient>();
+        var id = Guid.NewGuid().ToString("N");
+        await client.ScheduleNewWorkflowAsync(nameof(NapWorkflow), id, 0);
+        await CompletionAsync(client, id);
+
+        var keysAfterCompletion = await connection.GetServers()[0].KeysAsync(pattern: Key(id, "*")).CountAsync(TestContext.Current.CancellationToken);
+        await Sidecars.WaitUntilAsync(async () => await connection.GetServers()[0].KeysAsync(pattern: Key(id, "*")).CountAsync(TestContext.Current.CancellationToken) == 0,
+            Timeout, "the finished instance purged");
+
+        Assert.True(keysAfterCompletion > 0, "the finished instance's state is kept until its retention runs out");
+        var purged = await client.GetWorkflowStateAsync(id, cancellation: TestContext.Current.CancellationToken);
+        Assert.False(purged?.Exists ?? false);
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
+
     private static string WorkflowRow(string prefix, int index) => $"{prefix}-{index:D6}";
 
     private static (ulong Inbox, ulong History, ulong Generation) Metadata(byte[] data)

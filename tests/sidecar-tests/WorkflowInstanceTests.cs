@@ -246,8 +246,7 @@ public sealed class WorkflowInstanceTests(RedisFixture redis)
     /// <summary>
     /// dapr/dapr v1.18.3 pkg/actors/targets/workflow/orchestrator/create.go and pkg/actors/api/api.go
     /// ActorKey: the instance id is the workflow actor's id, compared and stored as an ordinal string (actor
-    /// table and state keys <c>actorType||actorID</c>); the engine's store ignores case, so the sidecar treats
-    /// another casing as another, unknown id.
+    /// table and state keys <c>actorType||actorID</c>): another casing is another, unknown id.
     /// </summary>
     [Fact]
     public async Task Instance_ids_are_case_sensitive()

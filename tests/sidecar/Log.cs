@@ -119,7 +119,7 @@ internal static partial class Log
     [LoggerMessage(65, LogLevel.Warning, "State store {Store}: {Operation} failed (attempt {Attempt}), retrying in {Delay}: {Error}")]
     public static partial void StateRetry(ILogger logger, string store, string operation, int attempt, TimeSpan delay, string error);
 
-    [LoggerMessage(70, LogLevel.Information, "Configuration {Name} read; tracing, metrics and features settings are not applied by the test sidecar")]
+    [LoggerMessage(70, LogLevel.Information, "Configuration {Name} read; its workflow.stateRetentionPolicy is applied, its tracing, metrics and features settings are not applied by the test sidecar")]
     public static partial void ConfigurationRead(ILogger logger, string name);
 
     // daprd says nothing in these cases; the warnings are the test sidecar's own diagnostics.

@@ -35,10 +35,11 @@ namespace TestSidecar.Workflows;
 /// service and outlive daprd. The test sidecar has no Scheduler, so at start it derives those
 /// reminders from the stored state: an instance with inbox rows runs a turn (start-/new-event-), a
 /// timer created and not fired is armed again (timer-), an activity scheduled without a result runs
-/// again (run-activity: at least once, as in daprd).
+/// again (run-activity: at least once, as in daprd), and a finished instance is purged when its
+/// retention runs out (retention, <see cref="WorkflowRetention"/>).
 /// </para>
 /// </summary>
-internal sealed class DurableOrchestrationService(WorkflowStateStore store, TurnSignals turns, WorkflowTraceContexts traces, ILogger<DurableOrchestrationService> logger)
+internal sealed class DurableOrchestrationService(WorkflowStateStore store, TurnSignals turns, WorkflowTraceContexts traces, WorkflowRetention retention, ILogger<DurableOrchestrationService> logger)
     : IOrchestrationService, IOrchestrationServiceClient, IOrchestrationServicePurgeClient
 {
     /// <summary>daprd's workflow reminders retry every second (FailurePolicy Constant 1s, no limit).</summary>
@@ -140,8 +141,13 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
         {
             actor.Lock.Release();
         }
-        if (state is null || state.IsCompleted)
+        if (state is null)
         {
+            return (false, 0, 0);
+        }
+        if (state.IsCompleted)
+        {
+            ScheduleRetention(instanceId, state);
             return (false, 0, 0);
         }
         if (state.Started?.ParentTraceContext is { } trace && TraceContext.TryParse(trace.TraceParent, trace.TraceState, out var parent))
@@ -176,6 +182,38 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
         TaskFailedEvent failed => failed.TaskScheduledId,
         _ => null,
     };
+
+    /// <summary>run.go handleRetention: the retention reminder purges the instance at its completion time plus the policy's duration.</summary>
+    private void ScheduleRetention(string instanceId, WorkflowState state)
+    {
+        if (state.Status() is not { } status || retention.For(status.OrchestrationStatus) is not { } keep)
+        {
+            return;
+        }
+        var completedAt = status.CompletedTime > DateTime.UnixEpoch ? status.CompletedTime : DateTime.UtcNow;
+        var due = completedAt + keep - DateTime.UtcNow;
+        _ = Task.Delay(due > TimeSpan.Zero ? due : TimeSpan.Zero, _stopping.Token).ContinueWith(
+            done => done.IsCanceled ? Task.CompletedTask : PurgeForRetentionAsync(instanceId),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Unwrap();
+    }
+
+    private async Task PurgeForRetentionAsync(string instanceId)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                // An instance created again since is not completed: PurgeWorkflowState leaves it.
+                await PurgeInstanceStateAsync(instanceId);
+                return;
+            }
+            catch (RpcException ex)
+            {
+                Log.WorkflowEventRetry(logger, instanceId, RetryInterval, ex.Status.Detail);
+                await Task.Delay(RetryInterval);
+            }
+        }
+    }
 
     // ---- turns ----
 
@@ -295,6 +333,10 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
         await store.SaveAsync(instanceId, state, rewritten);
         // The actor deactivates after a completed run; reads go to the store from then on.
         actor.State = state.IsCompleted ? null : state;
+        if (state.IsCompleted)
+        {
+            ScheduleRetention(instanceId, state);
+        }
         lock (actor.FiredTimers)
         {
             actor.FiredTimers.RemoveRange(0, actor.TurnTimers);

@@ -16,8 +16,9 @@ internal sealed class WorkflowEngine(DurableOrchestrationService service, TurnSi
 
     public DurableOrchestrationService Service => service;
 
-    public static void AddTo(IServiceCollection services, RedisStateStore? actorStateStore, ActorStateStore? actorStoreHealth, string appId, string @namespace)
+    public static void AddTo(IServiceCollection services, RedisStateStore? actorStateStore, ActorStateStore? actorStoreHealth, string appId, string @namespace, WorkflowRetention retention)
     {
+        services.AddSingleton(retention);
         services.AddSingleton(new WorkflowStateStore(actorStateStore, appId, @namespace));
         services.AddSingleton<TurnSignals>();
         services.AddSingleton<DurableOrchestrationService>();
