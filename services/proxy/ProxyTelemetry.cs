@@ -2,17 +2,14 @@ using System.Diagnostics;
 
 namespace ProxyService;
 
+/// <summary>The proxy's ActivitySource and meter name, and the names of its spans.</summary>
 internal static class ProxyTelemetry
 {
     // Service defaults subscribe to every "RedisStreamDemo.*" source and meter.
     public const string Name = "RedisStreamDemo.Proxy";
 
-    public static readonly ActivitySource ActivitySource = new(Name);
+    // Spans are named forecast.<step> in both apps.
+    public const string ProcessSpan = "forecast.process";
 
-    public static class Tags
-    {
-        public const string RequestId = "weather.request_id";
-        public const string City = "weather.city";
-        public const string Terminal = "weather.terminal";
-    }
+    public static readonly ActivitySource ActivitySource = new(Name);
 }

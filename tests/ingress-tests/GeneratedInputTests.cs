@@ -29,7 +29,7 @@ public sealed class GeneratedInputTests : IAsyncDisposable
         .With("RateLimiting:Enabled", "false")
         .With("Forecasts:ReplyWait", "00:00:02")
         // Prefer: respond-async leaves requests in flight; the default cap would answer 503 part way.
-        .With("Forecasts:MaxInFlight", "1000000")
+        .With("Correlation:MaxInFlight", "1000000")
         .With("Logging:LogLevel:Default", "Warning");
 
     public ValueTask DisposeAsync() => factory.DisposeAsync();

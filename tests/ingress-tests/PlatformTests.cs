@@ -6,7 +6,7 @@ using System.Text.Json;
 using Dapr.Workflow;
 using Ingress.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
-using IngressService;
+using IngressService.Telemetry;
 using IngressService.Workflows;
 using Microsoft.Extensions.DependencyInjection;
 using NSubstitute;

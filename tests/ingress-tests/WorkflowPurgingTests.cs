@@ -1,7 +1,7 @@
 using Dapr.Workflow;
 using Grpc.Core;
 using Ingress.Tests.Support;
-using IngressService.Forecasts;
+using IngressService.Correlation;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
 
@@ -9,7 +9,7 @@ namespace Ingress.Tests;
 
 public sealed class WorkflowPurgingTests : IDisposable
 {
-    private readonly TestServices services = new(new ForecastOptions { MaxInFlight = 2 });
+    private readonly TestServices services = new(new CorrelationOptions { MaxInFlight = 2 });
 
     public void Dispose() => services.Dispose();
 
@@ -23,7 +23,7 @@ public sealed class WorkflowPurgingTests : IDisposable
         var cancellation = TestContext.Current.CancellationToken;
 
         await services.Purger.SweepAsync(cancellation);
-        services.Clock.Advance(services.WorkflowOptions.Retention - TimeSpan.FromSeconds(1));
+        services.Clock.Advance(services.CorrelationOptions.Retention - TimeSpan.FromSeconds(1));
         await services.Purger.SweepAsync(cancellation);
         await services.Workflows.DidNotReceive().PurgeInstanceAsync(Arg.Any<string>(), Arg.Any<CancellationToken>());
 
@@ -72,7 +72,7 @@ public sealed class WorkflowPurgingTests : IDisposable
         services.Tracker.TryTrack(next);
         services.Tracker.MarkFinished(gone);
         services.Tracker.MarkFinished(next);
-        services.Clock.Advance(services.WorkflowOptions.Retention);
+        services.Clock.Advance(services.CorrelationOptions.Retention);
         services.Workflows.PurgeInstanceAsync(gone, Arg.Any<CancellationToken>())
             .ThrowsAsync(new RpcException(new Status(StatusCode.Unknown, "unable to purge orchestration: no such instance exists")));
 
@@ -91,7 +91,7 @@ public sealed class WorkflowPurgingTests : IDisposable
         services.Tracker.TryTrack(next);
         services.Tracker.MarkFinished(stuck);
         services.Tracker.MarkFinished(next);
-        services.Clock.Advance(services.WorkflowOptions.Retention);
+        services.Clock.Advance(services.CorrelationOptions.Retention);
         services.Workflows.PurgeInstanceAsync(stuck, Arg.Any<CancellationToken>())
             .ThrowsAsync(new RpcException(new Status(StatusCode.FailedPrecondition, "instance is still running")));
 
@@ -111,7 +111,7 @@ public sealed class WorkflowPurgingTests : IDisposable
         services.Tracker.TryTrack(second);
         services.Tracker.MarkFinished(first);
         services.Tracker.MarkFinished(second);
-        services.Clock.Advance(services.WorkflowOptions.Retention);
+        services.Clock.Advance(services.CorrelationOptions.Retention);
         services.Workflows.PurgeInstanceAsync(Arg.Any<string>(), Arg.Any<CancellationToken>())
             .ThrowsAsync(new RpcException(new Status(StatusCode.Unavailable, "down")));
 

@@ -2,6 +2,7 @@ using NSubstitute;
 using Proxy.Tests.Support;
 using ProxyService.Requests;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.ServiceDefaults;
 
 namespace Proxy.Tests;
 

@@ -4,6 +4,7 @@ using Proxy.Tests.Support;
 using ProxyService.Forecasts;
 using ProxyService.Requests;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.ServiceDefaults;
 
 namespace Proxy.Tests;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Dapr;
 using IngressService.Correlation;
+using IngressService.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using RedisStreamDemo.Contracts;
@@ -9,26 +10,14 @@ using RedisStreamDemo.ServiceDefaults;
 
 namespace IngressService.Replies;
 
-// Dapr's delivery contract: 2xx with {"status": "SUCCESS" | "RETRY" | "DROP"}.
-internal sealed record TopicResponse(string Status)
-{
-    public static readonly TopicResponse Success = new("SUCCESS");
-    public static readonly TopicResponse Retry = new("RETRY");
-    public static readonly TopicResponse Drop = new("DROP");
-}
-
-// What the reply handler needs, bound with [AsParameters].
-internal sealed record ReplyServices(
-    IRequestCorrelation Correlation,
-    IngressMetrics Metrics,
-    ILogger<ReplyServices> Logger);
-
-internal static partial class ReplyEndpoints
+/// <summary>
+/// The reply subscription: the proxy's replies arrive here from the sidecar and are handed to the
+/// correlation mode, which completes the waiting request (Workflows/ raises the workflow's event,
+/// Direct/ completes the request waiting in memory).
+/// </summary>
+internal static class ReplyEndpoints
 {
     private static readonly JsonSerializerOptions ReplyJson = new(JsonSerializerDefaults.Web) { MaxDepth = 16 };
-
-    private static readonly Func<ILogger, string, IDisposable?> RequestScope =
-        LoggerMessage.DefineScope<string>("RequestId:{RequestId}");
 
     // One reply route in both modes; the topic behind it is weather-responses (workflow mode) or
     // this replica's own weather-responses.<replica> (direct mode), fixed at startup. A reply whose
@@ -61,38 +50,44 @@ internal static partial class ReplyEndpoints
     // retries like any non-404 error until the inbound retry budget is spent, for nothing.
     internal static Task<Ok<TopicResponse>> Handle(
         HttpRequest request,
-        [AsParameters] ReplyServices services,
-        CancellationToken cancellationToken) => HandleAsync(request, services, deadLettered: false, cancellationToken);
+        IRequestCorrelation correlation,
+        IngressMetrics metrics,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken) => HandleAsync(request, correlation, metrics, loggers, deadLettered: false, cancellationToken);
 
     // Counted and logged apart, so a reply that needed the dead-letter path is visible, and so is
     // one that cannot complete its request even then (its result is drop or retry).
     internal static Task<Ok<TopicResponse>> HandleDeadLetter(
         HttpRequest request,
-        [AsParameters] ReplyServices services,
-        CancellationToken cancellationToken) => HandleAsync(request, services, deadLettered: true, cancellationToken);
+        IRequestCorrelation correlation,
+        IngressMetrics metrics,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken) => HandleAsync(request, correlation, metrics, loggers, deadLettered: true, cancellationToken);
 
     private static async Task<Ok<TopicResponse>> HandleAsync(
         HttpRequest request,
-        ReplyServices services,
+        IRequestCorrelation correlation,
+        IngressMetrics metrics,
+        ILoggerFactory loggers,
         bool deadLettered,
         CancellationToken cancellationToken)
     {
-        var (correlation, metrics, logger) = services;
+        var logger = loggers.CreateLogger(typeof(ReplyEndpoints));
 
         var reply = await ReadReplyAsync(request, cancellationToken);
         if (reply is null)
         {
-            ReplyLog.Unparseable(logger);
+            logger.Unparseable();
             return Answer(metrics, ReplyHandling.Drop, deadLettered);
         }
 
-        using var scope = RequestScope(logger, reply.RequestId);
-        using var activity = IngressTelemetry.ActivitySource.StartActivity("forecast.reply", ActivityKind.Consumer);
-        activity?.SetTag(IngressTelemetry.RequestIdTag, reply.RequestId);
-        activity?.SetTag(IngressTelemetry.CityTag, reply.City);
+        using var scope = logger.BeginRequestScope(reply.RequestId);
+        using var activity = IngressTelemetry.ActivitySource.StartActivity(IngressTelemetry.ReplySpan, ActivityKind.Consumer);
+        activity?.SetTag(TelemetryTags.RequestId, reply.RequestId);
+        activity?.SetTag(TelemetryTags.City, reply.City);
         if (deadLettered)
         {
-            ReplyLog.DeadLettered(logger, reply.RequestId);
+            logger.DeadLettered(reply.RequestId);
         }
 
         return Answer(metrics, await correlation.DeliverAsync(reply, cancellationToken), deadLettered);

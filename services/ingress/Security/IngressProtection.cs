@@ -1,16 +1,19 @@
 using System.Globalization;
 using System.Text;
 using System.Threading.RateLimiting;
+using IngressService.Telemetry;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Microsoft.Net.Http.Headers;
 
 namespace IngressService.Security;
 
-// Rate limiting per client IP and optional JWT bearer authentication for the public API. Health,
-// metrics, Swagger and the sidecar's delivery route carry neither.
+/// <summary>
+/// Rate limiting per client IP and optional JWT bearer authentication for the public API. Health,
+/// metrics, Swagger and the sidecar's delivery route carry neither. Program.cs runs the middleware
+/// (UseAuthentication, UseAuthorization, UseRateLimiter).
+/// </summary>
 internal static class IngressProtection
 {
     public const string ApiRateLimitPolicy = "api";
@@ -76,14 +79,6 @@ internal static class IngressProtection
         }
 
         return builder;
-    }
-
-    public static WebApplication UseIngressProtection(this WebApplication app)
-    {
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.UseRateLimiter();
-        return app;
     }
 
     private static void ConfigureBearer(JwtBearerOptions bearer, JwtAuthenticationOptions jwt)

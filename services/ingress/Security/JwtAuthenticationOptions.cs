@@ -2,7 +2,9 @@ using System.ComponentModel.DataAnnotations;
 
 namespace IngressService.Security;
 
-// Bound from "Authentication"; named apart from ASP.NET Core's own AuthenticationOptions.
+/// <summary>
+/// Bound from "Authentication"; named apart from ASP.NET Core's own AuthenticationOptions.
+/// </summary>
 internal sealed class JwtAuthenticationOptions : IValidatableObject
 {
     public const string SectionName = "Authentication";

@@ -1,5 +1,6 @@
 namespace ProxyService.Requests;
 
+/// <summary>Registers the weather-request subscription's handler and reply store.</summary>
 internal static class RequestsExtensions
 {
     public static IServiceCollection AddWeatherRequests(this IServiceCollection services)

@@ -4,7 +4,9 @@ using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace ProxyService.Terminals;
 
-// Shows a realistic pool in Swagger UI: one terminal busy, the others idle.
+/// <summary>
+/// Shows a realistic pool in Swagger UI: one terminal busy, the others idle.
+/// </summary>
 internal sealed class TerminalPoolStateExample : ISchemaFilter
 {
     public static readonly TerminalPoolState Example = new(4, 1,

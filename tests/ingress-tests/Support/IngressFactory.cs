@@ -1,5 +1,6 @@
 using Dapr.Client;
 using Dapr.Workflow;
+using IngressService.Forecasts;
 using IngressService.Workflows;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -11,8 +12,9 @@ using NSubstitute;
 namespace Ingress.Tests.Support;
 
 // The ingress in process with both Dapr clients substituted at the edge and no workflow worker
-// (it would try to stream work items from a sidecar that is not there).
-public sealed class IngressFactory : WebApplicationFactory<Program>
+// (it would try to stream work items from a sidecar that is not there). Any type of the ingress
+// assembly anchors the factory; ForecastOptions is one it configures.
+internal sealed class IngressFactory : WebApplicationFactory<ForecastOptions>
 {
     private readonly Dictionary<string, string?> settings = new(StringComparer.Ordinal)
     {

@@ -34,7 +34,9 @@ internal sealed class ProxyHarness : IAsyncDisposable
             .AddLogging()
             .AddMetrics()
             .AddSingleton(Dapr)
-            .AddProxy()
+            .AddProxyTelemetry()
+            .AddTerminals()
+            .AddWeatherRequests()
             .BuildServiceProvider(validateScopes: true);
 
         Metrics = new MetricRecorder(provider.GetRequiredService<IMeterFactory>());

@@ -1,0 +1,9 @@
+namespace IngressService.Workflows;
+
+/// <summary>How a ForecastWorkflow instance ended.</summary>
+internal enum ForecastOutcome
+{
+    Answered,
+    DeadlinePassed,
+    PublishFailed,
+}

@@ -1,0 +1,11 @@
+namespace ProxyService;
+
+/// <summary>Why a delivery was handed back to Dapr unprocessed: the "reason" tag on proxy.requests.retried.</summary>
+internal enum RetryReason
+{
+    Busy,
+    ShuttingDown,
+    PublishFailed,
+    StoreFailed,
+    Poison,
+}
