@@ -66,15 +66,7 @@ internal sealed class ProxyMetrics : ICountersAtZero
 
     public void Retried(RetryReason reason) => retried.Add(1, ReasonTag(reason));
 
-    private static KeyValuePair<string, object?> ReasonTag(RetryReason reason) => new("reason", reason switch
-    {
-        RetryReason.Busy => "busy",
-        RetryReason.ShuttingDown => "shutting_down",
-        RetryReason.PublishFailed => "publish_failed",
-        RetryReason.StoreFailed => "store_failed",
-        RetryReason.Poison => "poison",
-        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
-    });
+    private static KeyValuePair<string, object?> ReasonTag(RetryReason reason) => new("reason", TagValues.Of(reason));
 
     public void Duplicate() => duplicate.Add(1);
 

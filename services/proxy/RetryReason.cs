@@ -1,6 +1,6 @@
 namespace ProxyService;
 
-/// <summary>Why a delivery was handed back to Dapr unprocessed: the "reason" tag on proxy.requests.retried.</summary>
+/// <summary>Why a delivery was handed back to Dapr unprocessed: the "reason" tag on proxy.requests.retried (TagValues: busy, shutting_down, ...).</summary>
 internal enum RetryReason
 {
     Busy,

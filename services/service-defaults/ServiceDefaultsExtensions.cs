@@ -20,18 +20,15 @@ namespace RedisStreamDemo.ServiceDefaults;
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
-    public const string LiveTag = "live";
-    public const string ReadyTag = "ready";
+    private const string LiveTag = "live";
+    private const string ReadyTag = "ready";
 
     // Our own ActivitySources and Meters are all named with this prefix.
-    public const string TelemetryPrefix = "RedisStreamDemo.";
+    private const string TelemetryPrefix = "RedisStreamDemo.";
 
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
     {
-        builder.Services.AddOptions<TelemetryOptions>()
-            .BindConfiguration(TelemetryOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<TelemetryOptions>(TelemetryOptions.SectionName);
 
         // Registered before AddProblemDetails so it is asked before the framework's own writer.
         builder.Services.AddSingleton<IProblemDetailsWriter, AlwaysJsonProblemDetailsWriter>();

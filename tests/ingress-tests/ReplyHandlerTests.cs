@@ -30,8 +30,7 @@ public sealed class ReplyHandlerTests : IDisposable
         var status = await DeliverAsync(Replies.For(requestId));
 
         Assert.Equal("DROP", status);
-        await services.Workflows.DidNotReceive().RaiseEventAsync(
-            Arg.Any<string>(), Arg.Any<string>(), Arg.Any<object>(), Arg.Any<CancellationToken>());
+        await NoEventWasRaised();
     }
 
     [Fact]
@@ -43,8 +42,7 @@ public sealed class ReplyHandlerTests : IDisposable
         var status = await DeliverAsync(Replies.For(requestId));
 
         Assert.Equal("SUCCESS", status);
-        await services.Workflows.DidNotReceive().RaiseEventAsync(
-            Arg.Any<string>(), Arg.Any<string>(), Arg.Any<object>(), Arg.Any<CancellationToken>());
+        await NoEventWasRaised();
     }
 
     [Fact]
@@ -137,6 +135,9 @@ public sealed class ReplyHandlerTests : IDisposable
         await services.Workflows.DidNotReceive().GetWorkflowStateAsync(
             Arg.Any<string>(), Arg.Any<bool>(), Arg.Any<CancellationToken>());
     }
+
+    private Task NoEventWasRaised() => services.Workflows.DidNotReceive().RaiseEventAsync(
+        Arg.Any<string>(), Arg.Any<string>(), Arg.Any<object>(), Arg.Any<CancellationToken>());
 
     private Task<string> DeliverAsync(WeatherReply reply, CorrelationOptions? options = null) =>
         DeliverAsync(JsonSerializer.Serialize(reply, JsonSerializerOptions.Web), options);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using RedisStreamDemo.ServiceDefaults;
 
 namespace IngressService.Correlation;
 
@@ -8,15 +9,12 @@ internal static class CorrelationExtensions
     // Returns the configured mode: which one runs is decided while registering services.
     public static CorrelationMode AddCorrelation(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<CorrelationOptions>()
-            .BindConfiguration(CorrelationOptions.SectionName)
+        builder.Services.AddValidatedOptions<CorrelationOptions>(CorrelationOptions.SectionName)
             .PostConfigure<IConfiguration>((options, configuration) =>
             {
                 RenamedSettings.Apply(options, configuration);
                 options.ReplicaId ??= ReplicaIdentity.Default(configuration);
-            })
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+            });
         builder.Services.TryAddSingleton(TimeProvider.System);
 
         return builder.Configuration.GetSection(CorrelationOptions.SectionName).Get<CorrelationOptions>()?.Mode

@@ -4,7 +4,7 @@ using RedisStreamDemo.ServiceDefaults;
 namespace IngressService.Correlation;
 
 /// <summary>What became of a delivered reply: the ingress.replies.received result tag and the answer to the sidecar.</summary>
-internal readonly record struct ReplyHandling(string Result, TopicResponse Response)
+internal readonly record struct ReplyHandling(ReplyResult Result, TopicResponse Response)
 {
     public static readonly ReplyHandling Success = new(ReplyResult.Success, TopicResponse.Success);
     public static readonly ReplyHandling Duplicate = new(ReplyResult.Duplicate, TopicResponse.Success);

@@ -78,7 +78,7 @@ internal sealed class DirectCorrelation : IRequestCorrelation, IDisposable
 
         metrics.RequestStarted();
 
-        using var activity = IngressTelemetry.ActivitySource.StartActivity(IngressTelemetry.PublishSpan, ActivityKind.Producer);
+        using var activity = IngressTelemetry.ActivitySource.StartActivity("forecast.publish", ActivityKind.Producer);
         activity?.SetTag(TelemetryTags.RequestId, requestId);
         activity?.SetTag(TelemetryTags.City, request.City);
 

@@ -7,8 +7,8 @@ namespace IngressService.Forecasts;
 /// <summary>What makes a city and a location acceptable in a forecast request.</summary>
 internal static class CityForecastRules
 {
-    public const int MaxCityLength = 100;
-    public const int MaxLocationLength = 100;
+    private const int MaxCityLength = 100;
+    private const int MaxLocationLength = 100;
 
     // Returns the trimmed city, or an error message.
     public static (string? Value, string? Error) CheckCity(string? city)

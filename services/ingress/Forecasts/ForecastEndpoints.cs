@@ -17,7 +17,6 @@ namespace IngressService.Forecasts;
 internal static class ForecastEndpoints
 {
     public const string RoutePrefix = "/WeatherForecast";
-    public const string RespondAsync = "respond-async";
 
     public static string StatusUrl(string requestId) => $"{RoutePrefix}/requests/{requestId}";
 
@@ -83,7 +82,7 @@ internal static class ForecastEndpoints
 
         var requestId = Guid.NewGuid().ToString("N");
         using var scope = logger.BeginRequestScope(requestId);
-        using var activity = IngressTelemetry.ActivitySource.StartActivity(IngressTelemetry.AcceptSpan);
+        using var activity = IngressTelemetry.ActivitySource.StartActivity("forecast.accept");
         activity?.SetTag(TelemetryTags.RequestId, requestId);
         activity?.SetTag(TelemetryTags.City, forecast.City);
 
@@ -138,7 +137,7 @@ internal static class ForecastEndpoints
 
         var outcome = ForecastProblems.Outcome(finished);
         metrics.Request(outcome);
-        activity?.SetTag(TelemetryTags.Outcome, outcome);
+        activity?.SetTag(TelemetryTags.Outcome, TagValues.Of(outcome));
         return finished.Reply is { } reply ? TypedResults.Ok(reply) : ForecastProblems.Finished(requestId, finished);
     }
 
@@ -171,6 +170,8 @@ internal static class ForecastEndpoints
                 return ForecastProblems.UnknownRequest(requestId);
         }
     }
+
+    public const string RespondAsync = "respond-async";
 
     // RFC 7240: Prefer is a comma-separated list of preferences, each possibly with parameters.
     internal static bool PrefersAsync(string? prefer) =>

@@ -18,7 +18,7 @@ internal static class ForecastProblems
     };
 
     // The ingress.requests outcome tag of a finished request.
-    public static string Outcome(FinishedRequest finished) => finished.Ending switch
+    public static RequestOutcome Outcome(FinishedRequest finished) => finished.Ending switch
     {
         RequestEnding.Answered when finished.Reply is not null => RequestOutcome.Ok,
         RequestEnding.DeadlinePassed => RequestOutcome.TimedOut,

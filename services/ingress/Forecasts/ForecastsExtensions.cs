@@ -1,5 +1,6 @@
 using IngressService.OpenApi;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using RedisStreamDemo.ServiceDefaults;
 
 namespace IngressService.Forecasts;
 
@@ -8,10 +9,7 @@ internal static class ForecastsExtensions
 {
     public static IServiceCollection AddForecasts(this IServiceCollection services)
     {
-        services.AddOptions<ForecastOptions>()
-            .BindConfiguration(ForecastOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<ForecastOptions>(ForecastOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.ConfigureSwaggerGen(options => options.OperationFilter<ExamplesOperationFilter>());
         return services;

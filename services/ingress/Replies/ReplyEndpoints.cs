@@ -39,7 +39,7 @@ internal static class ReplyEndpoints
             .RequireDaprAppToken(token)
             .WithTags("Dapr")
             .ExcludeFromDescription();
-        app.MapPost(DaprNames.Routes.WeatherResponsesDeadLetter, HandleDeadLetter)
+        app.MapPost(DaprNames.Routes.WeatherResponsesDeadLetter, Handle)
             .WithTopic(DaprNames.PubSub, DaprNames.Topics.WeatherResponsesDeadLetter)
             .RequireDaprAppToken(token)
             .WithTags("Dapr")
@@ -48,30 +48,17 @@ internal static class ReplyEndpoints
 
     // The body is read by hand: an unparseable reply must be DROPped, not answered 400, which daprd
     // retries like any non-404 error until the inbound retry budget is spent, for nothing.
-    internal static Task<Ok<TopicResponse>> Handle(
+    // A reply on the dead-letter route is counted and logged apart, so a reply that needed the
+    // dead-letter path is visible, and so is one that cannot complete its request even then (its
+    // result is drop or retry).
+    internal static async Task<Ok<TopicResponse>> Handle(
         HttpRequest request,
         IRequestCorrelation correlation,
         IngressMetrics metrics,
         ILoggerFactory loggers,
-        CancellationToken cancellationToken) => HandleAsync(request, correlation, metrics, loggers, deadLettered: false, cancellationToken);
-
-    // Counted and logged apart, so a reply that needed the dead-letter path is visible, and so is
-    // one that cannot complete its request even then (its result is drop or retry).
-    internal static Task<Ok<TopicResponse>> HandleDeadLetter(
-        HttpRequest request,
-        IRequestCorrelation correlation,
-        IngressMetrics metrics,
-        ILoggerFactory loggers,
-        CancellationToken cancellationToken) => HandleAsync(request, correlation, metrics, loggers, deadLettered: true, cancellationToken);
-
-    private static async Task<Ok<TopicResponse>> HandleAsync(
-        HttpRequest request,
-        IRequestCorrelation correlation,
-        IngressMetrics metrics,
-        ILoggerFactory loggers,
-        bool deadLettered,
         CancellationToken cancellationToken)
     {
+        var deadLettered = request.Path.Equals(DaprNames.Routes.WeatherResponsesDeadLetter, StringComparison.OrdinalIgnoreCase);
         var logger = loggers.CreateLogger(typeof(ReplyEndpoints));
 
         var reply = await ReadReplyAsync(request, cancellationToken);
@@ -82,7 +69,7 @@ internal static class ReplyEndpoints
         }
 
         using var scope = logger.BeginRequestScope(reply.RequestId);
-        using var activity = IngressTelemetry.ActivitySource.StartActivity(IngressTelemetry.ReplySpan, ActivityKind.Consumer);
+        using var activity = IngressTelemetry.ActivitySource.StartActivity("forecast.reply", ActivityKind.Consumer);
         activity?.SetTag(TelemetryTags.RequestId, reply.RequestId);
         activity?.SetTag(TelemetryTags.City, reply.City);
         if (deadLettered)

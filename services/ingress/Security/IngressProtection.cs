@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Microsoft.Net.Http.Headers;
+using RedisStreamDemo.ServiceDefaults;
 
 namespace IngressService.Security;
 
@@ -20,14 +21,8 @@ internal static class IngressProtection
 
     public static WebApplicationBuilder AddIngressProtection(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<RateLimitingOptions>()
-            .BindConfiguration(RateLimitingOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddOptions<JwtAuthenticationOptions>()
-            .BindConfiguration(JwtAuthenticationOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<RateLimitingOptions>(RateLimitingOptions.SectionName);
+        builder.Services.AddValidatedOptions<JwtAuthenticationOptions>(JwtAuthenticationOptions.SectionName);
 
         builder.Services.AddRateLimiter(limiter =>
         {

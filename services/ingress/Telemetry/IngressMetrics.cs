@@ -37,21 +37,21 @@ internal sealed class IngressMetrics : ICountersAtZero
 
     public void StartAtZero()
     {
-        foreach (var outcome in RequestOutcome.All)
+        foreach (var outcome in Enum.GetValues<RequestOutcome>())
         {
-            requests.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
+            requests.Add(0, OutcomeTag(outcome));
         }
-        foreach (var result in ReplyResult.All)
+        foreach (var result in Enum.GetValues<ReplyResult>())
         {
-            repliesReceived.Add(0, new KeyValuePair<string, object?>("result", result));
-            deadLetteredReplies.Add(0, new KeyValuePair<string, object?>("result", result));
+            repliesReceived.Add(0, ResultTag(result));
+            deadLetteredReplies.Add(0, ResultTag(result));
         }
         inFlight.Add(0);
         workflowsInFlight.Add(0);
         purged.Add(0);
     }
 
-    public void Request(string outcome) => requests.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+    public void Request(RequestOutcome outcome) => requests.Add(1, OutcomeTag(outcome));
 
     public void ReplyObserved(TimeSpan sinceAccepted) => replyDuration.Record(Math.Max(0, sinceAccepted.TotalSeconds));
 
@@ -67,9 +67,13 @@ internal sealed class IngressMetrics : ICountersAtZero
         workflowsInFlight.Add(-1);
     }
 
-    public void ReplyReceived(string result) => repliesReceived.Add(1, new KeyValuePair<string, object?>("result", result));
+    public void ReplyReceived(ReplyResult result) => repliesReceived.Add(1, ResultTag(result));
 
-    public void DeadLetteredReplyReceived(string result) => deadLetteredReplies.Add(1, new KeyValuePair<string, object?>("result", result));
+    public void DeadLetteredReplyReceived(ReplyResult result) => deadLetteredReplies.Add(1, ResultTag(result));
 
     public void WorkflowPurged() => purged.Add(1);
+
+    private static KeyValuePair<string, object?> OutcomeTag(RequestOutcome outcome) => new("outcome", TagValues.Of(outcome));
+
+    private static KeyValuePair<string, object?> ResultTag(ReplyResult result) => new("result", TagValues.Of(result));
 }

@@ -1,12 +1,10 @@
 namespace IngressService.Telemetry;
 
-/// <summary>Values of the "result" tag on ingress.replies.received and ingress.replies.deadlettered.</summary>
-internal static class ReplyResult
+/// <summary>The "result" tag on ingress.replies.received and ingress.replies.deadlettered (TagValues: success, duplicate, drop, retry).</summary>
+internal enum ReplyResult
 {
-    public const string Success = "success";
-    public const string Duplicate = "duplicate";
-    public const string Drop = "drop";
-    public const string Retry = "retry";
-
-    public static readonly string[] All = [Success, Duplicate, Drop, Retry];
+    Success,
+    Duplicate,
+    Drop,
+    Retry,
 }

@@ -1,6 +1,7 @@
 using Dapr.Workflow;
 using IngressService.Correlation;
 using IngressService.Workflows.Activities;
+using RedisStreamDemo.ServiceDefaults;
 
 namespace IngressService.Workflows;
 
@@ -9,10 +10,7 @@ internal static class WorkflowsExtensions
 {
     public static IServiceCollection AddWorkflowCorrelation(this IServiceCollection services)
     {
-        services.AddOptions<WorkflowOptions>()
-            .BindConfiguration(WorkflowOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<WorkflowOptions>(WorkflowOptions.SectionName);
 
         // The workflow client and worker find the sidecar through DAPR_GRPC_ENDPOINT / DAPR_GRPC_PORT
         // and DAPR_API_TOKEN (configuration or environment), like DaprClient. Registered here, and

@@ -1,3 +1,5 @@
+using RedisStreamDemo.ServiceDefaults;
+
 namespace ProxyService.Requests;
 
 /// <summary>Registers the weather-request subscription's handler and reply store.</summary>
@@ -5,10 +7,7 @@ internal static class RequestsExtensions
 {
     public static IServiceCollection AddWeatherRequests(this IServiceCollection services)
     {
-        services.AddOptions<ReplyOptions>()
-            .BindConfiguration(ReplyOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<ReplyOptions>(ReplyOptions.SectionName);
 
         services.AddSingleton<ReplyStore>();
         services.AddSingleton<WeatherRequestHandler>();

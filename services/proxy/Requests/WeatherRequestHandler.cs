@@ -39,7 +39,7 @@ internal sealed class WeatherRequestHandler(
             return TopicResponse.Drop;
         }
 
-        using var activity = ProxyTelemetry.ActivitySource.StartActivity(ProxyTelemetry.ProcessSpan);
+        using var activity = ProxyTelemetry.ActivitySource.StartActivity("forecast.process");
         activity?.SetTag(TelemetryTags.RequestId, request.RequestId);
         activity?.SetTag(TelemetryTags.City, request.City);
         using var scope = logger.BeginRequestScope(request.RequestId);

@@ -1,3 +1,5 @@
+using RedisStreamDemo.ServiceDefaults;
+
 namespace ProxyService.Terminals;
 
 /// <summary>Registers the terminal pool, its graceful drain and its Swagger example.</summary>
@@ -9,10 +11,7 @@ internal static class TerminalsExtensions
     public static IServiceCollection AddTerminals(this IServiceCollection services)
     {
         services.Configure<HostOptions>(options => options.ShutdownTimeout = ShutdownTimeout);
-        services.AddOptions<TerminalOptions>()
-            .BindConfiguration(TerminalOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<TerminalOptions>(TerminalOptions.SectionName);
 
         services.AddSingleton<TerminalPool>();
         services.AddHostedService<TerminalDrain>();

@@ -17,7 +17,7 @@ internal sealed class PublishWeatherRequestActivity(DaprClient dapr, ILogger<Pub
 {
     public override async Task<bool> RunAsync(WorkflowActivityContext context, WeatherRequest input)
     {
-        using var activity = IngressTelemetry.ActivitySource.StartActivity(IngressTelemetry.PublishSpan, ActivityKind.Producer);
+        using var activity = IngressTelemetry.ActivitySource.StartActivity("forecast.publish", ActivityKind.Producer);
         activity?.SetTag(TelemetryTags.RequestId, input.RequestId);
         activity?.SetTag(TelemetryTags.City, input.City);
 
