@@ -1,11 +1,11 @@
-using IngressService.Correlation;
-using IngressService.Direct;
-using IngressService.Forecasts;
-using IngressService.Replies;
-using IngressService.Security;
-using IngressService.Telemetry;
-using IngressService.Workflows;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Ingress.Correlation;
+using RedisStreamDemo.Ingress.Direct;
+using RedisStreamDemo.Ingress.Forecasts;
+using RedisStreamDemo.Ingress.Replies;
+using RedisStreamDemo.Ingress.Security;
+using RedisStreamDemo.Ingress.Telemetry;
+using RedisStreamDemo.Ingress.Workflows;
 using RedisStreamDemo.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);

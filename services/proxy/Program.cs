@@ -1,7 +1,7 @@
-using ProxyService;
-using ProxyService.Requests;
-using ProxyService.Terminals;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Proxy.Requests;
+using RedisStreamDemo.Proxy.Telemetry;
+using RedisStreamDemo.Proxy.Terminals;
 using RedisStreamDemo.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);

@@ -1,16 +1,16 @@
 using Dapr;
 using Dapr.Client;
 using Ingress.Tests.Support;
-using IngressService.Correlation;
-using IngressService.Direct;
-using IngressService.Forecasts;
-using IngressService.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Ingress.Correlation;
+using RedisStreamDemo.Ingress.Direct;
+using RedisStreamDemo.Ingress.Forecasts;
+using RedisStreamDemo.Ingress.Telemetry;
 
 namespace Ingress.Tests;
 

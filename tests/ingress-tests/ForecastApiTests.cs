@@ -4,10 +4,10 @@ using System.Text.Json;
 using Dapr.Workflow;
 using Grpc.Core;
 using Ingress.Tests.Support;
-using IngressService.Workflows;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Ingress.Workflows;
 
 namespace Ingress.Tests;
 

@@ -5,8 +5,8 @@ using System.Text;
 using System.Text.Json;
 using Dapr.Workflow;
 using Ingress.Tests.Support;
-using IngressService.Workflows;
 using NSubstitute;
+using RedisStreamDemo.Ingress.Workflows;
 
 namespace Ingress.Tests;
 

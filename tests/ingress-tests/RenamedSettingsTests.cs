@@ -1,8 +1,8 @@
-using IngressService.Correlation;
-using IngressService.Workflows;
 using Ingress.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using NSubstitute;
+using RedisStreamDemo.Ingress.Correlation;
+using RedisStreamDemo.Ingress.Workflows;
 
 namespace Ingress.Tests;
 

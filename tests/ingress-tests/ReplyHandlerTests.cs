@@ -3,14 +3,14 @@ using System.Text.Json;
 using Dapr.Workflow;
 using Grpc.Core;
 using Ingress.Tests.Support;
-using IngressService.Correlation;
-using IngressService.Replies;
-using IngressService.Workflows;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Ingress.Correlation;
+using RedisStreamDemo.Ingress.Replies;
+using RedisStreamDemo.Ingress.Workflows;
 using RedisStreamDemo.ServiceDefaults;
 
 namespace Ingress.Tests;

@@ -1,9 +1,9 @@
 using Dapr.Workflow;
 using Grpc.Core;
 using Ingress.Tests.Support;
-using IngressService.Correlation;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
+using RedisStreamDemo.Ingress.Correlation;
 
 namespace Ingress.Tests;
 

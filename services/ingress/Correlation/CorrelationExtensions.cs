@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RedisStreamDemo.ServiceDefaults;
 
-namespace IngressService.Correlation;
+namespace RedisStreamDemo.Ingress.Correlation;
 
 /// <summary>Registers the correlation settings; Workflows/ or Direct/ registers the mode itself.</summary>
 internal static class CorrelationExtensions

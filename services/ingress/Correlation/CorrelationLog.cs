@@ -1,4 +1,4 @@
-namespace IngressService.Correlation;
+namespace RedisStreamDemo.Ingress.Correlation;
 
 /// <summary>Reply handling messages, the same in both correlation modes.</summary>
 internal static partial class CorrelationLog

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using RedisStreamDemo.Contracts;
 
-namespace IngressService.Correlation;
+namespace RedisStreamDemo.Ingress.Correlation;
 
 /// <summary>
 /// The correlation mode and the settings both modes share, so switching modes changes no timing

@@ -1,6 +1,6 @@
 using RedisStreamDemo.Contracts;
 
-namespace IngressService.Correlation;
+namespace RedisStreamDemo.Ingress.Correlation;
 
 /// <summary>
 /// A finished request as a correlation mode reports it: the reply, or why there is none. The

@@ -1,6 +1,6 @@
 using RedisStreamDemo.Contracts;
 
-namespace IngressService.Correlation;
+namespace RedisStreamDemo.Ingress.Correlation;
 
 /// <summary>
 /// What the forecast and reply endpoints need from a correlation mode (<see cref="CorrelationMode"/>):

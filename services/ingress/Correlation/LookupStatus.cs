@@ -1,4 +1,4 @@
-namespace IngressService.Correlation;
+namespace RedisStreamDemo.Ingress.Correlation;
 
 /// <summary>What is known about a request asked for by id.</summary>
 internal enum LookupStatus

@@ -1,4 +1,4 @@
-namespace IngressService.Correlation;
+namespace RedisStreamDemo.Ingress.Correlation;
 
 /// <summary>
 /// Keys that moved to the Correlation section when both modes came to share them. The old key is

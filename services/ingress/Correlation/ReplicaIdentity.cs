@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using RedisStreamDemo.Contracts;
 
-namespace IngressService.Correlation;
+namespace RedisStreamDemo.Ingress.Correlation;
 
 /// <summary>The default Correlation:ReplicaId: unique among live replicas, stable across restarts where it can be.</summary>
 internal static class ReplicaIdentity

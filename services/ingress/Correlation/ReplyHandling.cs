@@ -1,7 +1,7 @@
-using IngressService.Telemetry;
+using RedisStreamDemo.Ingress.Telemetry;
 using RedisStreamDemo.ServiceDefaults;
 
-namespace IngressService.Correlation;
+namespace RedisStreamDemo.Ingress.Correlation;
 
 /// <summary>What became of a delivered reply: the ingress.replies.received result tag and the answer to the sidecar.</summary>
 internal readonly record struct ReplyHandling(ReplyResult Result, TopicResponse Response)

@@ -1,4 +1,4 @@
-namespace IngressService.Correlation;
+namespace RedisStreamDemo.Ingress.Correlation;
 
 /// <summary>How a request that will change no more ended.</summary>
 internal enum RequestEnding

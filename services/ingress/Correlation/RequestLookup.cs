@@ -1,4 +1,4 @@
-namespace IngressService.Correlation;
+namespace RedisStreamDemo.Ingress.Correlation;
 
 /// <summary>The answer of <see cref="IRequestCorrelation.GetAsync"/>.</summary>
 internal readonly record struct RequestLookup(LookupStatus Status, FinishedRequest? Finished = null, Exception? Error = null)

@@ -1,6 +1,6 @@
 using RedisStreamDemo.ServiceDefaults;
 
-namespace IngressService.Correlation;
+namespace RedisStreamDemo.Ingress.Correlation;
 
 /// <summary>One call from a correlation mode to the sidecar, bounded by Correlation:SidecarTimeout.</summary>
 internal static class SidecarCall

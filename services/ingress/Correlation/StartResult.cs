@@ -1,4 +1,4 @@
-namespace IngressService.Correlation;
+namespace RedisStreamDemo.Ingress.Correlation;
 
 /// <summary>The answer of <see cref="IRequestCorrelation.StartAsync"/>, with the sidecar's error where there was one.</summary>
 internal readonly record struct StartResult(StartStatus Status, Exception? Error = null)

@@ -1,4 +1,4 @@
-namespace IngressService.Correlation;
+namespace RedisStreamDemo.Ingress.Correlation;
 
 /// <summary>How handing a request on went.</summary>
 internal enum StartStatus

@@ -2,14 +2,14 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Dapr;
 using Dapr.Client;
-using IngressService.Correlation;
-using IngressService.Telemetry;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Ingress.Correlation;
+using RedisStreamDemo.Ingress.Telemetry;
 using RedisStreamDemo.ServiceDefaults;
 
-namespace IngressService.Direct;
+namespace RedisStreamDemo.Ingress.Direct;
 
 /// <summary>
 /// Direct mode: the request carries this replica's reply topic (weather-responses.&lt;replica&gt;), which

@@ -1,6 +1,6 @@
-using IngressService.Correlation;
+using RedisStreamDemo.Ingress.Correlation;
 
-namespace IngressService.Direct;
+namespace RedisStreamDemo.Ingress.Direct;
 
 /// <summary>Registers direct correlation mode: no workflow worker, client or state store; the request waits in this process.</summary>
 internal static class DirectExtensions

@@ -1,4 +1,4 @@
-namespace IngressService.Direct;
+namespace RedisStreamDemo.Ingress.Direct;
 
 /// <summary>Messages of direct correlation mode.</summary>
 internal static partial class DirectLog

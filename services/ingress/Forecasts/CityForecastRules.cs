@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 
-namespace IngressService.Forecasts;
+namespace RedisStreamDemo.Ingress.Forecasts;
 
 /// <summary>What makes a city and a location acceptable in a forecast request.</summary>
 internal static class CityForecastRules

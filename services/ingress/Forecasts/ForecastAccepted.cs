@@ -1,4 +1,4 @@
-namespace IngressService.Forecasts;
+namespace RedisStreamDemo.Ingress.Forecasts;
 
 /// <summary>The 202 body: where to ask for the reply later.</summary>
 internal sealed record ForecastAccepted(string RequestId, string Status, string StatusUrl)

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 
-namespace IngressService.Forecasts;
+namespace RedisStreamDemo.Ingress.Forecasts;
 
 /// <summary>
 /// Reads and validates the POST body by hand instead of through minimal-API binding, so every bad

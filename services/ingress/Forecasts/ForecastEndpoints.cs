@@ -1,13 +1,13 @@
-using IngressService.Correlation;
-using IngressService.Security;
-using IngressService.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Ingress.Correlation;
+using RedisStreamDemo.Ingress.Security;
+using RedisStreamDemo.Ingress.Telemetry;
 using RedisStreamDemo.ServiceDefaults;
 
-namespace IngressService.Forecasts;
+namespace RedisStreamDemo.Ingress.Forecasts;
 
 /// <summary>
 /// The public API: POST a city, get the reply or a status URL; GET the status URL. The correlation

@@ -1,4 +1,4 @@
-namespace IngressService.Forecasts;
+namespace RedisStreamDemo.Ingress.Forecasts;
 
 /// <summary>Messages of the forecast endpoints.</summary>
 internal static partial class ForecastLog

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace IngressService.Forecasts;
+namespace RedisStreamDemo.Ingress.Forecasts;
 
 /// <summary>How the forecast API answers; the bounds and timings of the work behind it are in CorrelationOptions.</summary>
 internal sealed class ForecastOptions

@@ -1,9 +1,9 @@
-using IngressService.Correlation;
-using IngressService.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
+using RedisStreamDemo.Ingress.Correlation;
+using RedisStreamDemo.Ingress.Telemetry;
 
-namespace IngressService.Forecasts;
+namespace RedisStreamDemo.Ingress.Forecasts;
 
 /// <summary>The forecast API's problem answers, and how a finished request maps onto them.</summary>
 internal static class ForecastProblems

@@ -1,8 +1,8 @@
-using IngressService.OpenApi;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using RedisStreamDemo.Ingress.OpenApi;
 using RedisStreamDemo.ServiceDefaults;
 
-namespace IngressService.Forecasts;
+namespace RedisStreamDemo.Ingress.Forecasts;
 
 /// <summary>Registers the forecast API's settings and its Swagger examples.</summary>
 internal static class ForecastsExtensions

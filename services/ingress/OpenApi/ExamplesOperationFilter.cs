@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
-namespace IngressService.OpenApi;
+namespace RedisStreamDemo.Ingress.OpenApi;
 
 /// <summary>Puts an endpoint's <see cref="OpenApiExamples"/> into its operation in the document.</summary>
 internal sealed class ExamplesOperationFilter : IOperationFilter

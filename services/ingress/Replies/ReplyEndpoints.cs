@@ -1,14 +1,14 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Dapr;
-using IngressService.Correlation;
-using IngressService.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Ingress.Correlation;
+using RedisStreamDemo.Ingress.Telemetry;
 using RedisStreamDemo.ServiceDefaults;
 
-namespace IngressService.Replies;
+namespace RedisStreamDemo.Ingress.Replies;
 
 /// <summary>
 /// The reply subscription: the proxy's replies arrive here from the sidecar and are handed to the

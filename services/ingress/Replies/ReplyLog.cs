@@ -1,4 +1,4 @@
-namespace IngressService.Replies;
+namespace RedisStreamDemo.Ingress.Replies;
 
 /// <summary>Messages of the reply subscription itself; what the correlation mode does with a reply is in CorrelationLog.</summary>
 internal static partial class ReplyLog

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.OpenApi;
 
-namespace IngressService.Security;
+namespace RedisStreamDemo.Ingress.Security;
 
 /// <summary>
 /// How the document describes the bearer token the API requires with Authentication:Enabled, so

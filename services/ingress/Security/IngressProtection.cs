@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Text;
 using System.Threading.RateLimiting;
-using IngressService.Telemetry;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Microsoft.Net.Http.Headers;
+using RedisStreamDemo.Ingress.Telemetry;
 using RedisStreamDemo.ServiceDefaults;
 
-namespace IngressService.Security;
+namespace RedisStreamDemo.Ingress.Security;
 
 /// <summary>
 /// Rate limiting per client IP and optional JWT bearer authentication for the public API. Health,

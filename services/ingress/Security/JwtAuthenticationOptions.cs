@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace IngressService.Security;
+namespace RedisStreamDemo.Ingress.Security;
 
 /// <summary>
 /// Bound from "Authentication"; named apart from ASP.NET Core's own AuthenticationOptions.

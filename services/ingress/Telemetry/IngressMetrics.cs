@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using RedisStreamDemo.ServiceDefaults;
 
-namespace IngressService.Telemetry;
+namespace RedisStreamDemo.Ingress.Telemetry;
 
 /// <summary>
 /// The ingress's instruments. Their names are shared with the Grafana dashboards; Prometheus shows

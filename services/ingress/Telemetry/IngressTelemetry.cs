@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace IngressService.Telemetry;
+namespace RedisStreamDemo.Ingress.Telemetry;
 
 /// <summary>
 /// The ingress's ActivitySource and meter name. Spans are named forecast.&lt;step&gt; in both apps:

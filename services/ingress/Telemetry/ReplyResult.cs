@@ -1,4 +1,4 @@
-namespace IngressService.Telemetry;
+namespace RedisStreamDemo.Ingress.Telemetry;
 
 /// <summary>The "result" tag on ingress.replies.received and ingress.replies.deadlettered (TagValues: success, duplicate, drop, retry).</summary>
 internal enum ReplyResult

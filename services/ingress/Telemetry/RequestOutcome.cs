@@ -1,4 +1,4 @@
-namespace IngressService.Telemetry;
+namespace RedisStreamDemo.Ingress.Telemetry;
 
 /// <summary>The "outcome" tag on ingress.requests (TagValues: ok, accepted, ..., timed_out, rate_limited, ...).</summary>
 internal enum RequestOutcome

@@ -1,6 +1,6 @@
 using RedisStreamDemo.ServiceDefaults;
 
-namespace IngressService.Telemetry;
+namespace RedisStreamDemo.Ingress.Telemetry;
 
 /// <summary>Registers the ingress's metrics; call after AddServiceDefaults.</summary>
 internal static class TelemetryExtensions

@@ -1,11 +1,11 @@
 using Dapr.Workflow;
 using Grpc.Core;
-using IngressService.Correlation;
-using IngressService.Telemetry;
 using Microsoft.Extensions.Options;
+using RedisStreamDemo.Ingress.Correlation;
+using RedisStreamDemo.Ingress.Telemetry;
 using RedisStreamDemo.ServiceDefaults;
 
-namespace IngressService.Workflows;
+namespace RedisStreamDemo.Ingress.Workflows;
 
 /// <summary>
 /// Keeps the workflow state store from growing without bound: instances this replica scheduled are

@@ -1,4 +1,4 @@
-namespace IngressService.Workflows;
+namespace RedisStreamDemo.Ingress.Workflows;
 
 /// <summary>How a ForecastWorkflow instance ended.</summary>
 internal enum ForecastOutcome

@@ -1,8 +1,8 @@
 using Dapr.Workflow;
-using IngressService.Workflows.Activities;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Ingress.Workflows.Activities;
 
-namespace IngressService.Workflows;
+namespace RedisStreamDemo.Ingress.Workflows;
 
 /// <summary>
 /// One request, one instance (instance id = request id): publish the request, then wait for the

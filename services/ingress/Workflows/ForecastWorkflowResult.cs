@@ -1,6 +1,6 @@
 using RedisStreamDemo.Contracts;
 
-namespace IngressService.Workflows;
+namespace RedisStreamDemo.Ingress.Workflows;
 
 /// <summary>The output of a ForecastWorkflow instance.</summary>
 internal sealed record ForecastWorkflowResult(ForecastOutcome Outcome, WeatherReply? Reply, DateTime FinishedAt)

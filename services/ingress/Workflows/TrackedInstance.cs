@@ -1,4 +1,4 @@
-namespace IngressService.Workflows;
+namespace RedisStreamDemo.Ingress.Workflows;
 
 /// <summary>An instance this replica scheduled: when, and when it was seen to finish.</summary>
 internal sealed class TrackedInstance(DateTimeOffset scheduledAt)

@@ -1,11 +1,11 @@
 using Dapr.Workflow;
-using IngressService.Correlation;
-using IngressService.Telemetry;
 using Microsoft.Extensions.Options;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Ingress.Correlation;
+using RedisStreamDemo.Ingress.Telemetry;
 using RedisStreamDemo.ServiceDefaults;
 
-namespace IngressService.Workflows;
+namespace RedisStreamDemo.Ingress.Workflows;
 
 /// <summary>
 /// Workflow mode: one ForecastWorkflow instance per request (instance id = request id) publishes the

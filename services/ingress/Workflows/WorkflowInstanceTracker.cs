@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
-using IngressService.Correlation;
-using IngressService.Telemetry;
 using Microsoft.Extensions.Options;
+using RedisStreamDemo.Ingress.Correlation;
+using RedisStreamDemo.Ingress.Telemetry;
 
-namespace IngressService.Workflows;
+namespace RedisStreamDemo.Ingress.Workflows;
 
 /// <summary>
 /// The instances this replica scheduled, for two jobs: bounding work in flight (unfinished instances)

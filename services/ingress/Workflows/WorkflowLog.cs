@@ -1,6 +1,6 @@
 using Grpc.Core;
 
-namespace IngressService.Workflows;
+namespace RedisStreamDemo.Ingress.Workflows;
 
 /// <summary>Messages of workflow correlation mode: the workflow, its activity and the purger.</summary>
 internal static partial class WorkflowLog

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace IngressService.Workflows;
+namespace RedisStreamDemo.Ingress.Workflows;
 
 /// <summary>
 /// Settings of workflow correlation mode alone; the reply deadline, retention and bounds both modes

@@ -1,6 +1,6 @@
 using Dapr.Workflow;
 
-namespace IngressService.Workflows;
+namespace RedisStreamDemo.Ingress.Workflows;
 
 /// <summary>What a workflow instance's runtime status says about it.</summary>
 internal static class WorkflowStatuses

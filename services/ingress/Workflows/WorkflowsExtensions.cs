@@ -1,9 +1,9 @@
 using Dapr.Workflow;
-using IngressService.Correlation;
-using IngressService.Workflows.Activities;
+using RedisStreamDemo.Ingress.Correlation;
+using RedisStreamDemo.Ingress.Workflows.Activities;
 using RedisStreamDemo.ServiceDefaults;
 
-namespace IngressService.Workflows;
+namespace RedisStreamDemo.Ingress.Workflows;
 
 /// <summary>Registers workflow correlation mode: the workflow and its activity, the client, the tracker and the purger.</summary>
 internal static class WorkflowsExtensions

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using RedisStreamDemo.Contracts;
 
-namespace ProxyService.Forecasts;
+namespace RedisStreamDemo.Proxy.Forecasts;
 
 /// <summary>
 /// A forecast depends only on the city and the date, so a redelivered or replayed request, on any

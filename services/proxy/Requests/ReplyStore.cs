@@ -3,7 +3,7 @@ using Dapr.Client;
 using Microsoft.Extensions.Options;
 using RedisStreamDemo.Contracts;
 
-namespace ProxyService.Requests;
+namespace RedisStreamDemo.Proxy.Requests;
 
 /// <summary>
 /// Replies by request id in the Dapr state store, so a redelivery re-publishes the reply instead of

@@ -1,4 +1,4 @@
-namespace ProxyService.Requests;
+namespace RedisStreamDemo.Proxy.Requests;
 
 /// <summary>Messages of the weather-request subscription.</summary>
 internal static partial class RequestLog

@@ -1,6 +1,6 @@
 using RedisStreamDemo.ServiceDefaults;
 
-namespace ProxyService.Requests;
+namespace RedisStreamDemo.Proxy.Requests;
 
 /// <summary>Registers the weather-request subscription's handler and reply store.</summary>
 internal static class RequestsExtensions

@@ -3,11 +3,12 @@ using System.Diagnostics;
 using Dapr;
 using Dapr.Client;
 using Microsoft.Extensions.Options;
-using ProxyService.Terminals;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Proxy.Telemetry;
+using RedisStreamDemo.Proxy.Terminals;
 using RedisStreamDemo.ServiceDefaults;
 
-namespace ProxyService.Requests;
+namespace RedisStreamDemo.Proxy.Requests;
 
 /// <summary>
 /// Delivery is at-least-once: the same request can arrive again (redelivery, retry after RETRY, a

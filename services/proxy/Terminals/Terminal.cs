@@ -1,7 +1,7 @@
-using ProxyService.Forecasts;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Proxy.Forecasts;
 
-namespace ProxyService.Terminals;
+namespace RedisStreamDemo.Proxy.Terminals;
 
 /// <summary>
 /// One worker of the pool. The pool hands it to one request at a time through a TerminalLease.

@@ -1,4 +1,4 @@
-namespace ProxyService.Terminals;
+namespace RedisStreamDemo.Proxy.Terminals;
 
 /// <summary>
 /// Graceful shutdown. ApplicationStopping fires before the server or any hosted service stops: from

@@ -1,4 +1,4 @@
-namespace ProxyService.Terminals;
+namespace RedisStreamDemo.Proxy.Terminals;
 
 /// <summary>One terminal lent to one request; disposing it gives the terminal back to the pool.</summary>
 internal sealed class TerminalLease(TerminalPool pool, Terminal terminal) : IDisposable

@@ -1,4 +1,4 @@
-namespace ProxyService.Terminals;
+namespace RedisStreamDemo.Proxy.Terminals;
 
 /// <summary>Messages of the terminal pool's drain at shutdown.</summary>
 internal static partial class TerminalLog

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 
-namespace ProxyService.Terminals;
+namespace RedisStreamDemo.Proxy.Terminals;
 
 /// <summary>
 /// The free terminals wait in a channel: taking one is acquiring it, writing it back releases it.

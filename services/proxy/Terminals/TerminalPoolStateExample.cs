@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
-namespace ProxyService.Terminals;
+namespace RedisStreamDemo.Proxy.Terminals;
 
 /// <summary>
 /// Shows a realistic pool in Swagger UI: one terminal busy, the others idle.

@@ -1,6 +1,6 @@
 using RedisStreamDemo.ServiceDefaults;
 
-namespace ProxyService.Terminals;
+namespace RedisStreamDemo.Proxy.Terminals;
 
 /// <summary>Registers the terminal pool, its graceful drain and its Swagger example.</summary>
 internal static class TerminalsExtensions

@@ -1,13 +1,13 @@
 using Dapr.Client;
 using Dapr.Workflow;
-using IngressService.Forecasts;
-using IngressService.Workflows;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using NSubstitute;
+using RedisStreamDemo.Ingress.Forecasts;
+using RedisStreamDemo.Ingress.Workflows;
 
 namespace Ingress.Tests.Support;
 

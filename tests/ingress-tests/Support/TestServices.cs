@@ -1,10 +1,10 @@
 using Dapr.Workflow;
-using IngressService.Correlation;
-using IngressService.Telemetry;
-using IngressService.Workflows;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using RedisStreamDemo.Ingress.Correlation;
+using RedisStreamDemo.Ingress.Telemetry;
+using RedisStreamDemo.Ingress.Workflows;
 
 namespace Ingress.Tests.Support;
 

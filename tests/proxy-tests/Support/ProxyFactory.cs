@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using ProxyService.Terminals;
+using RedisStreamDemo.Proxy.Terminals;
 using RedisStreamDemo.ServiceDefaults;
 
 namespace Proxy.Tests.Support;

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using Dapr.Client;
 using Dapr.Workflow;
-using IngressService.Telemetry;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Ingress.Telemetry;
 using RedisStreamDemo.ServiceDefaults;
 
-namespace IngressService.Workflows.Activities;
+namespace RedisStreamDemo.Ingress.Workflows.Activities;
 
 /// <summary>
 /// Runs after the workflow instance exists, so a reply can never arrive for an instance that is not

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace ProxyService;
+namespace RedisStreamDemo.Proxy.Telemetry;
 
 /// <summary>The proxy's ActivitySource and meter name. Its span is forecast.process (spans are forecast.&lt;step&gt; in both apps).</summary>
 internal static class ProxyTelemetry

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RedisStreamDemo.ServiceDefaults;
 
-namespace ProxyService;
+namespace RedisStreamDemo.Proxy.Telemetry;
 
 /// <summary>Registers the proxy's metrics; call after AddServiceDefaults.</summary>
-internal static class ProxyExtensions
+internal static class TelemetryExtensions
 {
     public static IServiceCollection AddProxyTelemetry(this IServiceCollection services)
     {

@@ -1,8 +1,8 @@
 using System.Diagnostics.Metrics;
-using ProxyService.Terminals;
+using RedisStreamDemo.Proxy.Terminals;
 using RedisStreamDemo.ServiceDefaults;
 
-namespace ProxyService;
+namespace RedisStreamDemo.Proxy.Telemetry;
 
 /// <summary>
 /// The proxy's instruments. Their names are shared with the Grafana dashboards; Prometheus shows
