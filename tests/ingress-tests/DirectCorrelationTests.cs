@@ -81,7 +81,7 @@ public sealed class DirectCorrelationTests : IDisposable
         Assert.Equal(ReplyHandling.Success, handling);
         var finished = await waiting.WaitAsync(TimeSpan.FromSeconds(5), Cancellation);
         Assert.Equal("Bergen", finished.Reply?.City);
-        Assert.Equal(RequestOutcome.Ok, ForecastProblems.Outcome(finished));
+        Assert.Equal(RequestOutcome.Ok, ForecastEndpoints.OutcomeOf(finished));
         Assert.Equal(0, correlation.InFlight);
     }
 
@@ -119,7 +119,7 @@ public sealed class DirectCorrelationTests : IDisposable
 
         var finished = await correlation.WaitAsync(id, Cancellation).WaitAsync(TimeSpan.FromSeconds(10), Cancellation);
 
-        Assert.Equal(RequestOutcome.TimedOut, ForecastProblems.Outcome(finished));
+        Assert.Equal(RequestOutcome.TimedOut, ForecastEndpoints.OutcomeOf(finished));
         Assert.Equal(RequestEnding.DeadlinePassed, finished.Ending);
         Assert.Equal(504, ForecastProblems.Finished(id, finished).StatusCode);
         Assert.Equal(0, correlation.InFlight);

@@ -135,7 +135,7 @@ internal static class ForecastEndpoints
             return Accept(requestId, metrics);
         }
 
-        var outcome = ForecastProblems.Outcome(finished);
+        var outcome = OutcomeOf(finished);
         metrics.Request(outcome);
         activity?.SetTag(TelemetryTags.Outcome, TagValues.Of(outcome));
         return finished.Reply is { } reply ? TypedResults.Ok(reply) : ForecastProblems.Finished(requestId, finished);
@@ -177,6 +177,14 @@ internal static class ForecastEndpoints
     internal static bool PrefersAsync(string? prefer) =>
         prefer is not null && prefer.Split(',').Any(preference =>
             preference.Split(';')[0].Trim().Equals(RespondAsync, StringComparison.OrdinalIgnoreCase));
+
+    // The ingress.requests outcome of a finished request.
+    internal static RequestOutcome OutcomeOf(FinishedRequest finished) => finished.Ending switch
+    {
+        RequestEnding.Answered when finished.Reply is not null => RequestOutcome.Ok,
+        RequestEnding.DeadlinePassed => RequestOutcome.TimedOut,
+        _ => RequestOutcome.Error,
+    };
 
     private static Accepted<ForecastAccepted> Accept(string requestId, IngressMetrics metrics)
     {

@@ -1,11 +1,10 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 using RedisStreamDemo.Ingress.Correlation;
-using RedisStreamDemo.Ingress.Telemetry;
 
 namespace RedisStreamDemo.Ingress.Forecasts;
 
-/// <summary>The forecast API's problem answers, and how a finished request maps onto them.</summary>
+/// <summary>The forecast API's problem answers, including the one for a request that finished without a reply.</summary>
 internal static class ForecastProblems
 {
     // The answer for a request that finished without a reply.
@@ -15,14 +14,6 @@ internal static class ForecastProblems
         RequestEnding.NotDelivered => NotDelivered(requestId, finished.Reason),
         RequestEnding.Unknown => UnknownRequest(requestId),
         _ => Unreadable(),
-    };
-
-    // The ingress.requests outcome tag of a finished request.
-    public static RequestOutcome Outcome(FinishedRequest finished) => finished.Ending switch
-    {
-        RequestEnding.Answered when finished.Reply is not null => RequestOutcome.Ok,
-        RequestEnding.DeadlinePassed => RequestOutcome.TimedOut,
-        _ => RequestOutcome.Error,
     };
 
     public static ProblemHttpResult UnknownRequest(string requestId) => TypedResults.Problem(
