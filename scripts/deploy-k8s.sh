@@ -48,7 +48,7 @@ if [ "${SKIP_BUILD:-0}" != "1" ]; then
     image="$REGISTRY/redis-stream-demo/$app:$TAG"
     echo "Building $image"
     # Build context is the repository root (Directory.*.props and project references).
-    docker build -f "services/$app/Dockerfile" -t "$image" .
+    docker build -f services/Dockerfile --target "$app" -t "$image" .
     docker push "$image"
   done
 fi

@@ -48,7 +48,7 @@ helm upgrade --install keda keda --repo https://kedacore.github.io/charts --vers
 
 say "images"
 for app in ingress proxy; do
-  docker build --file "services/$app/Dockerfile" --tag "$REGISTRY/redis-stream-demo/$app:$TAG" .
+  docker build --file services/Dockerfile --target "$app" --tag "$REGISTRY/redis-stream-demo/$app:$TAG" .
   kind load docker-image "$REGISTRY/redis-stream-demo/$app:$TAG" --name "$CLUSTER"
 done
 dotnet build -c Release tools/loadtest -nologo -v quiet

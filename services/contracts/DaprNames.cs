@@ -1,7 +1,9 @@
 namespace RedisStreamDemo.Contracts;
 
-// The one source of truth for the names both apps and every YAML file use.
-// Tests load components/*.yaml, dapr.yaml and k8s/ and prove they agree with these.
+/// <summary>
+/// The one source of truth for the names both apps and every YAML file use.
+/// Tests load components/*.yaml, dapr.yaml and k8s/ and prove they agree with these.
+/// </summary>
 public static class DaprNames
 {
     public const string PubSub = "pubsub";

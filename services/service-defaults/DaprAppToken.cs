@@ -7,8 +7,10 @@ using Microsoft.OpenApi;
 
 namespace RedisStreamDemo.ServiceDefaults;
 
-// When APP_API_TOKEN is set, daprd sends it as `dapr-api-token` on every call to the app; endpoints
-// only the sidecar may call (event delivery) reject anything without it.
+/// <summary>
+/// When APP_API_TOKEN is set, daprd sends it as `dapr-api-token` on every call to the app; endpoints
+/// only the sidecar may call (event delivery) reject anything without it.
+/// </summary>
 public static class DaprAppToken
 {
     public const string HeaderName = "dapr-api-token";

@@ -1,15 +1,11 @@
-using Dapr.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using OpenTelemetry.Logs;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -17,28 +13,28 @@ using OpenTelemetry.Trace;
 
 namespace RedisStreamDemo.ServiceDefaults;
 
-// What every service shares: OpenTelemetry, health endpoints, ProblemDetails, Swagger and the Dapr client.
+/// <summary>
+/// What every service shares: OpenTelemetry, health endpoints, ProblemDetails, Swagger and the Dapr
+/// client. It registers services and maps endpoints only: every middleware a service runs is in its
+/// Program.cs.
+/// </summary>
 public static class ServiceDefaultsExtensions
 {
-    public const string LiveTag = "live";
-    public const string ReadyTag = "ready";
+    private const string LiveTag = "live";
+    private const string ReadyTag = "ready";
 
     // Our own ActivitySources and Meters are all named with this prefix.
-    public const string TelemetryPrefix = "RedisStreamDemo.";
+    private const string TelemetryPrefix = "RedisStreamDemo.";
 
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
     {
-        builder.Services.AddOptions<TelemetryOptions>()
-            .BindConfiguration(TelemetryOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<TelemetryOptions>(TelemetryOptions.SectionName);
 
         // Registered before AddProblemDetails so it is asked before the framework's own writer.
         builder.Services.AddSingleton<IProblemDetailsWriter, AlwaysJsonProblemDetailsWriter>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<UnreadableBodyExceptionHandler>();
         builder.Services.AddSingleton<IDeveloperPageExceptionFilter, DeveloperPageDefersToExceptionHandlers>();
-        builder.Services.AddSingleton<IStartupFilter, ProblemFirstStartupFilter>();
         builder.Services.AddEndpointsApiExplorer();
         builder.Services.AddSwaggerGen(OpenApiDocuments.Configure);
 
@@ -101,32 +97,10 @@ public static class ServiceDefaultsExtensions
         app.MapHealthChecks("/livez", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
         app.MapHealthChecks("/healthz");
         app.MapPrometheusScrapingEndpoint("/metrics");
-
-        app.UseSwagger();
-        app.UseSwaggerUI();
         return app;
     }
 
     private static bool IsInfrastructurePath(PathString path) =>
         path.StartsWithSegments("/healthz") || path.StartsWithSegments("/livez") ||
         path.StartsWithSegments("/metrics") || path.StartsWithSegments("/swagger");
-}
-
-internal sealed class DaprSidecarHealthCheck(DaprClient dapr) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(2));
-        try
-        {
-            return await dapr.CheckHealthAsync(timeout.Token)
-                ? HealthCheckResult.Healthy("Dapr sidecar answered /v1.0/healthz.")
-                : HealthCheckResult.Unhealthy("Dapr sidecar is not healthy.");
-        }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
-        {
-            return HealthCheckResult.Unhealthy("Dapr sidecar is unreachable.", ex);
-        }
-    }
 }

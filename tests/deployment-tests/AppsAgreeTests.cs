@@ -109,7 +109,8 @@ public sealed class AppsAgreeTests
             var app = Compose.At("services", appId);
             Assert.Contains($"{port}:{port}", Compose.At("services", $"{appId}-pod").Strings("ports"));
             Assert.Equal(port.ToString(), app.Text("environment", "ASPNETCORE_HTTP_PORTS"));
-            Assert.Equal($"services/{appId}/Dockerfile", app.Text("build", "dockerfile"));
+            Assert.Equal("services/Dockerfile", app.Text("build", "dockerfile"));
+            Assert.Equal(appId, app.Text("build", "target"));
             Assert.Equal(".", app.Text("build", "context"));
 
             var flags = ComposeSidecarFlags(appId);

@@ -131,7 +131,7 @@ public sealed class DaprResourcesAgreeTests
     {
         var config = DaprResources.Named(ResourcesOf(deployment), "Configuration", "appconfig");
         using var settings = System.Text.Json.JsonDocument.Parse(Repo.Read("services", "ingress", "appsettings.json"));
-        var retention = TimeSpan.Parse(settings.RootElement.GetProperty("Workflows").GetProperty("Retention").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        var retention = TimeSpan.Parse(settings.RootElement.GetProperty("Correlation").GetProperty("Retention").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
 
         Assert.Equal($"{retention.TotalMinutes:0}m", config.Text("spec", "workflow", "stateRetentionPolicy", "anyTerminal"));
     }

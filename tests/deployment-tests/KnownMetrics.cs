@@ -11,7 +11,7 @@ public static class KnownMetrics
         "ingress_reply_duration_seconds_bucket",
         "ingress_reply_duration_seconds_sum",
         "ingress_reply_duration_seconds_count",
-        "ingress_workflows_in_flight",
+        "ingress_requests_in_flight",
         "ingress_replies_received_total",
         "ingress_replies_deadlettered_total",
         "ingress_workflows_purged_total",

@@ -56,20 +56,27 @@ public sealed partial class SecretsAndImagesTests
         { DaprNames.AppIds.Proxy, "ProxyService", DaprNames.AppPorts.Proxy },
     };
 
+    // One Dockerfile for both services (services/Dockerfile); the build target is the app id.
     [Theory]
     [MemberData(nameof(Services))]
     public void Dockerfile_builds_from_the_repository_root_and_runs_non_root_on_the_contract_port(string appId, string project, int port)
     {
-        var dockerfile = Repo.Read("services", appId, "Dockerfile");
+        var dockerfile = Repo.Read("services", "Dockerfile");
+        var runtime = Stage(dockerfile, "runtime");
+        var service = Stage(dockerfile, appId);
 
         Assert.Matches(@"(?m)^FROM mcr\.microsoft\.com/dotnet/sdk:10\.0 AS build$", dockerfile);
         Assert.Matches(@"(?m)^FROM mcr\.microsoft\.com/dotnet/aspnet:10\.0 AS runtime$", dockerfile);
         Assert.Matches(@"(?m)^COPY global\.json Directory\.Build\.props Directory\.Packages\.props", dockerfile);
-        Assert.Matches(@"(?m)^USER 1654$", dockerfile);
-        Assert.Matches($@"(?m)ASPNETCORE_HTTP_PORTS={port}\b", dockerfile);
-        Assert.Matches($@"(?m)^EXPOSE {port}$", dockerfile);
-        Assert.Matches($@"HEALTHCHECK[\s\S]*http://localhost:{port}/livez", dockerfile);
-        Assert.Matches($@"(?m)^ENTRYPOINT \[""dotnet"", ""{project}\.dll""\]$", dockerfile);
+        Assert.Matches(@"(?m)^USER 1654$", runtime);
+        Assert.Matches($@"(?m)^FROM runtime AS {appId}$", service);
+        Assert.Matches($@"(?m)^COPY --from=build-{appId} /app \.$", service);
+        Assert.Matches($@"(?m)^ENV ASPNETCORE_HTTP_PORTS={port}$", service);
+        Assert.Matches($@"(?m)^EXPOSE {port}$", service);
+        // The check runs in the service's container, where its stage set the port.
+        Assert.Matches(@"HEALTHCHECK[\s\S]*http://localhost:\$\{ASPNETCORE_HTTP_PORTS\}/livez", runtime);
+        Assert.Matches($@"(?m)^ENTRYPOINT \[""dotnet"", ""{project}\.dll""\]$", service);
+        Assert.Matches($@"(?m)^RUN dotnet publish services/{appId}/{project}\.csproj ", Stage(dockerfile, $"build-{appId}"));
 
         // Every project the service references (transitively) is copied before the restore.
         foreach (var csproj in ProjectClosure(Repo.PathOf("services", appId, $"{project}.csproj")))
@@ -77,6 +84,14 @@ public sealed partial class SecretsAndImagesTests
             var relative = Path.GetRelativePath(Repo.Root, csproj).Replace('\\', '/');
             Assert.Contains($"COPY {relative} ", dockerfile, StringComparison.Ordinal);
         }
+    }
+
+    // The lines of one build stage: from its FROM line to the next FROM.
+    private static string Stage(string dockerfile, string name)
+    {
+        var match = Regex.Match(dockerfile, $@"(?ms)^FROM [^\n]* AS {Regex.Escape(name)}$.*?(?=^FROM |\z)");
+        Assert.True(match.Success, $"services/Dockerfile has no stage '{name}'.");
+        return match.Value;
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-using IngressService.Forecasts;
+using RedisStreamDemo.Ingress.Forecasts;
 
 namespace Ingress.Tests;
 

@@ -84,7 +84,7 @@ public sealed class DirectApiTests : IAsyncDisposable
     [Fact]
     public async Task Post_whose_deadline_passes_within_the_wait_returns_504_and_so_does_its_status()
     {
-        factory.With("Workflows:ReplyDeadline", "00:00:01");
+        factory.With("Correlation:ReplyDeadline", "00:00:01");
         var client = factory.CreateClient();
 
         var response = await client.PostCityAsync("""{"city": "Oslo"}""");

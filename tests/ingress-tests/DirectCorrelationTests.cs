@@ -1,16 +1,16 @@
 using Dapr;
 using Dapr.Client;
 using Ingress.Tests.Support;
-using IngressService;
-using IngressService.Correlation;
-using IngressService.Forecasts;
-using IngressService.Workflows;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Ingress.Correlation;
+using RedisStreamDemo.Ingress.Direct;
+using RedisStreamDemo.Ingress.Forecasts;
+using RedisStreamDemo.Ingress.Telemetry;
 
 namespace Ingress.Tests;
 
@@ -35,13 +35,14 @@ public sealed class DirectCorrelationTests : IDisposable
             dapr,
             new IngressMetrics(metricsProvider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
             TimeProvider.System,
-            Options.Create(new ForecastOptions { MaxInFlight = maxInFlight }),
-            Options.Create(new WorkflowOptions
+            Options.Create(new CorrelationOptions
             {
+                Mode = CorrelationMode.Direct,
+                ReplicaId = "replica-1",
+                MaxInFlight = maxInFlight,
                 ReplyDeadline = deadline ?? TimeSpan.FromMinutes(1),
                 Retention = retention ?? TimeSpan.FromMinutes(1),
             }),
-            Options.Create(new CorrelationOptions { Mode = CorrelationMode.Direct, ReplicaId = "replica-1" }),
             NullLogger<DirectCorrelation>.Instance);
         created.Add(correlation);
         return correlation;
@@ -80,7 +81,7 @@ public sealed class DirectCorrelationTests : IDisposable
         Assert.Equal(ReplyHandling.Success, handling);
         var finished = await waiting.WaitAsync(TimeSpan.FromSeconds(5), Cancellation);
         Assert.Equal("Bergen", finished.Reply?.City);
-        Assert.Equal(RequestOutcome.Ok, finished.Outcome);
+        Assert.Equal(RequestOutcome.Ok, ForecastEndpoints.OutcomeOf(finished));
         Assert.Equal(0, correlation.InFlight);
     }
 
@@ -118,8 +119,9 @@ public sealed class DirectCorrelationTests : IDisposable
 
         var finished = await correlation.WaitAsync(id, Cancellation).WaitAsync(TimeSpan.FromSeconds(10), Cancellation);
 
-        Assert.Equal(RequestOutcome.TimedOut, finished.Outcome);
-        Assert.Equal(504, finished.Problem?.StatusCode);
+        Assert.Equal(RequestOutcome.TimedOut, ForecastEndpoints.OutcomeOf(finished));
+        Assert.Equal(RequestEnding.DeadlinePassed, finished.Ending);
+        Assert.Equal(504, ForecastProblems.Finished(id, finished).StatusCode);
         Assert.Equal(0, correlation.InFlight);
         // A late reply is acknowledged, not retried: the request is over.
         Assert.Equal(ReplyHandling.Duplicate, await correlation.DeliverAsync(Replies.For(id), Cancellation));

@@ -4,10 +4,10 @@ using System.Text.Json;
 using Dapr.Workflow;
 using Grpc.Core;
 using Ingress.Tests.Support;
-using IngressService.Workflows;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Ingress.Workflows;
 
 namespace Ingress.Tests;
 
@@ -40,7 +40,7 @@ public sealed class ForecastApiTests : IAsyncDisposable
     [Fact]
     public async Task Post_schedules_one_workflow_with_a_fresh_id_and_the_configured_deadline()
     {
-        factory.With("Workflows:ReplyDeadline", "00:02:00");
+        factory.With("Correlation:ReplyDeadline", "00:02:00");
         factory.Workflows.WaitForWorkflowCompletionAsync(Arg.Any<string>(), true, Arg.Any<CancellationToken>())
             .Returns(call => HttpHelpers.NeverFinishes(call.ArgAt<CancellationToken>(2)));
         var client = factory.CreateClient();
@@ -216,7 +216,7 @@ public sealed class ForecastApiTests : IAsyncDisposable
     [Fact]
     public async Task Post_whose_schedule_times_out_returns_202_with_the_status_url_of_that_request()
     {
-        factory.With("Forecasts:SidecarTimeout", "00:00:00.200");
+        factory.With("Correlation:SidecarTimeout", "00:00:00.200");
         string? scheduled = null;
         factory.Workflows.ScheduleNewWorkflowAsync(
                 Arg.Any<string>(), Arg.Any<string>(), Arg.Any<object>(), Arg.Any<DateTimeOffset?>(), Arg.Any<CancellationToken>())
@@ -255,7 +255,7 @@ public sealed class ForecastApiTests : IAsyncDisposable
     [Fact]
     public async Task Post_beyond_max_in_flight_returns_503_problem_with_retry_after()
     {
-        factory.With("Forecasts:MaxInFlight", "1");
+        factory.With("Correlation:MaxInFlight", "1");
         factory.Workflows.WaitForWorkflowCompletionAsync(Arg.Any<string>(), true, Arg.Any<CancellationToken>())
             .Returns(call => HttpHelpers.NeverFinishes(call.ArgAt<CancellationToken>(2)));
         var client = factory.CreateClient();

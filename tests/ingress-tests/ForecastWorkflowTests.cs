@@ -1,10 +1,10 @@
 using Dapr.Workflow;
 using Ingress.Tests.Support;
-using IngressService.Workflows;
-using IngressService.Workflows.Activities;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Ingress.Workflows;
+using RedisStreamDemo.Ingress.Workflows.Activities;
 
 namespace Ingress.Tests;
 

@@ -5,8 +5,8 @@ using System.Text;
 using System.Text.Json;
 using Dapr.Workflow;
 using Ingress.Tests.Support;
-using IngressService.Workflows;
 using NSubstitute;
+using RedisStreamDemo.Ingress.Workflows;
 
 namespace Ingress.Tests;
 
@@ -29,7 +29,7 @@ public sealed class GeneratedInputTests : IAsyncDisposable
         .With("RateLimiting:Enabled", "false")
         .With("Forecasts:ReplyWait", "00:00:02")
         // Prefer: respond-async leaves requests in flight; the default cap would answer 503 part way.
-        .With("Forecasts:MaxInFlight", "1000000")
+        .With("Correlation:MaxInFlight", "1000000")
         .With("Logging:LogLevel:Default", "Warning");
 
     public ValueTask DisposeAsync() => factory.DisposeAsync();

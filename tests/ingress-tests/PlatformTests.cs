@@ -6,11 +6,11 @@ using System.Text.Json;
 using Dapr.Workflow;
 using Ingress.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
-using IngressService;
-using IngressService.Workflows;
 using Microsoft.Extensions.DependencyInjection;
 using NSubstitute;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Ingress.Telemetry;
+using RedisStreamDemo.Ingress.Workflows;
 using TestSupport;
 
 namespace Ingress.Tests;

@@ -3,13 +3,15 @@ using System.Text.Json;
 using Dapr.Workflow;
 using Grpc.Core;
 using Ingress.Tests.Support;
-using IngressService.Forecasts;
-using IngressService.Replies;
-using IngressService.Workflows;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Ingress.Correlation;
+using RedisStreamDemo.Ingress.Replies;
+using RedisStreamDemo.Ingress.Workflows;
+using RedisStreamDemo.ServiceDefaults;
 
 namespace Ingress.Tests;
 
@@ -28,8 +30,7 @@ public sealed class ReplyHandlerTests : IDisposable
         var status = await DeliverAsync(Replies.For(requestId));
 
         Assert.Equal("DROP", status);
-        await services.Workflows.DidNotReceive().RaiseEventAsync(
-            Arg.Any<string>(), Arg.Any<string>(), Arg.Any<object>(), Arg.Any<CancellationToken>());
+        await NoEventWasRaised();
     }
 
     [Fact]
@@ -41,8 +42,7 @@ public sealed class ReplyHandlerTests : IDisposable
         var status = await DeliverAsync(Replies.For(requestId));
 
         Assert.Equal("SUCCESS", status);
-        await services.Workflows.DidNotReceive().RaiseEventAsync(
-            Arg.Any<string>(), Arg.Any<string>(), Arg.Any<object>(), Arg.Any<CancellationToken>());
+        await NoEventWasRaised();
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class ReplyHandlerTests : IDisposable
         services.Workflows.GetWorkflowStateAsync(requestId, false, Arg.Any<CancellationToken>())
             .Returns(call => HttpHelpers.NeverFinishes(call.ArgAt<CancellationToken>(2)));
 
-        var status = await DeliverAsync(Replies.For(requestId), new ForecastOptions { SidecarTimeout = TimeSpan.FromMilliseconds(100) });
+        var status = await DeliverAsync(Replies.For(requestId), new CorrelationOptions { SidecarTimeout = TimeSpan.FromMilliseconds(100) });
 
         Assert.Equal("RETRY", status);
     }
@@ -136,16 +136,20 @@ public sealed class ReplyHandlerTests : IDisposable
             Arg.Any<string>(), Arg.Any<bool>(), Arg.Any<CancellationToken>());
     }
 
-    private Task<string> DeliverAsync(WeatherReply reply, ForecastOptions? options = null) =>
+    private Task NoEventWasRaised() => services.Workflows.DidNotReceive().RaiseEventAsync(
+        Arg.Any<string>(), Arg.Any<string>(), Arg.Any<object>(), Arg.Any<CancellationToken>());
+
+    private Task<string> DeliverAsync(WeatherReply reply, CorrelationOptions? options = null) =>
         DeliverAsync(JsonSerializer.Serialize(reply, JsonSerializerOptions.Web), options);
 
-    private async Task<string> DeliverAsync(string body, ForecastOptions? options = null)
+    private async Task<string> DeliverAsync(string body, CorrelationOptions? options = null)
     {
         var http = new DefaultHttpContext();
         http.Request.ContentType = "application/json";
         http.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body));
 
-        var result = await ReplyEndpoints.Handle(http.Request, services.Replies(options), TestContext.Current.CancellationToken);
+        var result = await ReplyEndpoints.Handle(
+            http.Request, services.Correlation(options), services.Metrics, NullLoggerFactory.Instance, TestContext.Current.CancellationToken);
 
         return Assert.IsType<TopicResponse>(result.Value).Status;
     }

@@ -1,15 +1,15 @@
 using Dapr.Workflow;
 using Grpc.Core;
 using Ingress.Tests.Support;
-using IngressService.Forecasts;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
+using RedisStreamDemo.Ingress.Correlation;
 
 namespace Ingress.Tests;
 
 public sealed class WorkflowPurgingTests : IDisposable
 {
-    private readonly TestServices services = new(new ForecastOptions { MaxInFlight = 2 });
+    private readonly TestServices services = new(new CorrelationOptions { MaxInFlight = 2 });
 
     public void Dispose() => services.Dispose();
 
@@ -23,7 +23,7 @@ public sealed class WorkflowPurgingTests : IDisposable
         var cancellation = TestContext.Current.CancellationToken;
 
         await services.Purger.SweepAsync(cancellation);
-        services.Clock.Advance(services.WorkflowOptions.Retention - TimeSpan.FromSeconds(1));
+        services.Clock.Advance(services.CorrelationOptions.Retention - TimeSpan.FromSeconds(1));
         await services.Purger.SweepAsync(cancellation);
         await services.Workflows.DidNotReceive().PurgeInstanceAsync(Arg.Any<string>(), Arg.Any<CancellationToken>());
 
@@ -66,13 +66,7 @@ public sealed class WorkflowPurgingTests : IDisposable
     [Fact]
     public async Task An_instance_already_purged_elsewhere_is_forgotten_and_the_sweep_goes_on()
     {
-        var gone = Replies.NewId();
-        var next = Replies.NewId();
-        services.Tracker.TryTrack(gone);
-        services.Tracker.TryTrack(next);
-        services.Tracker.MarkFinished(gone);
-        services.Tracker.MarkFinished(next);
-        services.Clock.Advance(services.WorkflowOptions.Retention);
+        var (gone, next) = TwoFinishedPastTheRetention();
         services.Workflows.PurgeInstanceAsync(gone, Arg.Any<CancellationToken>())
             .ThrowsAsync(new RpcException(new Status(StatusCode.Unknown, "unable to purge orchestration: no such instance exists")));
 
@@ -85,13 +79,7 @@ public sealed class WorkflowPurgingTests : IDisposable
     [Fact]
     public async Task One_instance_that_cannot_be_purged_does_not_stop_the_others()
     {
-        var stuck = Replies.NewId();
-        var next = Replies.NewId();
-        services.Tracker.TryTrack(stuck);
-        services.Tracker.TryTrack(next);
-        services.Tracker.MarkFinished(stuck);
-        services.Tracker.MarkFinished(next);
-        services.Clock.Advance(services.WorkflowOptions.Retention);
+        var (stuck, next) = TwoFinishedPastTheRetention();
         services.Workflows.PurgeInstanceAsync(stuck, Arg.Any<CancellationToken>())
             .ThrowsAsync(new RpcException(new Status(StatusCode.FailedPrecondition, "instance is still running")));
 
@@ -105,13 +93,7 @@ public sealed class WorkflowPurgingTests : IDisposable
     [Fact]
     public async Task A_sidecar_that_stops_answering_mid_sweep_stops_the_sweep()
     {
-        var first = Replies.NewId();
-        var second = Replies.NewId();
-        services.Tracker.TryTrack(first);
-        services.Tracker.TryTrack(second);
-        services.Tracker.MarkFinished(first);
-        services.Tracker.MarkFinished(second);
-        services.Clock.Advance(services.WorkflowOptions.Retention);
+        var (first, second) = TwoFinishedPastTheRetention();
         services.Workflows.PurgeInstanceAsync(Arg.Any<string>(), Arg.Any<CancellationToken>())
             .ThrowsAsync(new RpcException(new Status(StatusCode.Unavailable, "down")));
 
@@ -134,5 +116,18 @@ public sealed class WorkflowPurgingTests : IDisposable
 
         Assert.Equal(1, services.Tracker.InFlight);
         Assert.True(services.Tracker.TryTrack(Replies.NewId()));
+    }
+
+    // Two instances this replica scheduled, both finished and kept for the whole retention.
+    private (string First, string Second) TwoFinishedPastTheRetention()
+    {
+        var first = Replies.NewId();
+        var second = Replies.NewId();
+        services.Tracker.TryTrack(first);
+        services.Tracker.TryTrack(second);
+        services.Tracker.MarkFinished(first);
+        services.Tracker.MarkFinished(second);
+        services.Clock.Advance(services.CorrelationOptions.Retention);
+        return (first, second);
     }
 }

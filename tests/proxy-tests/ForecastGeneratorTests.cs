@@ -1,4 +1,4 @@
-using ProxyService.Forecasts;
+using RedisStreamDemo.Proxy.Forecasts;
 
 namespace Proxy.Tests;
 

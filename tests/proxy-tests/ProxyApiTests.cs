@@ -7,8 +7,8 @@ using Dapr.Client;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Proxy.Tests.Support;
-using ProxyService.Terminals;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Proxy.Terminals;
 using RedisStreamDemo.ServiceDefaults;
 using TestSupport;
 

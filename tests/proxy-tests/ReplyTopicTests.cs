@@ -1,7 +1,8 @@
 using NSubstitute;
 using Proxy.Tests.Support;
-using ProxyService.Requests;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Proxy.Requests;
+using RedisStreamDemo.ServiceDefaults;
 
 namespace Proxy.Tests;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Proxy.Tests.Support;
-using ProxyService.Terminals;
+using RedisStreamDemo.Proxy.Terminals;
 
 namespace Proxy.Tests;
 

@@ -1,9 +1,10 @@
 using Dapr;
 using Dapr.Client;
 using Proxy.Tests.Support;
-using ProxyService.Forecasts;
-using ProxyService.Requests;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Proxy.Forecasts;
+using RedisStreamDemo.Proxy.Requests;
+using RedisStreamDemo.ServiceDefaults;
 
 namespace Proxy.Tests;
 

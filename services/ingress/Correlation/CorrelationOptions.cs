@@ -1,24 +1,12 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Cryptography;
-using System.Text;
 using RedisStreamDemo.Contracts;
 
-namespace IngressService.Correlation;
+namespace RedisStreamDemo.Ingress.Correlation;
 
-// How a reply finds the request that waits for it.
-//   Workflow (default): a Dapr workflow per request holds the wait in durable state. It survives an
-//     ingress restart and any replica can answer GET status or take the reply, at the price of the
-//     workflow engine's round trips (schedule, activity, external event, completion) per request.
-//   Direct: the ingress publishes the request itself and waits in memory; the proxy answers on this
-//     replica's own reply topic. Fewer hops and no state store, but a request in flight is lost when
-//     its replica dies (the client's POST or later GET then fails or answers 404), and GET status
-//     works only on the replica that took the POST.
-internal enum CorrelationMode
-{
-    Workflow,
-    Direct,
-}
-
+/// <summary>
+/// The correlation mode and the settings both modes share, so switching modes changes no timing
+/// or bound. Earlier names of these keys are still read (<see cref="RenamedSettings"/>).
+/// </summary>
 internal sealed class CorrelationOptions
 {
     public const string SectionName = "Correlation";
@@ -30,43 +18,28 @@ internal sealed class CorrelationOptions
     [RegularExpression("^[a-z0-9-]{1,63}$")]
     public string? ReplicaId { get; set; }
 
+    // Requests this replica handed on and has not seen finish; beyond it new POSTs get 503 at once.
+    [Range(1, 1_000_000)]
+    public int MaxInFlight { get; set; } = 1000;
+
+    // Bound on one call to the sidecar (schedule, publish, status, raise event); the Dapr clients
+    // otherwise keep retrying an unreachable sidecar for as long as the caller waits.
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan SidecarTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    // How long a request waits for the proxy's reply before it ends as 504; in workflow mode part
+    // of the workflow input, so replays agree.
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan ReplyDeadline { get; set; } = TimeSpan.FromMinutes(5);
+
+    // How long a finished request stays answerable (GET /WeatherForecast/requests/{id}); in workflow
+    // mode its instance is purged after it.
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
+    public TimeSpan Retention { get; set; } = TimeSpan.FromMinutes(10);
+
+    // Upper bound on requests remembered (unfinished plus finished within the retention).
+    [Range(1, 10_000_000)]
+    public int MaxTracked { get; set; } = 100_000;
+
     public string ReplyTopic => DaprNames.Topics.ReplyTopicFor(ReplicaId ?? throw new InvalidOperationException("No replica id."));
-}
-
-internal static class ReplicaIdentity
-{
-    // In Kubernetes HOSTNAME is the pod name: unique among live replicas, and stable across restarts
-    // for a StatefulSet. Elsewhere replicas may share a host, so the app port tells them apart
-    // (APP_PORT is set by `dapr run` and the local stack; the process id is the last resort).
-    public static string Default(IConfiguration configuration)
-    {
-        var name = !string.IsNullOrEmpty(configuration["KUBERNETES_SERVICE_HOST"]) && configuration["HOSTNAME"] is { Length: > 0 } pod
-            ? pod
-            : $"{Environment.MachineName}-{configuration["APP_PORT"] ?? Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
-        return Sanitize(name);
-    }
-
-    public static string Sanitize(string name)
-    {
-        var builder = new StringBuilder(name.Length);
-        foreach (var c in name.ToLowerInvariant())
-        {
-            builder.Append(c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' ? c : '-');
-        }
-
-        var id = builder.ToString().Trim('-');
-        if (id.Length == 0)
-        {
-            return "ingress";
-        }
-
-        if (id.Length <= DaprNames.Topics.MaxReplicaIdLength)
-        {
-            return id;
-        }
-
-        // Too long: keep a prefix and a hash of the whole, so distinct names stay distinct.
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id)))[..8];
-        return $"{id[..(DaprNames.Topics.MaxReplicaIdLength - 9)].TrimEnd('-')}-{hash}";
-    }
 }

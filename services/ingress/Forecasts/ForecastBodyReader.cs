@@ -1,16 +1,16 @@
 using System.Buffers;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace IngressService.Forecasts;
+namespace RedisStreamDemo.Ingress.Forecasts;
 
-internal readonly record struct ForecastBody(CityForecastRequest? Request, ValidationProblem? Invalid, ProblemHttpResult? Problem);
-
-// Reads and validates the POST body by hand instead of through minimal-API binding, so every bad
-// body (wrong media type, too large, malformed, too deep, unknown fields, wrong types) gets a
-// problem+json answer rather than an empty 400 or an exception.
+/// <summary>
+/// Reads and validates the POST body by hand instead of through minimal-API binding, so every bad
+/// body (wrong media type, too large, malformed, too deep, unknown fields, wrong types) gets a
+/// problem+json answer rather than an empty 400 or an exception.
+/// </summary>
 internal static class ForecastBodyReader
 {
+    // Not JsonSerializerOptions.Strict (.NET 10): it throws at the first unknown, duplicate or null field, so one 400 could not name every bad field, and it matches names case-sensitively.
     public const int MaxBodyBytes = 16 * 1024;
     public const int MaxDepth = 8;
 

@@ -1,26 +1,22 @@
-using System.Net.Sockets;
-using Dapr.Workflow;
-using Grpc.Core;
-using IngressService.Correlation;
-using IngressService.OpenApi;
-using IngressService.Security;
-using IngressService.Workflows;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Ingress.Correlation;
+using RedisStreamDemo.Ingress.Security;
+using RedisStreamDemo.Ingress.Telemetry;
 using RedisStreamDemo.ServiceDefaults;
 
-namespace IngressService.Forecasts;
+namespace RedisStreamDemo.Ingress.Forecasts;
 
-internal static partial class ForecastEndpoints
+/// <summary>
+/// The public API: POST a city, get the reply or a status URL; GET the status URL. The correlation
+/// mode behind IRequestCorrelation does the work; these handlers turn its outcomes into status
+/// codes, the ingress.requests outcome and spans.
+/// </summary>
+internal static class ForecastEndpoints
 {
     public const string RoutePrefix = "/WeatherForecast";
-    public const string RespondAsync = "respond-async";
-
-    private static readonly Func<ILogger, string, IDisposable?> RequestScope =
-        LoggerMessage.DefineScope<string>("RequestId:{RequestId}");
 
     public static string StatusUrl(string requestId) => $"{RoutePrefix}/requests/{requestId}";
 
@@ -68,10 +64,14 @@ internal static partial class ForecastEndpoints
     internal static async Task<Results<Ok<WeatherReply>, Accepted<ForecastAccepted>, ValidationProblem, ProblemHttpResult>> PostCity(
         HttpContext http,
         [FromHeader(Name = "Prefer")] string? prefer,
-        [AsParameters] ForecastServices services,
+        IRequestCorrelation correlation,
+        IngressMetrics metrics,
+        TimeProvider time,
+        IOptions<ForecastOptions> forecastOptions,
+        ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
-        var (correlation, metrics, time, forecastOptions, logger) = services;
+        var logger = loggers.CreateLogger(typeof(ForecastEndpoints));
 
         var body = await ForecastBodyReader.ReadAsync(http.Request, cancellationToken);
         if (body.Request is not { } forecast)
@@ -81,10 +81,10 @@ internal static partial class ForecastEndpoints
         }
 
         var requestId = Guid.NewGuid().ToString("N");
-        using var scope = RequestScope(logger, requestId);
+        using var scope = logger.BeginRequestScope(requestId);
         using var activity = IngressTelemetry.ActivitySource.StartActivity("forecast.accept");
-        activity?.SetTag(IngressTelemetry.RequestIdTag, requestId);
-        activity?.SetTag(IngressTelemetry.CityTag, forecast.City);
+        activity?.SetTag(TelemetryTags.RequestId, requestId);
+        activity?.SetTag(TelemetryTags.City, forecast.City);
 
         var request = new WeatherRequest(requestId, forecast.City, forecast.Location, time.GetUtcNow());
         var started = await correlation.StartAsync(request, cancellationToken);
@@ -92,19 +92,19 @@ internal static partial class ForecastEndpoints
         {
             case StartStatus.Overloaded:
                 metrics.Request(RequestOutcome.Overloaded);
-                LogOverloaded(logger, correlation.InFlight);
+                logger.Overloaded(correlation.InFlight);
                 return ForecastProblems.Overloaded(http.Response, forecastOptions.Value.RetryAfterSeconds);
             case StartStatus.Unavailable:
                 metrics.Request(RequestOutcome.Error);
-                LogScheduleFailed(logger, started.Error, requestId);
+                logger.HandOnFailed(started.Error, requestId);
                 return ForecastProblems.EngineUnavailable(http.Response, forecastOptions.Value.RetryAfterSeconds);
             case StartStatus.Uncertain:
                 // The status URL answers 404 if the request was never taken, and its reply otherwise.
-                LogScheduleUncertain(logger, started.Error, requestId);
+                logger.HandOnUncertain(started.Error, requestId);
                 return Accept(requestId, metrics);
         }
 
-        LogAccepted(logger, requestId, forecast.City);
+        logger.Accepted(requestId, forecast.City);
 
         if (PrefersAsync(prefer))
         {
@@ -119,7 +119,7 @@ internal static partial class ForecastEndpoints
 
         using var wait = new CancellationTokenSource(forecastOptions.Value.ReplyWait, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, wait.Token);
-        FinishedForecast finished;
+        FinishedRequest finished;
         try
         {
             finished = await correlation.WaitAsync(requestId, linked.Token);
@@ -128,22 +128,25 @@ internal static partial class ForecastEndpoints
         {
             return Accept(requestId, metrics);
         }
-        catch (Exception ex) when (IsTransient(ex))
+        catch (Exception ex) when (SidecarErrors.IsTransient(ex))
         {
             // The request is handed on and will be answered; the client can poll for it.
-            LogWaitFailed(logger, ex, requestId);
+            logger.WaitFailed(ex, requestId);
             return Accept(requestId, metrics);
         }
 
-        metrics.Request(finished.Outcome);
-        activity?.SetTag("weather.outcome", finished.Outcome);
-        return finished.Reply is { } reply ? TypedResults.Ok(reply) : finished.Problem ?? ForecastProblems.Unreadable();
+        var outcome = OutcomeOf(finished);
+        metrics.Request(outcome);
+        activity?.SetTag(TelemetryTags.Outcome, TagValues.Of(outcome));
+        return finished.Reply is { } reply ? TypedResults.Ok(reply) : ForecastProblems.Finished(requestId, finished);
     }
 
     internal static async Task<Results<Ok<WeatherReply>, Accepted<ForecastAccepted>, ProblemHttpResult>> GetRequest(
         string requestId,
         HttpResponse response,
-        [AsParameters] ForecastServices services,
+        IRequestCorrelation correlation,
+        IOptions<ForecastOptions> forecastOptions,
+        ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         // Ids are ours (Guid "N"); anything else cannot name a request, so the sidecar is not asked.
@@ -152,115 +155,40 @@ internal static partial class ForecastEndpoints
             return ForecastProblems.UnknownRequest(requestId);
         }
 
-        var lookup = await services.Correlation.GetAsync(requestId, cancellationToken);
+        var lookup = await correlation.GetAsync(requestId, cancellationToken);
         switch (lookup.Status)
         {
             case LookupStatus.Unavailable:
-                LogStatusFailed(services.Logger, lookup.Error, requestId);
-                return ForecastProblems.EngineUnavailable(response, services.ForecastOptions.Value.RetryAfterSeconds);
+                loggers.CreateLogger(typeof(ForecastEndpoints)).StatusFailed(lookup.Error, requestId);
+                return ForecastProblems.EngineUnavailable(response, forecastOptions.Value.RetryAfterSeconds);
             case LookupStatus.Pending:
                 response.Headers.RetryAfter = "1";
                 return TypedResults.Accepted(StatusUrl(requestId), ForecastAccepted.For(requestId));
             case LookupStatus.Finished when lookup.Finished is { } finished:
-                return finished.Reply is { } reply ? TypedResults.Ok(reply) : finished.Problem ?? ForecastProblems.Unreadable();
+                return finished.Reply is { } reply ? TypedResults.Ok(reply) : ForecastProblems.Finished(requestId, finished);
             default:
                 return ForecastProblems.UnknownRequest(requestId);
         }
     }
+
+    public const string RespondAsync = "respond-async";
 
     // RFC 7240: Prefer is a comma-separated list of preferences, each possibly with parameters.
     internal static bool PrefersAsync(string? prefer) =>
         prefer is not null && prefer.Split(',').Any(preference =>
             preference.Split(';')[0].Trim().Equals(RespondAsync, StringComparison.OrdinalIgnoreCase));
 
-    // gRPC and HTTP failures reaching the sidecar; the client may retry.
-    internal static bool IsTransient(Exception ex) => ex is RpcException or HttpRequestException or SocketException;
-
-    internal static CancellationTokenSource SidecarCall(ForecastOptions options, CancellationToken cancellationToken)
+    // The ingress.requests outcome of a finished request.
+    internal static RequestOutcome OutcomeOf(FinishedRequest finished) => finished.Ending switch
     {
-        var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        call.CancelAfter(options.SidecarTimeout);
-        return call;
-    }
+        RequestEnding.Answered when finished.Reply is not null => RequestOutcome.Ok,
+        RequestEnding.DeadlinePassed => RequestOutcome.TimedOut,
+        _ => RequestOutcome.Error,
+    };
 
     private static Accepted<ForecastAccepted> Accept(string requestId, IngressMetrics metrics)
     {
         metrics.Request(RequestOutcome.Accepted);
         return TypedResults.Accepted(StatusUrl(requestId), ForecastAccepted.For(requestId));
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduling request {RequestId} timed out; it may have been taken, so the client gets its status URL")]
-    private static partial void LogScheduleUncertain(ILogger logger, Exception? exception, string requestId);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Accepted request {RequestId} for {City}")]
-    private static partial void LogAccepted(ILogger logger, string requestId, string city);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a request: {InFlight} requests already in flight")]
-    private static partial void LogOverloaded(ILogger logger, int inFlight);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not hand on request {RequestId}")]
-    private static partial void LogScheduleFailed(ILogger logger, Exception? exception, string requestId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the sidecar while waiting for request {RequestId}; answering 202")]
-    private static partial void LogWaitFailed(ILogger logger, Exception exception, string requestId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the state of request {RequestId}")]
-    private static partial void LogStatusFailed(ILogger logger, Exception? exception, string requestId);
-}
-
-internal readonly record struct FinishedForecast(WeatherReply? Reply, ProblemHttpResult? Problem, string Outcome);
-
-internal static class ForecastStatus
-{
-    public static FinishedForecast Finished(string requestId, WorkflowState state, WorkflowInstanceTracker tracker)
-    {
-        tracker.MarkFinished(requestId);
-        var result = state.RuntimeStatus == WorkflowRuntimeStatus.Completed
-            ? state.ReadOutputAs<ForecastWorkflowResult>()
-            : null;
-
-        return result switch
-        {
-            { Outcome: ForecastOutcome.Answered, Reply: { } reply } => new(reply, null, RequestOutcome.Ok),
-            { Outcome: ForecastOutcome.DeadlinePassed } => new(null, ForecastProblems.DeadlinePassed(requestId), RequestOutcome.TimedOut),
-            _ => new(null, ForecastProblems.NotDelivered(requestId, state.RuntimeStatus), RequestOutcome.Error),
-        };
-    }
-}
-
-internal static class ForecastProblems
-{
-    public static ProblemHttpResult UnknownRequest(string requestId) => TypedResults.Problem(
-        title: "Unknown request",
-        detail: $"There is no request '{requestId}'; replies are kept for a limited time.",
-        statusCode: StatusCodes.Status404NotFound);
-
-    public static ProblemHttpResult DeadlinePassed(string requestId) => TypedResults.Problem(
-        title: "No reply in time",
-        detail: $"The forecast service did not answer request {requestId} before its deadline.",
-        statusCode: StatusCodes.Status504GatewayTimeout);
-
-    public static ProblemHttpResult NotDelivered(string requestId, WorkflowRuntimeStatus status) => TypedResults.Problem(
-        title: "Request not delivered",
-        detail: $"Request {requestId} could not be handed to the forecast service ({status}).",
-        statusCode: StatusCodes.Status502BadGateway);
-
-    public static ProblemHttpResult Overloaded(HttpResponse response, int retryAfterSeconds) =>
-        Unavailable(response, retryAfterSeconds, "Too many requests in flight",
-            "This replica is waiting for too many replies; retry shortly.");
-
-    public static ProblemHttpResult EngineUnavailable(HttpResponse response, int retryAfterSeconds) =>
-        Unavailable(response, retryAfterSeconds, "Workflow engine unavailable",
-            "The Dapr sidecar could not be reached; retry shortly.");
-
-    private static ProblemHttpResult Unavailable(HttpResponse response, int retryAfterSeconds, string title, string detail)
-    {
-        response.Headers[HeaderNames.RetryAfter] = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable);
-    }
-
-    public static ProblemHttpResult Unreadable() => TypedResults.Problem(
-        title: "Unreadable result",
-        detail: "The request finished without a readable result.",
-        statusCode: StatusCodes.Status502BadGateway);
 }

@@ -1,7 +1,7 @@
-using IngressService.OpenApi;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Ingress.OpenApi;
 
-namespace IngressService.Forecasts;
+namespace RedisStreamDemo.Ingress.Forecasts;
 
 internal static class ForecastExamples
 {

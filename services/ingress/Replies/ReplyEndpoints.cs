@@ -1,34 +1,23 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Dapr;
-using IngressService.Correlation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Ingress.Correlation;
+using RedisStreamDemo.Ingress.Telemetry;
 using RedisStreamDemo.ServiceDefaults;
 
-namespace IngressService.Replies;
+namespace RedisStreamDemo.Ingress.Replies;
 
-// Dapr's delivery contract: 2xx with {"status": "SUCCESS" | "RETRY" | "DROP"}.
-internal sealed record TopicResponse(string Status)
-{
-    public static readonly TopicResponse Success = new("SUCCESS");
-    public static readonly TopicResponse Retry = new("RETRY");
-    public static readonly TopicResponse Drop = new("DROP");
-}
-
-// What the reply handler needs, bound with [AsParameters].
-internal sealed record ReplyServices(
-    IRequestCorrelation Correlation,
-    IngressMetrics Metrics,
-    ILogger<ReplyServices> Logger);
-
-internal static partial class ReplyEndpoints
+/// <summary>
+/// The reply subscription: the proxy's replies arrive here from the sidecar and are handed to the
+/// correlation mode, which completes the waiting request (Workflows/ raises the workflow's event,
+/// Direct/ completes the request waiting in memory).
+/// </summary>
+internal static class ReplyEndpoints
 {
     private static readonly JsonSerializerOptions ReplyJson = new(JsonSerializerDefaults.Web) { MaxDepth = 16 };
-
-    private static readonly Func<ILogger, string, IDisposable?> RequestScope =
-        LoggerMessage.DefineScope<string>("RequestId:{RequestId}");
 
     // One reply route in both modes; the topic behind it is weather-responses (workflow mode) or
     // this replica's own weather-responses.<replica> (direct mode), fixed at startup. A reply whose
@@ -50,7 +39,7 @@ internal static partial class ReplyEndpoints
             .RequireDaprAppToken(token)
             .WithTags("Dapr")
             .ExcludeFromDescription();
-        app.MapPost(DaprNames.Routes.WeatherResponsesDeadLetter, HandleDeadLetter)
+        app.MapPost(DaprNames.Routes.WeatherResponsesDeadLetter, Handle)
             .WithTopic(DaprNames.PubSub, DaprNames.Topics.WeatherResponsesDeadLetter)
             .RequireDaprAppToken(token)
             .WithTags("Dapr")
@@ -59,40 +48,33 @@ internal static partial class ReplyEndpoints
 
     // The body is read by hand: an unparseable reply must be DROPped, not answered 400, which daprd
     // retries like any non-404 error until the inbound retry budget is spent, for nothing.
-    internal static Task<Ok<TopicResponse>> Handle(
+    // A reply on the dead-letter route is counted and logged apart, so a reply that needed the
+    // dead-letter path is visible, and so is one that cannot complete its request even then (its
+    // result is drop or retry).
+    internal static async Task<Ok<TopicResponse>> Handle(
         HttpRequest request,
-        [AsParameters] ReplyServices services,
-        CancellationToken cancellationToken) => HandleAsync(request, services, deadLettered: false, cancellationToken);
-
-    // Counted and logged apart, so a reply that needed the dead-letter path is visible, and so is
-    // one that cannot complete its request even then (its result is drop or retry).
-    internal static Task<Ok<TopicResponse>> HandleDeadLetter(
-        HttpRequest request,
-        [AsParameters] ReplyServices services,
-        CancellationToken cancellationToken) => HandleAsync(request, services, deadLettered: true, cancellationToken);
-
-    private static async Task<Ok<TopicResponse>> HandleAsync(
-        HttpRequest request,
-        ReplyServices services,
-        bool deadLettered,
+        IRequestCorrelation correlation,
+        IngressMetrics metrics,
+        ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
-        var (correlation, metrics, logger) = services;
+        var deadLettered = request.Path.Equals(DaprNames.Routes.WeatherResponsesDeadLetter, StringComparison.OrdinalIgnoreCase);
+        var logger = loggers.CreateLogger(typeof(ReplyEndpoints));
 
         var reply = await ReadReplyAsync(request, cancellationToken);
         if (reply is null)
         {
-            ReplyLog.Unparseable(logger);
+            logger.Unparseable();
             return Answer(metrics, ReplyHandling.Drop, deadLettered);
         }
 
-        using var scope = RequestScope(logger, reply.RequestId);
+        using var scope = logger.BeginRequestScope(reply.RequestId);
         using var activity = IngressTelemetry.ActivitySource.StartActivity("forecast.reply", ActivityKind.Consumer);
-        activity?.SetTag(IngressTelemetry.RequestIdTag, reply.RequestId);
-        activity?.SetTag(IngressTelemetry.CityTag, reply.City);
+        activity?.SetTag(TelemetryTags.RequestId, reply.RequestId);
+        activity?.SetTag(TelemetryTags.City, reply.City);
         if (deadLettered)
         {
-            ReplyLog.DeadLettered(logger, reply.RequestId);
+            logger.DeadLettered(reply.RequestId);
         }
 
         return Answer(metrics, await correlation.DeliverAsync(reply, cancellationToken), deadLettered);

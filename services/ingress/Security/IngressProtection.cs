@@ -2,29 +2,27 @@ using System.Globalization;
 using System.Text;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Microsoft.Net.Http.Headers;
+using RedisStreamDemo.Ingress.Telemetry;
+using RedisStreamDemo.ServiceDefaults;
 
-namespace IngressService.Security;
+namespace RedisStreamDemo.Ingress.Security;
 
-// Rate limiting per client IP and optional JWT bearer authentication for the public API. Health,
-// metrics, Swagger and the sidecar's delivery route carry neither.
+/// <summary>
+/// Rate limiting per client IP and optional JWT bearer authentication for the public API. Health,
+/// metrics, Swagger and the sidecar's delivery route carry neither. Program.cs runs the middleware
+/// (UseAuthentication, UseAuthorization, UseRateLimiter).
+/// </summary>
 internal static class IngressProtection
 {
     public const string ApiRateLimitPolicy = "api";
 
     public static WebApplicationBuilder AddIngressProtection(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<RateLimitingOptions>()
-            .BindConfiguration(RateLimitingOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddOptions<JwtAuthenticationOptions>()
-            .BindConfiguration(JwtAuthenticationOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<RateLimitingOptions>(RateLimitingOptions.SectionName);
+        builder.Services.AddValidatedOptions<JwtAuthenticationOptions>(JwtAuthenticationOptions.SectionName);
 
         builder.Services.AddRateLimiter(limiter =>
         {
@@ -76,14 +74,6 @@ internal static class IngressProtection
         }
 
         return builder;
-    }
-
-    public static WebApplication UseIngressProtection(this WebApplication app)
-    {
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.UseRateLimiter();
-        return app;
     }
 
     private static void ConfigureBearer(JwtBearerOptions bearer, JwtAuthenticationOptions jwt)

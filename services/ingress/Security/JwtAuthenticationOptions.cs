@@ -1,8 +1,10 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace IngressService.Security;
+namespace RedisStreamDemo.Ingress.Security;
 
-// Bound from "Authentication"; named apart from ASP.NET Core's own AuthenticationOptions.
+/// <summary>
+/// Bound from "Authentication"; named apart from ASP.NET Core's own AuthenticationOptions.
+/// </summary>
 internal sealed class JwtAuthenticationOptions : IValidatableObject
 {
     public const string SectionName = "Authentication";

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace IngressService.Security;
+namespace RedisStreamDemo.Ingress.Security;
 
 internal sealed class RateLimitingOptions
 {

@@ -1,17 +1,22 @@
-using System.Net.Sockets;
 using Dapr.Workflow;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
+using RedisStreamDemo.Ingress.Correlation;
+using RedisStreamDemo.Ingress.Telemetry;
+using RedisStreamDemo.ServiceDefaults;
 
-namespace IngressService.Workflows;
+namespace RedisStreamDemo.Ingress.Workflows;
 
-// Keeps the workflow state store from growing without bound: instances this replica scheduled are
-// purged once they have been finished for longer than Workflows:Retention.
-internal sealed partial class FinishedWorkflowPurger(
+/// <summary>
+/// Keeps the workflow state store from growing without bound: instances this replica scheduled are
+/// purged once they have been finished for longer than Correlation:Retention.
+/// </summary>
+internal sealed class FinishedWorkflowPurger(
     IDaprWorkflowClient workflows,
     WorkflowInstanceTracker tracker,
     IngressMetrics metrics,
     TimeProvider time,
+    IOptions<CorrelationOptions> correlationOptions,
     IOptions<WorkflowOptions> options,
     ILogger<FinishedWorkflowPurger> logger) : BackgroundService
 {
@@ -54,19 +59,19 @@ internal sealed partial class FinishedWorkflowPurger(
                 catch (RpcException ex) when (ex.StatusCode is not (StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled))
                 {
                     // This instance's problem, not the sidecar's: the others are still swept.
-                    LogInstanceNotSwept(logger, ex, instanceId, ex.StatusCode);
+                    logger.InstanceNotSwept(ex, instanceId, ex.StatusCode);
                 }
             }
         }
-        catch (Exception ex) when (ex is RpcException or HttpRequestException or SocketException)
+        catch (Exception ex) when (SidecarErrors.IsTransient(ex))
         {
             // The sidecar is away; the next tick tries again.
-            LogSweepInterrupted(logger, ex);
+            logger.SweepInterrupted(ex);
         }
 
         if (purged > 0)
         {
-            LogPurged(logger, purged, tracker.Count);
+            logger.Purged(purged, tracker.Count);
         }
     }
 
@@ -83,7 +88,7 @@ internal sealed partial class FinishedWorkflowPurger(
                 return false;
             }
 
-            if (!IsTerminal(state.RuntimeStatus))
+            if (!state.RuntimeStatus.IsTerminal())
             {
                 return false;
             }
@@ -91,7 +96,7 @@ internal sealed partial class FinishedWorkflowPurger(
             tracker.MarkFinished(instanceId);
         }
 
-        if (instance.FinishedAt is { } finishedAt && time.GetUtcNow() - finishedAt >= options.Value.Retention)
+        if (instance.FinishedAt is { } finishedAt && time.GetUtcNow() - finishedAt >= correlationOptions.Value.Retention)
         {
             await workflows.PurgeInstanceAsync(instanceId, cancellationToken);
             tracker.Forget(instanceId);
@@ -106,17 +111,4 @@ internal sealed partial class FinishedWorkflowPurger(
     private static bool IsNoSuchInstance(RpcException ex) =>
         ex.StatusCode == StatusCode.NotFound
         || ex.Status.Detail.Contains("no such instance exists", StringComparison.OrdinalIgnoreCase);
-
-    public static bool IsTerminal(WorkflowRuntimeStatus status) => status is
-        WorkflowRuntimeStatus.Completed or WorkflowRuntimeStatus.Failed or
-        WorkflowRuntimeStatus.Terminated or WorkflowRuntimeStatus.Canceled;
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Purged} finished workflow instances; {Tracked} still tracked")]
-    private static partial void LogPurged(ILogger logger, int purged, int tracked);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not sweep workflow instance {InstanceId} ({StatusCode}); trying again at the next interval")]
-    private static partial void LogInstanceNotSwept(ILogger logger, Exception exception, string instanceId, StatusCode statusCode);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Purging finished workflows interrupted; retrying at the next interval")]
-    private static partial void LogSweepInterrupted(ILogger logger, Exception exception);
 }

@@ -1,30 +1,14 @@
 using Dapr.Workflow;
-using IngressService.Workflows.Activities;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Ingress.Workflows.Activities;
 
-namespace IngressService.Workflows;
+namespace RedisStreamDemo.Ingress.Workflows;
 
-internal sealed record ForecastWorkflowInput(WeatherRequest Request, TimeSpan ReplyDeadline);
-
-internal enum ForecastOutcome
-{
-    Answered,
-    DeadlinePassed,
-    PublishFailed,
-}
-
-internal sealed record ForecastWorkflowResult(ForecastOutcome Outcome, WeatherReply? Reply, DateTime FinishedAt)
-{
-    public static ForecastWorkflowResult Answered(WeatherReply reply, DateTime at) => new(ForecastOutcome.Answered, reply, at);
-
-    public static ForecastWorkflowResult DeadlinePassed(DateTime at) => new(ForecastOutcome.DeadlinePassed, null, at);
-
-    public static ForecastWorkflowResult PublishFailed(DateTime at) => new(ForecastOutcome.PublishFailed, null, at);
-}
-
-// One request, one instance (instance id = request id): publish the request, then wait for the
-// proxy's reply, which the reply subscription raises as an external event.
-internal sealed partial class ForecastWorkflow : Workflow<ForecastWorkflowInput, ForecastWorkflowResult>
+/// <summary>
+/// One request, one instance (instance id = request id): publish the request, then wait for the
+/// proxy's reply, which the reply subscription raises as an external event.
+/// </summary>
+internal sealed class ForecastWorkflow : Workflow<ForecastWorkflowInput, ForecastWorkflowResult>
 {
     public const string ReplyEventName = "weather-reply";
 
@@ -49,29 +33,20 @@ internal sealed partial class ForecastWorkflow : Workflow<ForecastWorkflowInput,
         }
         catch (WorkflowTaskFailedException ex)
         {
-            LogPublishFailed(logger, requestId, ex.FailureDetails.ErrorMessage);
+            logger.PublishFailed(requestId, ex.FailureDetails.ErrorMessage);
             return ForecastWorkflowResult.PublishFailed(context.CurrentUtcDateTime);
         }
 
         try
         {
             var reply = await context.WaitForExternalEventAsync<WeatherReply>(ReplyEventName, input.ReplyDeadline);
-            LogReplyReceived(logger, requestId, reply.Terminal);
+            logger.ReplyReceived(requestId, reply.Terminal);
             return ForecastWorkflowResult.Answered(reply, context.CurrentUtcDateTime);
         }
         catch (TaskCanceledException)
         {
-            LogDeadlinePassed(logger, requestId, input.ReplyDeadline);
+            logger.DeadlinePassed(requestId, input.ReplyDeadline);
             return ForecastWorkflowResult.DeadlinePassed(context.CurrentUtcDateTime);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId} answered by terminal {Terminal}")]
-    private static partial void LogReplyReceived(ILogger logger, string requestId, string terminal);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId} got no reply within {ReplyDeadline}")]
-    private static partial void LogDeadlinePassed(ILogger logger, string requestId, TimeSpan replyDeadline);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Request {RequestId} could not be published: {Error}")]
-    private static partial void LogPublishFailed(ILogger logger, string requestId, string error);
 }

@@ -1,17 +1,19 @@
 using System.Collections.Concurrent;
-using IngressService.Forecasts;
 using Microsoft.Extensions.Options;
+using RedisStreamDemo.Ingress.Correlation;
+using RedisStreamDemo.Ingress.Telemetry;
 
-namespace IngressService.Workflows;
+namespace RedisStreamDemo.Ingress.Workflows;
 
-// The instances this replica scheduled, for two jobs: bounding work in flight (unfinished instances)
-// and purging finished ones after the retention period. Dapr.Workflow offers no query for "finished
-// before T", so what is not remembered here (ids scheduled before a restart, or by another replica)
-// is not purged by this replica.
+/// <summary>
+/// The instances this replica scheduled, for two jobs: bounding work in flight (unfinished instances)
+/// and purging finished ones after the retention period. Dapr.Workflow offers no query for "finished
+/// before T", so what is not remembered here (ids scheduled before a restart, or by another replica)
+/// is not purged by this replica.
+/// </summary>
 internal sealed class WorkflowInstanceTracker(
     TimeProvider time,
-    IOptions<ForecastOptions> forecastOptions,
-    IOptions<WorkflowOptions> workflowOptions,
+    IOptions<CorrelationOptions> options,
     IngressMetrics metrics)
 {
     private readonly ConcurrentDictionary<string, TrackedInstance> instances = new(StringComparer.Ordinal);
@@ -24,15 +26,15 @@ internal sealed class WorkflowInstanceTracker(
     // Reserves a slot before the instance is scheduled, so the bound holds under concurrent POSTs.
     public bool TryTrack(string instanceId)
     {
-        if (Interlocked.Increment(ref inFlight) > forecastOptions.Value.MaxInFlight
-            || instances.Count >= workflowOptions.Value.MaxTracked
+        if (Interlocked.Increment(ref inFlight) > options.Value.MaxInFlight
+            || instances.Count >= options.Value.MaxTracked
             || !instances.TryAdd(instanceId, new TrackedInstance(time.GetUtcNow())))
         {
             Interlocked.Decrement(ref inFlight);
             return false;
         }
 
-        metrics.WorkflowStarted();
+        metrics.RequestStarted();
         return true;
     }
 
@@ -83,25 +85,6 @@ internal sealed class WorkflowInstanceTracker(
     private void Release()
     {
         Interlocked.Decrement(ref inFlight);
-        metrics.WorkflowFinished();
+        metrics.RequestFinished();
     }
-}
-
-internal sealed class TrackedInstance(DateTimeOffset scheduledAt)
-{
-    private long finishedAtTicks;
-
-    public DateTimeOffset ScheduledAt { get; } = scheduledAt;
-
-    public DateTimeOffset? FinishedAt
-    {
-        get
-        {
-            var ticks = Interlocked.Read(ref finishedAtTicks);
-            return ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
-        }
-    }
-
-    public bool TryFinish(DateTimeOffset at) =>
-        Interlocked.CompareExchange(ref finishedAtTicks, Math.Max(1, at.UtcTicks), 0) == 0;
 }

@@ -4,10 +4,12 @@ using System.Security.Cryptography;
 using System.Text;
 using RedisStreamDemo.Contracts;
 
-namespace ProxyService.Forecasts;
+namespace RedisStreamDemo.Proxy.Forecasts;
 
-// A forecast depends only on the city and the date, so a redelivered or replayed request, on any
-// replica, gets the same answer. string.GetHashCode is randomised per process and would not do.
+/// <summary>
+/// A forecast depends only on the city and the date, so a redelivered or replayed request, on any
+/// replica, gets the same answer. string.GetHashCode is randomised per process and would not do.
+/// </summary>
 internal static class ForecastGenerator
 {
     public const int Days = 5;

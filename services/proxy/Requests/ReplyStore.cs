@@ -3,12 +3,14 @@ using Dapr.Client;
 using Microsoft.Extensions.Options;
 using RedisStreamDemo.Contracts;
 
-namespace ProxyService.Requests;
+namespace RedisStreamDemo.Proxy.Requests;
 
-// Replies by request id in the Dapr state store, so a redelivery re-publishes the reply instead of
-// processing again, even when it reaches a new process after a crash or another replica after a
-// reclaim. Entries expire after the retention (state.redis ttlInSeconds): long enough to outlive
-// every redelivery, short enough that the store stays small.
+/// <summary>
+/// Replies by request id in the Dapr state store, so a redelivery re-publishes the reply instead of
+/// processing again, even when it reaches a new process after a crash or another replica after a
+/// reclaim. Entries expire after the retention (state.redis ttlInSeconds): long enough to outlive
+/// every redelivery, short enough that the store stays small.
+/// </summary>
 internal sealed class ReplyStore(DaprClient dapr, IOptions<ReplyOptions> options, TimeProvider time)
 {
     private readonly Dictionary<string, string> saveMetadata = new(StringComparer.Ordinal)

@@ -1,12 +1,8 @@
-namespace ProxyService.Requests;
+namespace RedisStreamDemo.Proxy.Requests;
 
+/// <summary>Messages of the weather-request subscription.</summary>
 internal static partial class RequestLog
 {
-    private static readonly Func<ILogger, string, IDisposable?> RequestScope =
-        LoggerMessage.DefineScope<string>("RequestId:{RequestId}");
-
-    public static IDisposable? BeginRequestScope(this ILogger logger, string requestId) => RequestScope(logger, requestId);
-
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information,
         Message = "Request {RequestId} for {City} processed on {Terminal}")]
     public static partial void Processed(this ILogger logger, string requestId, string city, string terminal);

@@ -1,13 +1,13 @@
-namespace ProxyService.Requests;
+using RedisStreamDemo.ServiceDefaults;
 
+namespace RedisStreamDemo.Proxy.Requests;
+
+/// <summary>Registers the weather-request subscription's handler and reply store.</summary>
 internal static class RequestsExtensions
 {
     public static IServiceCollection AddWeatherRequests(this IServiceCollection services)
     {
-        services.AddOptions<ReplyOptions>()
-            .BindConfiguration(ReplyOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<ReplyOptions>(ReplyOptions.SectionName);
 
         services.AddSingleton<ReplyStore>();
         services.AddSingleton<WeatherRequestHandler>();

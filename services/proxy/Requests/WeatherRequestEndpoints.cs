@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using RedisStreamDemo.Contracts;
 using RedisStreamDemo.ServiceDefaults;
 
-namespace ProxyService.Requests;
+namespace RedisStreamDemo.Proxy.Requests;
 
 internal static class WeatherRequestEndpoints
 {

@@ -3,15 +3,19 @@ using System.Diagnostics;
 using Dapr;
 using Dapr.Client;
 using Microsoft.Extensions.Options;
-using ProxyService.Terminals;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Proxy.Telemetry;
+using RedisStreamDemo.Proxy.Terminals;
+using RedisStreamDemo.ServiceDefaults;
 
-namespace ProxyService.Requests;
+namespace RedisStreamDemo.Proxy.Requests;
 
-// Delivery is at-least-once: the same request can arrive again (redelivery, retry after RETRY, a
-// restart after a crash) or twice at once (an entry reclaimed while still in flight). Each request
-// id is processed once: every other delivery re-publishes the reply saved in the reply store, or
-// waits for the delivery of it already in flight in this process.
+/// <summary>
+/// Delivery is at-least-once: the same request can arrive again (redelivery, retry after RETRY, a
+/// restart after a crash) or twice at once (an entry reclaimed while still in flight). Each request
+/// id is processed once: every other delivery re-publishes the reply saved in the reply store, or
+/// waits for the delivery of it already in flight in this process.
+/// </summary>
 internal sealed class WeatherRequestHandler(
     TerminalPool terminals,
     ReplyStore replies,
@@ -36,9 +40,9 @@ internal sealed class WeatherRequestHandler(
             return TopicResponse.Drop;
         }
 
-        using var activity = ProxyTelemetry.ActivitySource.StartActivity("weather-request process");
-        activity?.SetTag(ProxyTelemetry.Tags.RequestId, request.RequestId);
-        activity?.SetTag(ProxyTelemetry.Tags.City, request.City);
+        using var activity = ProxyTelemetry.ActivitySource.StartActivity("forecast.process");
+        activity?.SetTag(TelemetryTags.RequestId, request.RequestId);
+        activity?.SetTag(TelemetryTags.City, request.City);
         using var scope = logger.BeginRequestScope(request.RequestId);
 
         var mine = new Lazy<Task<Delivery>>(() => DeliverOnceAsync(request));
@@ -51,7 +55,7 @@ internal sealed class WeatherRequestHandler(
 
         // The shared work does not take this token: one caller giving up must not cancel it for the others.
         var delivery = await shared.Value.WaitAsync(cancellationToken);
-        activity?.SetTag(ProxyTelemetry.Tags.Terminal, delivery.Terminal);
+        activity?.SetTag(TelemetryTags.Terminal, delivery.Terminal);
 
         switch (delivery.Outcome)
         {

@@ -1,9 +1,11 @@
-using ProxyService.Forecasts;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Proxy.Forecasts;
 
-namespace ProxyService.Terminals;
+namespace RedisStreamDemo.Proxy.Terminals;
 
-// One worker of the pool. The pool hands it to one request at a time through a TerminalLease.
+/// <summary>
+/// One worker of the pool. The pool hands it to one request at a time through a TerminalLease.
+/// </summary>
 internal sealed class Terminal(string id, TimeSpan processingTime, TimeProvider time)
 {
     private string? currentRequestId;
@@ -29,20 +31,5 @@ internal sealed class Terminal(string id, TimeSpan processingTime, TimeProvider 
         var forecasts = ForecastGenerator.ForDays(request.City, DateOnly.FromDateTime(request.RequestedAt.UtcDateTime));
         Interlocked.Increment(ref processed);
         return new WeatherReply(request.RequestId, request.City, request.Location, forecasts, Id, time.GetUtcNow());
-    }
-}
-
-internal sealed class TerminalLease(TerminalPool pool, Terminal terminal) : IDisposable
-{
-    private int released;
-
-    public Terminal Terminal { get; } = terminal;
-
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref released, 1) == 0)
-        {
-            pool.Release(Terminal);
-        }
     }
 }

@@ -1,8 +1,10 @@
-namespace ProxyService.Terminals;
+namespace RedisStreamDemo.Proxy.Terminals;
 
-// Graceful shutdown. ApplicationStopping fires before the server or any hosted service stops: from
-// then on new deliveries are answered RETRY (the sidecar keeps them) while in-flight work goes on.
-// StopAsync then waits for every terminal to come back, bounded by HostOptions.ShutdownTimeout.
+/// <summary>
+/// Graceful shutdown. ApplicationStopping fires before the server or any hosted service stops: from
+/// then on new deliveries are answered RETRY (the sidecar keeps them) while in-flight work goes on.
+/// StopAsync then waits for every terminal to come back, bounded by HostOptions.ShutdownTimeout.
+/// </summary>
 internal sealed class TerminalDrain(TerminalPool terminals, IHostApplicationLifetime lifetime, ILogger<TerminalDrain> logger)
     : IHostedService
 {

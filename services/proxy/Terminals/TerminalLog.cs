@@ -1,5 +1,6 @@
-namespace ProxyService.Terminals;
+namespace RedisStreamDemo.Proxy.Terminals;
 
+/// <summary>Messages of the terminal pool's drain at shutdown.</summary>
 internal static partial class TerminalLog
 {
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information,

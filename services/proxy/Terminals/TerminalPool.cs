@@ -1,10 +1,12 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 
-namespace ProxyService.Terminals;
+namespace RedisStreamDemo.Proxy.Terminals;
 
-// The free terminals wait in a channel: taking one is acquiring it, writing it back releases it.
-// Draining on shutdown takes every terminal back, which can only finish once in-flight work has.
+/// <summary>
+/// The free terminals wait in a channel: taking one is acquiring it, writing it back releases it.
+/// Draining on shutdown takes every terminal back, which can only finish once in-flight work has.
+/// </summary>
 internal sealed class TerminalPool
 {
     private readonly Terminal[] terminals;

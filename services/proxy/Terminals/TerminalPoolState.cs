@@ -1,5 +1,4 @@
-namespace ProxyService.Terminals;
+namespace RedisStreamDemo.Proxy.Terminals;
 
+/// <summary>The pool as GET /terminals shows it.</summary>
 internal sealed record TerminalPoolState(int Capacity, int Busy, IReadOnlyList<TerminalState> Terminals);
-
-internal sealed record TerminalState(string Id, string? CurrentRequestId, long Processed);

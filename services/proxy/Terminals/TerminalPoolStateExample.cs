@@ -2,9 +2,11 @@ using System.Text.Json;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
-namespace ProxyService.Terminals;
+namespace RedisStreamDemo.Proxy.Terminals;
 
-// Shows a realistic pool in Swagger UI: one terminal busy, the others idle.
+/// <summary>
+/// Shows a realistic pool in Swagger UI: one terminal busy, the others idle.
+/// </summary>
 internal sealed class TerminalPoolStateExample : ISchemaFilter
 {
     public static readonly TerminalPoolState Example = new(4, 1,

@@ -1,18 +1,20 @@
 using Dapr.Client;
 using Dapr.Workflow;
-using IngressService.Workflows;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using NSubstitute;
+using RedisStreamDemo.Ingress.Forecasts;
+using RedisStreamDemo.Ingress.Workflows;
 
 namespace Ingress.Tests.Support;
 
 // The ingress in process with both Dapr clients substituted at the edge and no workflow worker
-// (it would try to stream work items from a sidecar that is not there).
-public sealed class IngressFactory : WebApplicationFactory<Program>
+// (it would try to stream work items from a sidecar that is not there). Any type of the ingress
+// assembly anchors the factory; ForecastOptions is one it configures.
+internal sealed class IngressFactory : WebApplicationFactory<ForecastOptions>
 {
     private readonly Dictionary<string, string?> settings = new(StringComparer.Ordinal)
     {

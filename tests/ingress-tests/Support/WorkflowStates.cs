@@ -1,8 +1,8 @@
 using System.Reflection;
 using System.Text.Json;
-using Dapr.Workflow;
 using Dapr.Common.Serialization;
-using IngressService.Workflows;
+using Dapr.Workflow;
+using RedisStreamDemo.Ingress.Workflows;
 
 namespace Ingress.Tests.Support;
 

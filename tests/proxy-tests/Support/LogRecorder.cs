@@ -6,11 +6,11 @@ namespace Proxy.Tests.Support;
 // Keeps every formatted log message of the app under test.
 public sealed class LogRecorder : ILoggerProvider
 {
-    private readonly ConcurrentQueue<string> _messages = new();
+    private readonly ConcurrentQueue<string> messages = new();
 
-    public IReadOnlyCollection<string> Messages => _messages;
+    public IReadOnlyCollection<string> Messages => messages;
 
-    public ILogger CreateLogger(string categoryName) => new Recorder(_messages);
+    public ILogger CreateLogger(string categoryName) => new Recorder(messages);
 
     public void Dispose()
     {

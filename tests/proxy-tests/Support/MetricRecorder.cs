@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using ProxyService;
+using RedisStreamDemo.Proxy.Telemetry;
 
 namespace Proxy.Tests.Support;
 

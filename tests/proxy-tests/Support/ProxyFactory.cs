@@ -6,12 +6,14 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using RedisStreamDemo.Proxy.Terminals;
 using RedisStreamDemo.ServiceDefaults;
 
 namespace Proxy.Tests.Support;
 
-// The whole proxy in process; only the Dapr client at its edge is substituted.
-public sealed class ProxyFactory(string? appToken = null, TimeSpan? processingTime = null) : WebApplicationFactory<Program>
+// The whole proxy in process; only the Dapr client at its edge is substituted. Any type of the
+// proxy assembly anchors the factory; TerminalOptions is one it configures.
+internal sealed class ProxyFactory(string? appToken = null, TimeSpan? processingTime = null) : WebApplicationFactory<TerminalOptions>
 {
     public DaprClient Dapr { get; } = Substitute.For<DaprClient>();
 

@@ -3,10 +3,10 @@ using System.Diagnostics.Metrics;
 using Dapr.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using ProxyService;
-using ProxyService.Requests;
-using ProxyService.Terminals;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Proxy.Requests;
+using RedisStreamDemo.Proxy.Telemetry;
+using RedisStreamDemo.Proxy.Terminals;
 
 namespace Proxy.Tests.Support;
 
@@ -34,7 +34,9 @@ internal sealed class ProxyHarness : IAsyncDisposable
             .AddLogging()
             .AddMetrics()
             .AddSingleton(Dapr)
-            .AddProxy()
+            .AddProxyTelemetry()
+            .AddTerminals()
+            .AddWeatherRequests()
             .BuildServiceProvider(validateScopes: true);
 
         Metrics = new MetricRecorder(provider.GetRequiredService<IMeterFactory>());

@@ -1,5 +1,5 @@
-using ProxyService.Forecasts;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Proxy.Forecasts;
 
 namespace Proxy.Tests.Support;
 

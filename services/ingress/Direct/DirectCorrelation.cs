@@ -2,35 +2,36 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Dapr;
 using Dapr.Client;
-using IngressService.Forecasts;
-using IngressService.Replies;
-using IngressService.Workflows;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Ingress.Correlation;
+using RedisStreamDemo.Ingress.Telemetry;
+using RedisStreamDemo.ServiceDefaults;
 
-namespace IngressService.Correlation;
+namespace RedisStreamDemo.Ingress.Direct;
 
-// Direct mode: the request carries this replica's reply topic (weather-responses.<replica>), which
-// only this replica subscribes to, so its reply comes back here and completes the waiting request
-// from memory. A topic per replica rather than a consumer group per replica on weather-responses:
-// with a group per replica every replica would read (and drop) every other replica's replies, and
-// pubsub.redis takes its consumer group from the component, shared with the proxy's competing
-// consumers. The cost is a stream per replica name in Redis (bounded by maxLenApprox), left behind
-// when a replica goes away for good.
-//
-// Pending requests are bounded by Forecasts:MaxInFlight; finished outcomes stay answerable for
-// Workflows:Retention in a cache bounded by Workflows:MaxTracked (the deadline and retention are
-// shared with workflow mode, so switching modes changes no timing).
-internal sealed partial class DirectCorrelation : IRequestCorrelation, IDisposable
+/// <summary>
+/// Direct mode: the request carries this replica's reply topic (weather-responses.&lt;replica&gt;), which
+/// only this replica subscribes to, so its reply comes back here and completes the waiting request
+/// from memory. A topic per replica rather than a consumer group per replica on weather-responses:
+/// with a group per replica every replica would read (and drop) every other replica's replies, and
+/// pubsub.redis takes its consumer group from the component, shared with the proxy's competing
+/// consumers. The cost is a stream per replica name in Redis (bounded by maxLenApprox), left behind
+/// when a replica goes away for good.
+///
+/// Pending requests are bounded by Correlation:MaxInFlight; finished outcomes stay answerable for
+/// Correlation:Retention in a cache bounded by Correlation:MaxTracked (settings shared with workflow
+/// mode, so switching modes changes no timing).
+/// </summary>
+internal sealed class DirectCorrelation : IRequestCorrelation, IDisposable
 {
     private readonly ConcurrentDictionary<string, PendingRequest> pending = new(StringComparer.Ordinal);
     private readonly MemoryCache finished;
     private readonly DaprClient dapr;
     private readonly IngressMetrics metrics;
     private readonly TimeProvider time;
-    private readonly ForecastOptions forecastOptions;
-    private readonly WorkflowOptions workflowOptions;
+    private readonly CorrelationOptions options;
     private readonly ILogger<DirectCorrelation> logger;
     private int reserved;
 
@@ -38,19 +39,16 @@ internal sealed partial class DirectCorrelation : IRequestCorrelation, IDisposab
         DaprClient dapr,
         IngressMetrics metrics,
         TimeProvider time,
-        IOptions<ForecastOptions> forecastOptions,
-        IOptions<WorkflowOptions> workflowOptions,
-        IOptions<CorrelationOptions> correlationOptions,
+        IOptions<CorrelationOptions> options,
         ILogger<DirectCorrelation> logger)
     {
         this.dapr = dapr;
         this.metrics = metrics;
         this.time = time;
-        this.forecastOptions = forecastOptions.Value;
-        this.workflowOptions = workflowOptions.Value;
+        this.options = options.Value;
         this.logger = logger;
-        ReplyTopic = correlationOptions.Value.ReplyTopic;
-        finished = new MemoryCache(new MemoryCacheOptions { SizeLimit = this.workflowOptions.MaxTracked });
+        ReplyTopic = this.options.ReplyTopic;
+        finished = new MemoryCache(new MemoryCacheOptions { SizeLimit = this.options.MaxTracked });
     }
 
     public string ReplyTopic { get; }
@@ -61,7 +59,7 @@ internal sealed partial class DirectCorrelation : IRequestCorrelation, IDisposab
     {
         var requestId = request.RequestId;
         // Reserved before the publish, so the bound holds under concurrent POSTs.
-        if (Interlocked.Increment(ref reserved) > forecastOptions.MaxInFlight)
+        if (Interlocked.Increment(ref reserved) > options.MaxInFlight)
         {
             Interlocked.Decrement(ref reserved);
             return StartResult.Overloaded;
@@ -69,7 +67,7 @@ internal sealed partial class DirectCorrelation : IRequestCorrelation, IDisposab
 
         // Registered before publishing: the reply may arrive before PublishEventAsync returns.
         var entry = new PendingRequest(time.GetUtcNow(),
-            time.CreateTimer(_ => Expire(requestId), null, workflowOptions.ReplyDeadline, Timeout.InfiniteTimeSpan));
+            time.CreateTimer(_ => Expire(requestId), null, options.ReplyDeadline, Timeout.InfiniteTimeSpan));
         if (!pending.TryAdd(requestId, entry))
         {
             // Request ids are fresh Guids; a clash means a caller reused one.
@@ -78,23 +76,22 @@ internal sealed partial class DirectCorrelation : IRequestCorrelation, IDisposab
             throw new InvalidOperationException($"Request {requestId} is already waiting.");
         }
 
-        metrics.WorkflowStarted();
+        metrics.RequestStarted();
 
         using var activity = IngressTelemetry.ActivitySource.StartActivity("forecast.publish", ActivityKind.Producer);
-        activity?.SetTag(IngressTelemetry.RequestIdTag, requestId);
-        activity?.SetTag(IngressTelemetry.CityTag, request.City);
+        activity?.SetTag(TelemetryTags.RequestId, requestId);
+        activity?.SetTag(TelemetryTags.City, request.City);
 
-        using var call = ForecastEndpoints.SidecarCall(forecastOptions, cancellationToken);
+        using var call = SidecarCall.Start(options, cancellationToken);
         try
         {
             var metadata = new Dictionary<string, string> { ["cloudevent.id"] = requestId };
             await dapr.PublishEventAsync(
                 DaprNames.PubSub, DaprNames.Topics.WeatherRequests, request with { ReplyTopic = ReplyTopic }, metadata, call.Token);
-            LogPublished(logger, requestId, DaprNames.Topics.WeatherRequests, ReplyTopic);
+            logger.Published(requestId, DaprNames.Topics.WeatherRequests, ReplyTopic);
             return StartResult.Started;
         }
-        catch (Exception ex) when (ex is DaprException || ForecastEndpoints.IsTransient(ex)
-            || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is DaprException || SidecarCall.Failed(ex, cancellationToken))
         {
             // Forgotten at once: the client is told 503. Should the request have been published after
             // all, its reply is dropped as unknown.
@@ -108,17 +105,17 @@ internal sealed partial class DirectCorrelation : IRequestCorrelation, IDisposab
         }
     }
 
-    public async Task<FinishedForecast> WaitAsync(string requestId, CancellationToken cancellationToken)
+    public async Task<FinishedRequest> WaitAsync(string requestId, CancellationToken cancellationToken)
     {
         if (pending.TryGetValue(requestId, out var entry))
         {
             // The outcome comes through the task as well as the cache, so a zero retention loses nothing.
-            return Outcome(requestId, await entry.Completion.Task.WaitAsync(cancellationToken));
+            return Finished(await entry.Completion.Task.WaitAsync(cancellationToken));
         }
 
         return finished.TryGetValue(requestId, out DirectOutcome? outcome) && outcome is not null
-            ? Outcome(requestId, outcome)
-            : new FinishedForecast(null, ForecastProblems.UnknownRequest(requestId), RequestOutcome.Error);
+            ? Finished(outcome)
+            : FinishedRequest.Unknown;
     }
 
     public Task<RequestLookup> GetAsync(string requestId, CancellationToken cancellationToken)
@@ -129,7 +126,7 @@ internal sealed partial class DirectCorrelation : IRequestCorrelation, IDisposab
         }
 
         return Task.FromResult(finished.TryGetValue(requestId, out DirectOutcome? outcome) && outcome is not null
-            ? new RequestLookup(LookupStatus.Finished, Outcome(requestId, outcome))
+            ? new RequestLookup(LookupStatus.Finished, Finished(outcome))
             : RequestLookup.Unknown);
     }
 
@@ -139,20 +136,20 @@ internal sealed partial class DirectCorrelation : IRequestCorrelation, IDisposab
         if (pending.TryGetValue(requestId, out var entry) && Finish(requestId, entry, new DirectOutcome(reply)))
         {
             metrics.ReplyObserved(time.GetUtcNow() - entry.AcceptedAt);
-            ReplyLog.Handed(logger, requestId, reply.Terminal);
+            logger.ReplyHanded(requestId, reply.Terminal);
             return Task.FromResult(ReplyHandling.Success);
         }
 
         if (finished.TryGetValue(requestId, out DirectOutcome? outcome) && outcome is not null)
         {
             // At-least-once delivery: a redelivered reply, or one that came after the deadline.
-            ReplyLog.Duplicate(logger, requestId, outcome.Reply is null ? "DeadlinePassed" : "Answered");
+            logger.DuplicateReply(requestId, outcome.Reply is null ? "DeadlinePassed" : "Answered");
             return Task.FromResult(ReplyHandling.Duplicate);
         }
 
         // Not a request this replica is waiting for (it restarted since, or the retention passed):
         // nothing can ever complete it, so retrying would only loop.
-        ReplyLog.UnknownRequest(logger, requestId);
+        logger.UnknownRequest(requestId);
         return Task.FromResult(ReplyHandling.Drop);
     }
 
@@ -170,7 +167,7 @@ internal sealed partial class DirectCorrelation : IRequestCorrelation, IDisposab
     {
         if (pending.TryGetValue(requestId, out var entry) && Finish(requestId, entry, DirectOutcome.DeadlinePassed))
         {
-            LogDeadlinePassed(logger, requestId, workflowOptions.ReplyDeadline);
+            logger.DeadlinePassed(requestId, options.ReplyDeadline);
         }
     }
 
@@ -199,12 +196,12 @@ internal sealed partial class DirectCorrelation : IRequestCorrelation, IDisposab
 
     private void Remember(string requestId, DirectOutcome outcome)
     {
-        if (workflowOptions.Retention > TimeSpan.Zero)
+        if (options.Retention > TimeSpan.Zero)
         {
             finished.Set(requestId, outcome, new MemoryCacheEntryOptions
             {
                 Size = 1,
-                AbsoluteExpirationRelativeToNow = workflowOptions.Retention,
+                AbsoluteExpirationRelativeToNow = options.Retention,
             });
         }
     }
@@ -212,18 +209,12 @@ internal sealed partial class DirectCorrelation : IRequestCorrelation, IDisposab
     private void Release()
     {
         Interlocked.Decrement(ref reserved);
-        metrics.WorkflowFinished();
+        metrics.RequestFinished();
     }
 
-    private static FinishedForecast Outcome(string requestId, DirectOutcome outcome) => outcome.Reply is { } reply
-        ? new FinishedForecast(reply, null, RequestOutcome.Ok)
-        : new FinishedForecast(null, ForecastProblems.DeadlinePassed(requestId), RequestOutcome.TimedOut);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Published request {RequestId} to {Topic}, replies to {ReplyTopic}")]
-    private static partial void LogPublished(ILogger logger, string requestId, string topic, string replyTopic);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId} got no reply within {ReplyDeadline}")]
-    private static partial void LogDeadlinePassed(ILogger logger, string requestId, TimeSpan replyDeadline);
+    private static FinishedRequest Finished(DirectOutcome outcome) => outcome.Reply is { } reply
+        ? FinishedRequest.Answered(reply)
+        : FinishedRequest.DeadlinePassed;
 
     private sealed class PendingRequest(DateTimeOffset acceptedAt, ITimer deadline)
     {

@@ -13,14 +13,3 @@ public sealed record WeatherRequest(
     string? Location,
     DateTimeOffset RequestedAt,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ReplyTopic = null);
-
-/// <summary>The proxy's answer, published to <c>weather-responses</c>.</summary>
-public sealed record WeatherReply(
-    string RequestId,
-    string City,
-    string? Location,
-    IReadOnlyList<Forecast> Forecasts,
-    string Terminal,
-    DateTimeOffset ProcessedAt);
-
-public sealed record Forecast(DateOnly Date, int TemperatureC, int TemperatureF, string Summary);

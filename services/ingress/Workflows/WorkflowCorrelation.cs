@@ -1,21 +1,23 @@
 using Dapr.Workflow;
-using IngressService.Forecasts;
-using IngressService.Replies;
-using IngressService.Workflows;
 using Microsoft.Extensions.Options;
 using RedisStreamDemo.Contracts;
+using RedisStreamDemo.Ingress.Correlation;
+using RedisStreamDemo.Ingress.Telemetry;
+using RedisStreamDemo.ServiceDefaults;
 
-namespace IngressService.Correlation;
+namespace RedisStreamDemo.Ingress.Workflows;
 
-// Workflow mode: one ForecastWorkflow instance per request (instance id = request id) publishes the
-// request and waits for the reply, which the reply subscription raises as an external event.
-internal sealed partial class WorkflowCorrelation(
+/// <summary>
+/// Workflow mode: one ForecastWorkflow instance per request (instance id = request id) publishes the
+/// request and waits for the reply, which DeliverAsync raises on it as an external event when the
+/// reply subscription hands the reply over.
+/// </summary>
+internal sealed class WorkflowCorrelation(
     IDaprWorkflowClient workflows,
     WorkflowInstanceTracker tracker,
     IngressMetrics metrics,
     TimeProvider time,
-    IOptions<ForecastOptions> forecastOptions,
-    IOptions<WorkflowOptions> workflowOptions,
+    IOptions<CorrelationOptions> options,
     ILogger<WorkflowCorrelation> logger) : IRequestCorrelation
 {
     public int InFlight => tracker.InFlight;
@@ -28,18 +30,18 @@ internal sealed partial class WorkflowCorrelation(
             return StartResult.Overloaded;
         }
 
-        using var call = ForecastEndpoints.SidecarCall(forecastOptions.Value, cancellationToken);
+        using var call = SidecarCall.Start(options.Value, cancellationToken);
         try
         {
             await workflows.ScheduleNewWorkflowAsync(
                 nameof(ForecastWorkflow),
                 requestId,
-                new ForecastWorkflowInput(request, workflowOptions.Value.ReplyDeadline),
+                new ForecastWorkflowInput(request, options.Value.ReplyDeadline),
                 startTime: null,
                 call.Token);
             return StartResult.Started;
         }
-        catch (Exception ex) when (ForecastEndpoints.IsTransient(ex) || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (SidecarCall.Failed(ex, cancellationToken))
         {
             // A schedule that timed out may still have created the instance (daprd goes on with a
             // create whose caller left): it stays tracked, the purger forgets it if the sidecar does
@@ -55,21 +57,21 @@ internal sealed partial class WorkflowCorrelation(
         }
     }
 
-    public async Task<FinishedForecast> WaitAsync(string requestId, CancellationToken cancellationToken)
+    public async Task<FinishedRequest> WaitAsync(string requestId, CancellationToken cancellationToken)
     {
         var state = await workflows.WaitForWorkflowCompletionAsync(requestId, getInputsAndOutputs: true, cancellationToken);
-        return ForecastStatus.Finished(requestId, state, tracker);
+        return Finished(requestId, state);
     }
 
     public async Task<RequestLookup> GetAsync(string requestId, CancellationToken cancellationToken)
     {
         WorkflowState state;
-        using var call = ForecastEndpoints.SidecarCall(forecastOptions.Value, cancellationToken);
+        using var call = SidecarCall.Start(options.Value, cancellationToken);
         try
         {
             state = await workflows.GetWorkflowStateAsync(requestId, getInputsAndOutputs: true, call.Token);
         }
-        catch (Exception ex) when (ForecastEndpoints.IsTransient(ex) || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (SidecarCall.Failed(ex, cancellationToken))
         {
             return new RequestLookup(LookupStatus.Unavailable, Error: ex);
         }
@@ -79,15 +81,15 @@ internal sealed partial class WorkflowCorrelation(
             return RequestLookup.Unknown;
         }
 
-        return FinishedWorkflowPurger.IsTerminal(state.RuntimeStatus)
-            ? new RequestLookup(LookupStatus.Finished, ForecastStatus.Finished(requestId, state, tracker))
+        return state.RuntimeStatus.IsTerminal()
+            ? new RequestLookup(LookupStatus.Finished, Finished(requestId, state))
             : RequestLookup.Pending;
     }
 
     public async Task<ReplyHandling> DeliverAsync(WeatherReply reply, CancellationToken cancellationToken)
     {
         var requestId = reply.RequestId;
-        using var call = ForecastEndpoints.SidecarCall(forecastOptions.Value, cancellationToken);
+        using var call = SidecarCall.Start(options.Value, cancellationToken);
 
         // An instance this replica scheduled and has not seen finish is waiting for this event, so it
         // is raised at once: one sidecar call per reply instead of two. The sidecar delivers only
@@ -102,12 +104,12 @@ internal sealed partial class WorkflowCorrelation(
             }
             catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {
-                ReplyLog.Transient(logger, ex, requestId);
+                logger.ReplyNotDelivered(ex, requestId);
                 return ReplyHandling.Retry;
             }
-            catch (Exception ex) when (ForecastEndpoints.IsTransient(ex))
+            catch (Exception ex) when (SidecarErrors.IsTransient(ex))
             {
-                ReplyLog.Transient(logger, ex, requestId);
+                logger.ReplyNotDelivered(ex, requestId);
             }
         }
 
@@ -117,25 +119,24 @@ internal sealed partial class WorkflowCorrelation(
             var state = await workflows.GetWorkflowStateAsync(requestId, getInputsAndOutputs: false, call.Token);
             if (!state.Exists)
             {
-                ReplyLog.UnknownRequest(logger, requestId);
+                logger.UnknownRequest(requestId);
                 return ReplyHandling.Drop;
             }
 
-            if (FinishedWorkflowPurger.IsTerminal(state.RuntimeStatus))
+            if (state.RuntimeStatus.IsTerminal())
             {
                 // At-least-once delivery: a redelivered reply, or one that came after the deadline.
-                ReplyLog.Duplicate(logger, requestId, state.RuntimeStatus.ToString());
+                logger.DuplicateReply(requestId, state.RuntimeStatus.ToString());
                 return ReplyHandling.Duplicate;
             }
 
             createdAt = state.CreatedAt;
             await workflows.RaiseEventAsync(requestId, ForecastWorkflow.ReplyEventName, reply, call.Token);
         }
-        catch (Exception ex) when (ForecastEndpoints.IsTransient(ex)
-            || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (SidecarCall.Failed(ex, cancellationToken))
         {
             // No workflow worker yet, or the sidecar is unreachable: let the sidecar deliver again.
-            ReplyLog.Transient(logger, ex, requestId);
+            logger.ReplyNotDelivered(ex, requestId);
             return ReplyHandling.Retry;
         }
 
@@ -151,7 +152,22 @@ internal sealed partial class WorkflowCorrelation(
         }
 
         tracker.MarkFinished(reply.RequestId);
-        ReplyLog.Handed(logger, reply.RequestId, reply.Terminal);
+        logger.ReplyHanded(reply.RequestId, reply.Terminal);
         return ReplyHandling.Success;
+    }
+
+    private FinishedRequest Finished(string requestId, WorkflowState state)
+    {
+        tracker.MarkFinished(requestId);
+        var result = state.RuntimeStatus == WorkflowRuntimeStatus.Completed
+            ? state.ReadOutputAs<ForecastWorkflowResult>()
+            : null;
+
+        return result switch
+        {
+            { Outcome: ForecastOutcome.Answered, Reply: { } reply } => FinishedRequest.Answered(reply),
+            { Outcome: ForecastOutcome.DeadlinePassed } => FinishedRequest.DeadlinePassed,
+            _ => FinishedRequest.NotDelivered(state.RuntimeStatus.ToString()),
+        };
     }
 }

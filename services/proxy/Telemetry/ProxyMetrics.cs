@@ -1,20 +1,14 @@
 using System.Diagnostics.Metrics;
-using ProxyService.Terminals;
+using RedisStreamDemo.Proxy.Terminals;
+using RedisStreamDemo.ServiceDefaults;
 
-namespace ProxyService;
+namespace RedisStreamDemo.Proxy.Telemetry;
 
-internal enum RetryReason
-{
-    Busy,
-    ShuttingDown,
-    PublishFailed,
-    StoreFailed,
-    Poison,
-}
-
-// Instrument names are shared with the Grafana dashboards; Prometheus shows them as
-// proxy_terminals_busy, proxy_requests_processed_total, proxy_processing_duration_seconds, ...
-internal sealed class ProxyMetrics
+/// <summary>
+/// The proxy's instruments. Their names are shared with the Grafana dashboards; Prometheus shows
+/// them as proxy_terminals_busy, proxy_requests_processed_total, proxy_processing_duration_seconds, ...
+/// </summary>
+internal sealed class ProxyMetrics : ICountersAtZero
 {
     public const string MeterName = ProxyTelemetry.Name;
 
@@ -49,8 +43,6 @@ internal sealed class ProxyMetrics
             });
     }
 
-    // A counter is exported from its first Add: adding zero for every label value once the exporter
-    // listens makes a fresh proxy show 0 on the dashboards instead of "No data".
     public void StartAtZero()
     {
         foreach (var terminal in terminals.Snapshot().Terminals)
@@ -74,30 +66,9 @@ internal sealed class ProxyMetrics
 
     public void Retried(RetryReason reason) => retried.Add(1, ReasonTag(reason));
 
-    private static KeyValuePair<string, object?> ReasonTag(RetryReason reason) => new("reason", reason switch
-    {
-        RetryReason.Busy => "busy",
-        RetryReason.ShuttingDown => "shutting_down",
-        RetryReason.PublishFailed => "publish_failed",
-        RetryReason.StoreFailed => "store_failed",
-        RetryReason.Poison => "poison",
-        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
-    });
+    private static KeyValuePair<string, object?> ReasonTag(RetryReason reason) => new("reason", TagValues.Of(reason));
 
     public void Duplicate() => duplicate.Add(1);
 
     public void DeadLettered() => deadLettered.Add(1);
-}
-
-// Registered after the service defaults, so it starts after OpenTelemetry's hosted service: by then
-// the Prometheus exporter listens and the zeros are recorded.
-internal sealed class ProxyMetricsAtZero(ProxyMetrics metrics) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        metrics.StartAtZero();
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
