@@ -12,7 +12,6 @@ internal sealed class IngressMetrics : ICountersAtZero
     private readonly Counter<long> requests;
     private readonly Histogram<double> replyDuration;
     private readonly UpDownCounter<long> inFlight;
-    private readonly UpDownCounter<long> workflowsInFlight;
     private readonly Counter<long> repliesReceived;
     private readonly Counter<long> deadLetteredReplies;
     private readonly Counter<long> purged;
@@ -25,9 +24,6 @@ internal sealed class IngressMetrics : ICountersAtZero
             "ingress.reply.duration", "s", "Time from accepting a request to observing its reply.");
         inFlight = meter.CreateUpDownCounter<long>(
             "ingress.requests.in_flight", "{request}", "Requests handed on by this replica and not yet finished, in either correlation mode.");
-        // The name before both modes shared the count; kept while tests/faults reads it. Remove with it.
-        workflowsInFlight = meter.CreateUpDownCounter<long>(
-            "ingress.workflows.in_flight", "{request}", "Deprecated: the same count as ingress.requests.in_flight.");
         repliesReceived = meter.CreateCounter<long>(
             "ingress.replies.received", "{reply}", "Reply deliveries from the sidecar by result.");
         deadLetteredReplies = meter.CreateCounter<long>(
@@ -47,7 +43,6 @@ internal sealed class IngressMetrics : ICountersAtZero
             deadLetteredReplies.Add(0, ResultTag(result));
         }
         inFlight.Add(0);
-        workflowsInFlight.Add(0);
         purged.Add(0);
     }
 
@@ -55,17 +50,9 @@ internal sealed class IngressMetrics : ICountersAtZero
 
     public void ReplyObserved(TimeSpan sinceAccepted) => replyDuration.Record(Math.Max(0, sinceAccepted.TotalSeconds));
 
-    public void RequestStarted()
-    {
-        inFlight.Add(1);
-        workflowsInFlight.Add(1);
-    }
+    public void RequestStarted() => inFlight.Add(1);
 
-    public void RequestFinished()
-    {
-        inFlight.Add(-1);
-        workflowsInFlight.Add(-1);
-    }
+    public void RequestFinished() => inFlight.Add(-1);
 
     public void ReplyReceived(ReplyResult result) => repliesReceived.Add(1, ResultTag(result));
 

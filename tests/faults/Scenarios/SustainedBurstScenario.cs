@@ -49,7 +49,7 @@ public sealed class SustainedBurstScenario(CorrelationMode mode = CorrelationMod
         {
             [DaprNames.AppIds.Ingress] = new()
             {
-                ["Forecasts__MaxInFlight"] = MaxInFlight.ToString(CultureInfo.InvariantCulture),
+                ["Correlation__MaxInFlight"] = MaxInFlight.ToString(CultureInfo.InvariantCulture),
                 // One client IP: the per-IP rate limit must not answer 429 before the bound under test answers 503.
                 ["RateLimiting__Enabled"] = "false",
             },
@@ -100,7 +100,7 @@ public sealed class SustainedBurstScenario(CorrelationMode mode = CorrelationMod
             $"{lastThird.Count} accepted in the last third");
 
         var inFlight = samples.Select(s => s.InFlight).OfType<double>().ToList();
-        run.Check($"requests in flight stay within Forecasts:MaxInFlight = {MaxInFlight} (ingress_workflows_in_flight)",
+        run.Check($"requests in flight stay within Correlation:MaxInFlight = {MaxInFlight} (ingress_requests_in_flight)",
             inFlight.Count > 0 && inFlight.Max() <= MaxInFlight,
             inFlight.Count == 0 ? "no /metrics scrape answered" : $"max {inFlight.Max():0} in {inFlight.Count} scrapes");
 
@@ -188,7 +188,7 @@ public sealed class SustainedBurstScenario(CorrelationMode mode = CorrelationMod
         limit.CancelAfter(TimeSpan.FromSeconds(2));
         try
         {
-            return await Prometheus.SumAsync(run.Stack.Http, run.Stack.Ingress, "ingress_workflows_in_flight", cancellationToken: limit.Token);
+            return await Prometheus.SumAsync(run.Stack.Http, run.Stack.Ingress, "ingress_requests_in_flight", cancellationToken: limit.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
