@@ -1,0 +1,48 @@
+using Benchmarks.Measurement;
+
+namespace Benchmarks.Results;
+
+/// <summary>
+/// A fresh target's first minutes at the highest concurrency: windows of equal length until two
+/// consecutive ones agree (<see cref="SteadyState"/>). "Until steady" counts the requests and
+/// seconds before the first window of that pair; its resolution is one window.
+/// </summary>
+internal sealed record ColdPhase(
+    string Name,
+    int Concurrency,
+    double WindowSeconds,
+    bool Steady,
+    long? RequestsUntilSteady,
+    double? SecondsUntilSteady,
+    double FirstWindowRps,
+    double? SteadyRps,
+    IReadOnlyList<WarmupWindow> Windows)
+{
+    public static ColdPhase From(string name, int concurrency, TimeSpan window, IReadOnlyList<WarmupWindow> windows, int? steadyIndex)
+    {
+        var before = steadyIndex is { } i ? windows.Take(i).ToList() : null;
+        return new ColdPhase(
+            name,
+            concurrency,
+            window.TotalSeconds,
+            steadyIndex is not null,
+            before?.Sum(w => w.Requests),
+            before is null ? null : Math.Round(before.Sum(w => w.Seconds), 1),
+            windows.Count > 0 ? windows[0].ThroughputRps : 0,
+            steadyIndex is { } s ? Math.Round((windows[s].ThroughputRps + windows[s + 1].ThroughputRps) / 2, 1) : null,
+            windows);
+    }
+}
+
+/// <summary>One warm-up window: its throughput, tail latency and CPU per request (all processes, and the product's).</summary>
+internal sealed record WarmupWindow(long Requests, long Errors, double Seconds, double ThroughputRps, double P99Ms, double? CpuMsPerRequest, double? ProductCpuMsPerRequest)
+{
+    public static WarmupWindow From(MeasuredWindow window) => new(
+        window.Summary.Requests,
+        window.Summary.Errors,
+        Math.Round(window.Summary.ElapsedSeconds, 3),
+        Math.Round(window.Summary.ThroughputRps, 1),
+        window.Summary.P99Ms,
+        window.TotalCpuMsPerRequest is { } total ? Math.Round(total, 4) : null,
+        window.ProductCpuMsPerRequest is { } product ? Math.Round(product, 4) : null);
+}
