@@ -5,7 +5,7 @@ namespace Benchmark.Tests;
 public sealed class ColdPhaseTests
 {
     [Fact]
-    public void Until_steady_counts_the_windows_before_the_first_agreeing_pair()
+    public void Until_steady_counts_the_windows_before_the_first_agreeing_run()
     {
         WarmupWindow[] windows =
         [

@@ -20,7 +20,10 @@ internal sealed record BenchmarkSettings
     public TimeSpan WarmupWindow => Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(3);
 
     /// <summary>Most warm-up windows before giving up on a steady state (reported as not steady).</summary>
-    public int WarmupWindowCap => Quick ? 10 : 40;
+    public int WarmupWindowCap => Quick ? 15 : 30;
+
+    /// <summary>No load, after the warm-up: the CPU the processes spend without requests.</summary>
+    public TimeSpan IdleWindow => Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(3);
 
     /// <summary>Unmeasured load at each concurrency before its repetitions.</summary>
     public TimeSpan LevelWarmup => Quick ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(2);

@@ -89,16 +89,35 @@ internal sealed class BenchmarkSuite(BenchmarkSettings settings, IAnsiConsole co
         {
             var window = await MeasuredWindow.RunAsync(target, concurrency, settings.WarmupWindow, sampleMemory: false, cancellationToken);
             windows.Add(WarmupWindow.From(window));
-            steady = SteadyState.FirstSteadyWindow([.. windows.Select(w => w.ThroughputRps)]);
+            steady = SteadyState.FirstSteadyWindow([.. windows.Select(w => w.ThroughputRps)], [.. windows.Select(w => w.CpuMsPerRequest)]);
         }
-        var cold = ColdPhase.From(name, concurrency, settings.WarmupWindow, windows, steady);
+        var idle = await IdleCpuAsync(target, cancellationToken);
+        var cold = ColdPhase.From(name, concurrency, settings.WarmupWindow, windows, steady) with { IdleCpuMsPerSecond = idle };
         console.MarkupLine(
             $"  warm-up at c={concurrency}, {settings.WarmupWindow.TotalSeconds:0} s windows: " +
             string.Join(", ", windows.Select(w => w.ThroughputRps.ToString("N0", CultureInfo.InvariantCulture))) + " req/s; " +
             (cold.Steady
                 ? $"steady after {cold.RequestsUntilSteady:N0} requests and {cold.SecondsUntilSteady:0.#} s"
-                : $"[yellow]not steady after {windows.Count} windows[/]"));
+                : $"[yellow]not steady after {windows.Count} windows[/]") +
+            $"; idle CPU {idle.Values.Sum(v => v ?? 0):0.#} ms/s");
         return cold;
+    }
+
+    // What the processes burn with no request in flight (timers, polling, health probes, late
+    // compilation): it is in every figure per request, and dominates at low rates.
+    private async Task<Dictionary<string, double?>> IdleCpuAsync(IBenchmarkTarget target, CancellationToken cancellationToken)
+    {
+        var before = ProcessCpu.Snapshot(target.Processes);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await Task.Delay(settings.IdleWindow, cancellationToken);
+        var after = ProcessCpu.Snapshot(target.Processes);
+        var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+        return before.ToDictionary(
+            p => p.Key,
+            p => p.Value is { } start && after.GetValueOrDefault(p.Key) is { } end
+                ? Math.Round((end - start) * 1000.0 / ProcessCpu.TicksPerSecond / seconds, 1)
+                : (double?)null,
+            StringComparer.Ordinal);
     }
 
     private async Task<CaseResult> MeasureLevelAsync(

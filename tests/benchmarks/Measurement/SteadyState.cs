@@ -1,30 +1,46 @@
 namespace Benchmarks.Measurement;
 
 /// <summary>
-/// When a fresh system's throughput has settled: the first two consecutive windows (of equal
-/// length) whose throughputs differ by at most <c>tolerance</c> of the larger one.
+/// When a fresh system has settled: the first run of <see cref="DefaultWindows"/> consecutive
+/// windows (of equal length) whose throughputs lie within <c>tolerance</c> of the largest of them,
+/// and whose CPU times per request do too where they are known. Two windows alone are fooled by
+/// the plateaus of tiered compilation (for example 10, 90, 110, 142, 140 req/s, then 340 a minute
+/// later); CPU per request keeps falling while methods are still being recompiled.
 /// </summary>
 internal static class SteadyState
 {
     public const double DefaultTolerance = 0.10;
+    public const int DefaultWindows = 3;
 
-    /// <returns>The index of the first window of that pair, or null when no two consecutive windows agree.</returns>
-    public static int? FirstSteadyWindow(IReadOnlyList<double> throughputs, double tolerance = DefaultTolerance)
+    /// <returns>The index of the first window of that run, or null when there is none yet.</returns>
+    public static int? FirstSteadyWindow(
+        IReadOnlyList<double> throughputs,
+        IReadOnlyList<double?>? cpuPerRequest = null,
+        int windows = DefaultWindows,
+        double tolerance = DefaultTolerance)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(windows, 2);
         ArgumentOutOfRangeException.ThrowIfNegative(tolerance);
-        for (var i = 1; i < throughputs.Count; i++)
+        for (var first = 0; first + windows <= throughputs.Count; first++)
         {
-            if (Agree(throughputs[i - 1], throughputs[i], tolerance))
+            if (Agree(throughputs.Skip(first).Take(windows), tolerance)
+                && (cpuPerRequest is null || Agree(cpuPerRequest.Skip(first).Take(windows).OfType<double>(), tolerance)))
             {
-                return i - 1;
+                return first;
             }
         }
         return null;
     }
 
-    public static bool Agree(double a, double b, double tolerance)
+    /// <summary>True when every value is within <paramref name="tolerance"/> of the largest, and that is above zero.</summary>
+    public static bool Agree(IEnumerable<double> values, double tolerance)
     {
-        var larger = Math.Max(a, b);
-        return larger > 0 && Math.Abs(a - b) <= tolerance * larger;
+        var list = values.ToList();
+        if (list.Count == 0)
+        {
+            return true;
+        }
+        var largest = list.Max();
+        return largest > 0 && largest - list.Min() <= tolerance * largest;
     }
 }

@@ -35,7 +35,7 @@ internal sealed record BenchmarkReport(
 
     /// <summary>A case's median throughput over another case's median at the same concurrency.</summary>
     public static double? RatioOfMedians(CaseResult result, IEnumerable<CaseResult> all, string reference) =>
-        result.Name != reference
+        result.Name is not (RedisFloor or PlumbingFloor)
         && all.FirstOrDefault(c => c.Name == reference && c.Concurrency == result.Concurrency) is { ThroughputRps.Median: > 0 } floor
         && result.ThroughputRps is { } throughput
             ? Math.Round(throughput.Median / floor.ThroughputRps.Median, 4)
@@ -168,7 +168,7 @@ internal sealed record BenchmarkReport(
             return;
         }
         var table = new Table()
-            .Title($"[bold]Cold phase[/] [grey](fresh processes; windows of equal length until two consecutive ones agree within {SteadyState.DefaultTolerance:P0})[/]")
+            .Title($"[bold]Cold phase[/] [grey](fresh processes; windows of equal length until {SteadyState.DefaultWindows} consecutive ones agree within {SteadyState.DefaultTolerance:P0} in req/s and CPU ms/req)[/]")
             .AddColumn("Case")
             .AddColumn(new TableColumn("c").RightAligned())
             .AddColumn(new TableColumn("first window req/s").RightAligned())
@@ -176,6 +176,7 @@ internal sealed record BenchmarkReport(
             .AddColumn(new TableColumn("requests until steady").RightAligned())
             .AddColumn(new TableColumn("seconds until steady").RightAligned())
             .AddColumn(new TableColumn("steady req/s").RightAligned())
+            .AddColumn(new TableColumn("idle CPU ms/s (product / all)").RightAligned())
             .AddColumn("windows (req/s)");
         foreach (var cold in ColdPhases)
         {
@@ -188,6 +189,9 @@ internal sealed record BenchmarkReport(
                 cold.Steady ? N(cold.RequestsUntilSteady ?? 0) : "[yellow]not steady[/]",
                 cold.SecondsUntilSteady is { } seconds ? seconds.ToString("0.#", CultureInfo.InvariantCulture) : "",
                 cold.SteadyRps is { } steady ? steady.ToString("N0", CultureInfo.InvariantCulture) : "",
+                cold.IdleCpuMsPerSecond is { } idle
+                    ? $"{idle.Where(p => WatchedProcess.IsProduct(p.Key)).Sum(p => p.Value ?? 0):0} / {idle.Values.Sum(v => v ?? 0):0}"
+                    : "",
                 $"{cold.WindowSeconds:0.#} s: " + string.Join(" ", cold.Windows.Select(w => w.ThroughputRps.ToString("0", CultureInfo.InvariantCulture))));
         }
         console.Write(table);
@@ -238,7 +242,9 @@ internal sealed record RunSettings(
     double LevelWarmupSeconds,
     double WarmupWindowSeconds,
     int WarmupWindowCap,
-    double SteadyTolerance)
+    int SteadyWindows,
+    double SteadyTolerance,
+    double IdleSeconds)
 {
     public static RunSettings From(BenchmarkSettings settings) => new(
         settings.Concurrencies,
@@ -248,5 +254,7 @@ internal sealed record RunSettings(
         settings.LevelWarmup.TotalSeconds,
         settings.WarmupWindow.TotalSeconds,
         settings.WarmupWindowCap,
-        SteadyState.DefaultTolerance);
+        SteadyState.DefaultWindows,
+        SteadyState.DefaultTolerance,
+        settings.IdleWindow.TotalSeconds);
 }

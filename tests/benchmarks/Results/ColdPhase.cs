@@ -5,7 +5,7 @@ namespace Benchmarks.Results;
 /// <summary>
 /// A fresh target's first minutes at the highest concurrency: windows of equal length until two
 /// consecutive ones agree (<see cref="SteadyState"/>). "Until steady" counts the requests and
-/// seconds before the first window of that pair; its resolution is one window.
+/// seconds before the first window of that run; its resolution is one window.
 /// </summary>
 internal sealed record ColdPhase(
     string Name,
@@ -18,6 +18,9 @@ internal sealed record ColdPhase(
     double? SteadyRps,
     IReadOnlyList<WarmupWindow> Windows)
 {
+    /// <summary>CPU ms per second of each process with no load, measured right after the warm-up.</summary>
+    public IReadOnlyDictionary<string, double?>? IdleCpuMsPerSecond { get; init; }
+
     public static ColdPhase From(string name, int concurrency, TimeSpan window, IReadOnlyList<WarmupWindow> windows, int? steadyIndex)
     {
         var before = steadyIndex is { } i ? windows.Take(i).ToList() : null;
@@ -29,7 +32,7 @@ internal sealed record ColdPhase(
             before?.Sum(w => w.Requests),
             before is null ? null : Math.Round(before.Sum(w => w.Seconds), 1),
             windows.Count > 0 ? windows[0].ThroughputRps : 0,
-            steadyIndex is { } s ? Math.Round((windows[s].ThroughputRps + windows[s + 1].ThroughputRps) / 2, 1) : null,
+            steadyIndex is { } s ? Math.Round(windows.Skip(s).Average(w => w.ThroughputRps), 1) : null,
             windows);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Benchmarks.Cases;
 using StackExchange.Redis;
 
 namespace PlumbingFloor;
@@ -41,7 +42,9 @@ internal sealed class Broker(IConnectionMultiplexer redis, string appId)
     public async Task<byte[]> PublishAsync(PublishRequest request, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        await _db.StreamAddAsync(request.Topic, "data", Envelope.Wrap(appId, request.Topic, request.Data.Span));
+        await _db.StreamAddAsync(
+            request.Topic, "data", Envelope.Wrap(appId, request.Topic, request.Data.Span),
+            maxLength: StreamReads.MaxLenApprox, useApproximateMaxLength: true);
         return [];
     }
 
