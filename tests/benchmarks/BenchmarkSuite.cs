@@ -55,6 +55,12 @@ internal sealed class BenchmarkSuite(BenchmarkSettings settings, IAnsiConsole co
                     cancellationToken.ThrowIfCancellationRequested();
                     results.Cases.Add(await MeasureLevelAsync(benchmark.Name, target, isFloor ? null : floor, concurrency, results, cancellationToken));
                 }
+                // What the processes burn with no request (timers, polling, probes): in every figure
+                // per request, and most of it at low rates.
+                await SettleAsync(target, cancellationToken);
+                var idle = await CpuRateAsync(target, settings.IdleWindow, cancellationToken);
+                results.IdleCpuMsPerSecond[benchmark.Name] = idle;
+                console.MarkupLine($"  idle: {string.Join(", ", idle.Select(p => $"{p.Key} {p.Value:0.#}"))} CPU ms/s");
             }
             finally
             {
@@ -91,25 +97,51 @@ internal sealed class BenchmarkSuite(BenchmarkSettings settings, IAnsiConsole co
             windows.Add(WarmupWindow.From(window));
             steady = SteadyState.FirstSteadyWindow([.. windows.Select(w => w.ThroughputRps)], [.. windows.Select(w => w.CpuMsPerRequest)]);
         }
-        var idle = await IdleCpuAsync(target, cancellationToken);
-        var cold = ColdPhase.From(name, concurrency, settings.WarmupWindow, windows, steady) with { IdleCpuMsPerSecond = idle };
+        var (settleSeconds, settleCpuMs) = await SettleAsync(target, cancellationToken);
+        var cold = ColdPhase.From(name, concurrency, settings.WarmupWindow, windows, steady) with
+        {
+            SecondsUntilQuiet = Math.Round(settleSeconds, 1),
+            CpuMsUntilQuiet = Math.Round(settleCpuMs),
+        };
         console.MarkupLine(
             $"  warm-up at c={concurrency}, {settings.WarmupWindow.TotalSeconds:0} s windows: " +
             string.Join(", ", windows.Select(w => w.ThroughputRps.ToString("N0", CultureInfo.InvariantCulture))) + " req/s; " +
             (cold.Steady
                 ? $"steady after {cold.RequestsUntilSteady:N0} requests and {cold.SecondsUntilSteady:0.#} s"
                 : $"[yellow]not steady after {windows.Count} windows[/]") +
-            $"; idle CPU {idle.Values.Sum(v => v ?? 0):0.#} ms/s");
+            $"; quiet {settleSeconds:0.#} s later ({settleCpuMs:N0} ms of CPU with no load)");
         return cold;
     }
 
-    // What the processes burn with no request in flight (timers, polling, health probes, late
-    // compilation): it is in every figure per request, and dominates at low rates.
-    private async Task<Dictionary<string, double?>> IdleCpuAsync(IBenchmarkTarget target, CancellationToken cancellationToken)
+    // After the load stops, tiered compilation catches up on what the warm-up made hot (seconds of
+    // CPU on two cores). Waiting for that keeps it out of the first measured windows.
+    private static async Task<(double Seconds, double CpuMs)> SettleAsync(IBenchmarkTarget target, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var cpuMs = 0.0;
+        for (var i = 0; i < QuietMaxSeconds; i++)
+        {
+            var rate = await CpuRateAsync(target, TimeSpan.FromSeconds(1), cancellationToken);
+            var total = rate.Values.Sum(v => v ?? 0);
+            cpuMs += total;
+            if (total < QuietCpuMsPerSecond)
+            {
+                break;
+            }
+        }
+        return (System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, cpuMs);
+    }
+
+    // Quiet: the watched processes together below a tenth of a core, or this many seconds have passed.
+    private const double QuietCpuMsPerSecond = 100;
+    private const int QuietMaxSeconds = 20;
+
+    /// <summary>CPU ms per second of each watched process over a period with no load from us.</summary>
+    private static async Task<Dictionary<string, double?>> CpuRateAsync(IBenchmarkTarget target, TimeSpan period, CancellationToken cancellationToken)
     {
         var before = ProcessCpu.Snapshot(target.Processes);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        await Task.Delay(settings.IdleWindow, cancellationToken);
+        await Task.Delay(period, cancellationToken);
         var after = ProcessCpu.Snapshot(target.Processes);
         var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
         return before.ToDictionary(

@@ -17,7 +17,8 @@ internal sealed record BenchmarkReport(
     IReadOnlyDictionary<string, Dictionary<string, string>> Processes,
     IReadOnlyList<CaseResult> Cases,
     IReadOnlyList<ColdPhase> ColdPhases,
-    IReadOnlyDictionary<string, HopBreakdown> Breakdowns)
+    IReadOnlyDictionary<string, HopBreakdown> Breakdowns,
+    IReadOnlyDictionary<string, Dictionary<string, double?>> IdleCpuMsPerSecond)
 {
     public const string RedisFloor = "redis-floor";
     public const string PlumbingFloor = "plumbing-floor";
@@ -30,7 +31,7 @@ internal sealed record BenchmarkReport(
     public static BenchmarkReport Create(MachineInfo machine, BenchmarkSettings settings, IReadOnlyDictionary<string, string> descriptions, SuiteResults results)
     {
         var cases = results.Cases.Select(c => c with { RatioToPlumbingFloor = RatioOfMedians(c, results.Cases, PlumbingFloor) }).ToList();
-        return new BenchmarkReport(machine, RunSettings.From(settings), descriptions, results.Processes, cases, results.ColdPhases, results.Breakdowns);
+        return new BenchmarkReport(machine, RunSettings.From(settings), descriptions, results.Processes, cases, results.ColdPhases, results.Breakdowns, results.IdleCpuMsPerSecond);
     }
 
     /// <summary>A case's median throughput over another case's median at the same concurrency.</summary>
@@ -136,6 +137,10 @@ internal sealed record BenchmarkReport(
         console.Write(table);
         console.MarkupLine("[grey]Slots: full-stack = ingress, ingress-dapr, proxy, proxy-dapr (test sidecars); plumbing-floor = edge, edge-broker, back, back-broker; " +
             "redis-floor = requester and responder both in the load generator (this process). Product = the apps we ship; infrastructure = sidecars, Redis, load generator.[/]");
+        foreach (var (name, idle) in IdleCpuMsPerSecond)
+        {
+            console.MarkupLine($"[grey]Idle CPU ms/s after {Markup.Escape(name)}: {Markup.Escape(string.Join(", ", WatchedProcess.Slots.Where(idle.ContainsKey).Select(s => $"{s} {idle[s]:0.#}")))}[/]");
+        }
     }
 
     private void WriteMemory(IAnsiConsole console)
@@ -176,7 +181,7 @@ internal sealed record BenchmarkReport(
             .AddColumn(new TableColumn("requests until steady").RightAligned())
             .AddColumn(new TableColumn("seconds until steady").RightAligned())
             .AddColumn(new TableColumn("steady req/s").RightAligned())
-            .AddColumn(new TableColumn("idle CPU ms/s (product / all)").RightAligned())
+            .AddColumn(new TableColumn("then quiet after s (CPU ms)").RightAligned())
             .AddColumn("windows (req/s)");
         foreach (var cold in ColdPhases)
         {
@@ -189,9 +194,7 @@ internal sealed record BenchmarkReport(
                 cold.Steady ? N(cold.RequestsUntilSteady ?? 0) : "[yellow]not steady[/]",
                 cold.SecondsUntilSteady is { } seconds ? seconds.ToString("0.#", CultureInfo.InvariantCulture) : "",
                 cold.SteadyRps is { } steady ? steady.ToString("N0", CultureInfo.InvariantCulture) : "",
-                cold.IdleCpuMsPerSecond is { } idle
-                    ? $"{idle.Where(p => WatchedProcess.IsProduct(p.Key)).Sum(p => p.Value ?? 0):0} / {idle.Values.Sum(v => v ?? 0):0}"
-                    : "",
+                cold.SecondsUntilQuiet is { } quiet ? $"{quiet:0.#} ({cold.CpuMsUntilQuiet:N0})" : "",
                 $"{cold.WindowSeconds:0.#} s: " + string.Join(" ", cold.Windows.Select(w => w.ThroughputRps.ToString("0", CultureInfo.InvariantCulture))));
         }
         console.Write(table);

@@ -18,8 +18,11 @@ internal sealed record ColdPhase(
     double? SteadyRps,
     IReadOnlyList<WarmupWindow> Windows)
 {
-    /// <summary>CPU ms per second of each process with no load, measured right after the warm-up.</summary>
-    public IReadOnlyDictionary<string, double?>? IdleCpuMsPerSecond { get; init; }
+    /// <summary>Seconds after the last warm-up window until the processes were quiet (late tiered compilation, mostly).</summary>
+    public double? SecondsUntilQuiet { get; init; }
+
+    /// <summary>CPU the processes spent, all together, in those seconds with no load.</summary>
+    public double? CpuMsUntilQuiet { get; init; }
 
     public static ColdPhase From(string name, int concurrency, TimeSpan window, IReadOnlyList<WarmupWindow> windows, int? steadyIndex)
     {

@@ -12,6 +12,9 @@ internal sealed class SuiteResults
     /// <summary>Per case, the per-hop breakdown of its c = 1 repetitions.</summary>
     public Dictionary<string, HopBreakdown> Breakdowns { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Per case, CPU ms per second of each process with no load, after its last window.</summary>
+    public Dictionary<string, Dictionary<string, double?>> IdleCpuMsPerSecond { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Per case, which process filled each slot (slot -> process name).</summary>
     public Dictionary<string, Dictionary<string, string>> Processes { get; } = new(StringComparer.Ordinal);
 }
