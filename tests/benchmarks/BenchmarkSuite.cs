@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Benchmarks.Cases;
 using Benchmarks.Measurement;
@@ -90,18 +91,43 @@ internal sealed class BenchmarkSuite(BenchmarkSettings settings, IAnsiConsole co
     {
         var concurrency = settings.Concurrencies.Max();
         var windows = new List<WarmupWindow>();
+        var pauses = new List<WarmupPause>();
         int? steady = null;
+        var searchFrom = 0;
+        double settleSeconds = 0, settleCpuMs = 0;
         while (steady is null && windows.Count < settings.WarmupWindowCap)
         {
             var window = await MeasuredWindow.RunAsync(target, concurrency, settings.WarmupWindow, sampleMemory: false, cancellationToken);
             windows.Add(WarmupWindow.From(window));
-            steady = SteadyState.FirstSteadyWindow([.. windows.Select(w => w.ThroughputRps)], [.. windows.Select(w => w.CpuMsPerRequest)]);
+            if (SteadyState.FirstSteadyWindow(
+                [.. windows.Skip(searchFrom).Select(w => w.ThroughputRps)],
+                [.. windows.Skip(searchFrom).Select(w => w.CpuMsPerRequest)]) is not { } found)
+            {
+                continue;
+            }
+            // Under load, tiered compilation keeps postponing promotions while new methods still
+            // appear; once the load stops it compiles them all. A plateau followed by seconds of
+            // such work was not the steady state: warm up again after it, and judge afresh.
+            (settleSeconds, settleCpuMs) = await SettleAsync(target, cancellationToken);
+            if (settleCpuMs <= SteadyBacklogCpuMs)
+            {
+                steady = searchFrom + found;
+            }
+            else
+            {
+                pauses.Add(new WarmupPause(windows.Count, Math.Round(settleSeconds, 1), Math.Round(settleCpuMs)));
+                searchFrom = windows.Count;
+            }
         }
-        var (settleSeconds, settleCpuMs) = await SettleAsync(target, cancellationToken);
+        if (steady is null)
+        {
+            (settleSeconds, settleCpuMs) = await SettleAsync(target, cancellationToken);
+        }
         var cold = ColdPhase.From(name, concurrency, settings.WarmupWindow, windows, steady) with
         {
             SecondsUntilQuiet = Math.Round(settleSeconds, 1),
             CpuMsUntilQuiet = Math.Round(settleCpuMs),
+            Pauses = pauses,
         };
         console.MarkupLine(
             $"  warm-up at c={concurrency}, {settings.WarmupWindow.TotalSeconds:0} s windows: " +
@@ -109,6 +135,7 @@ internal sealed class BenchmarkSuite(BenchmarkSettings settings, IAnsiConsole co
             (cold.Steady
                 ? $"steady after {cold.RequestsUntilSteady:N0} requests and {cold.SecondsUntilSteady:0.#} s"
                 : $"[yellow]not steady after {windows.Count} windows[/]") +
+            (pauses.Count > 0 ? $"; {pauses.Count} plateau(s) followed by {string.Join(", ", pauses.Select(p => $"{p.CpuMs:N0}"))} ms of CPU with no load" : "") +
             $"; quiet {settleSeconds:0.#} s later ({settleCpuMs:N0} ms of CPU with no load)");
         return cold;
     }
@@ -117,7 +144,7 @@ internal sealed class BenchmarkSuite(BenchmarkSettings settings, IAnsiConsole co
     // CPU on two cores). Waiting for that keeps it out of the first measured windows.
     private static async Task<(double Seconds, double CpuMs)> SettleAsync(IBenchmarkTarget target, CancellationToken cancellationToken)
     {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
         var cpuMs = 0.0;
         for (var i = 0; i < QuietMaxSeconds; i++)
         {
@@ -129,8 +156,11 @@ internal sealed class BenchmarkSuite(BenchmarkSettings settings, IAnsiConsole co
                 break;
             }
         }
-        return (System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, cpuMs);
+        return (Stopwatch.GetElapsedTime(started).TotalSeconds, cpuMs);
     }
+
+    // A steady run must be followed by less than this much CPU, all processes together, once the load stops.
+    private const double SteadyBacklogCpuMs = 1000;
 
     // Quiet: the watched processes together below a tenth of a core, or this many seconds have passed.
     private const double QuietCpuMsPerSecond = 100;
@@ -140,10 +170,10 @@ internal sealed class BenchmarkSuite(BenchmarkSettings settings, IAnsiConsole co
     private static async Task<Dictionary<string, double?>> CpuRateAsync(IBenchmarkTarget target, TimeSpan period, CancellationToken cancellationToken)
     {
         var before = ProcessCpu.Snapshot(target.Processes);
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
         await Task.Delay(period, cancellationToken);
         var after = ProcessCpu.Snapshot(target.Processes);
-        var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         return before.ToDictionary(
             p => p.Key,
             p => p.Value is { } start && after.GetValueOrDefault(p.Key) is { } end

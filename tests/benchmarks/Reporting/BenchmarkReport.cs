@@ -173,7 +173,7 @@ internal sealed record BenchmarkReport(
             return;
         }
         var table = new Table()
-            .Title($"[bold]Cold phase[/] [grey](fresh processes; windows of equal length until {SteadyState.DefaultWindows} consecutive ones agree within {SteadyState.DefaultTolerance:P0} in req/s and CPU ms/req)[/]")
+            .Title($"[bold]Cold phase[/] [grey](fresh processes; windows of equal length until {SteadyState.DefaultWindows} consecutive ones agree within {SteadyState.DefaultTolerance:P0} in req/s and CPU ms/req and the processes go quiet within a second of CPU after the load; | = a pause after a false plateau)[/]")
             .AddColumn("Case")
             .AddColumn(new TableColumn("c").RightAligned())
             .AddColumn(new TableColumn("first window req/s").RightAligned())
@@ -195,7 +195,8 @@ internal sealed record BenchmarkReport(
                 cold.SecondsUntilSteady is { } seconds ? seconds.ToString("0.#", CultureInfo.InvariantCulture) : "",
                 cold.SteadyRps is { } steady ? steady.ToString("N0", CultureInfo.InvariantCulture) : "",
                 cold.SecondsUntilQuiet is { } quiet ? $"{quiet:0.#} ({cold.CpuMsUntilQuiet:N0})" : "",
-                $"{cold.WindowSeconds:0.#} s: " + string.Join(" ", cold.Windows.Select(w => w.ThroughputRps.ToString("0", CultureInfo.InvariantCulture))));
+                $"{cold.WindowSeconds:0.#} s: " + string.Join(" ", cold.Windows.Select((w, i) =>
+                    (cold.Pauses.Any(p => p.AfterWindows == i) ? "| " : "") + w.ThroughputRps.ToString("0", CultureInfo.InvariantCulture))));
         }
         console.Write(table);
     }

@@ -4,8 +4,9 @@ namespace Benchmarks.Results;
 
 /// <summary>
 /// A fresh target's first minutes at the highest concurrency: windows of equal length until two
-/// consecutive ones agree (<see cref="SteadyState"/>). "Until steady" counts the requests and
-/// seconds before the first window of that run; its resolution is one window.
+/// consecutive ones agree (<see cref="SteadyState"/>) and the processes go quiet soon after the
+/// load stops. "Until steady" counts the requests and seconds of load before the first window of
+/// that run (pauses left out); its resolution is one window.
 /// </summary>
 internal sealed record ColdPhase(
     string Name,
@@ -24,6 +25,9 @@ internal sealed record ColdPhase(
     /// <summary>CPU the processes spent, all together, in those seconds with no load.</summary>
     public double? CpuMsUntilQuiet { get; init; }
 
+    /// <summary>Plateaus that looked steady but were followed by seconds of work once the load stopped.</summary>
+    public IReadOnlyList<WarmupPause> Pauses { get; init; } = [];
+
     public static ColdPhase From(string name, int concurrency, TimeSpan window, IReadOnlyList<WarmupWindow> windows, int? steadyIndex)
     {
         var before = steadyIndex is { } i ? windows.Take(i).ToList() : null;
@@ -39,6 +43,9 @@ internal sealed record ColdPhase(
             windows);
     }
 }
+
+/// <summary>A pause after <see cref="AfterWindows"/> warm-up windows, and the CPU the processes spent in it with no load.</summary>
+internal sealed record WarmupPause(int AfterWindows, double Seconds, double CpuMs);
 
 /// <summary>One warm-up window: its throughput, tail latency and CPU per request (all processes, and the product's).</summary>
 internal sealed record WarmupWindow(long Requests, long Errors, double Seconds, double ThroughputRps, double P99Ms, double? CpuMsPerRequest, double? ProductCpuMsPerRequest)
