@@ -11,8 +11,8 @@ internal sealed record BenchmarkSettings
     public int? RepetitionsOverride { get; init; }
     public bool Help { get; init; }
 
-    // --quick: the whole run (four cases, three fresh stacks) in about 4 minutes on 2 cores;
-    // without it, about 10 to 14 minutes.
+    // --quick: the whole run (four cases, three fresh target starts) in 4 to 5 minutes on 2 cores;
+    // without it, about 10 minutes (the warm-up caps bound it under 15).
     /// <summary>Measured windows per case and concurrency, each after a window of the Redis floor.</summary>
     public int Repetitions => RepetitionsOverride ?? (Quick ? 3 : 5);
 
@@ -38,7 +38,7 @@ internal sealed record BenchmarkSettings
 
         Usage: dotnet run -c Release --project tests/benchmarks -- [options]
 
-          --quick               shorter windows, 3 repetitions (the whole run in about 4 minutes)
+          --quick               shorter windows, 3 repetitions (the whole run in 4 to 5 minutes)
           --json FILE           write machine, settings and per-case figures as JSON
           --concurrency 1,16,64 concurrency levels (default 1,16,64; the per-hop breakdown needs 1)
           --repetitions N       measured windows per case and level (default 5, 3 with --quick)
