@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Benchmarks;
 
 internal sealed record BenchmarkSettings
@@ -6,22 +8,42 @@ internal sealed record BenchmarkSettings
     public string? JsonFile { get; init; }
     public IReadOnlyList<int> Concurrencies { get; init; } = [1, 16, 64];
     public IReadOnlySet<string>? Cases { get; init; }
+    public int? RepetitionsOverride { get; init; }
     public bool Help { get; init; }
 
-    // --quick: the whole run (three cases, two stack starts) within 3 minutes on 2 cores.
-    public TimeSpan FirstWarmup => Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(5);
-    public TimeSpan Warmup => Quick ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(3);
-    public TimeSpan Measure => Quick ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(10);
+    // --quick: the whole run (four cases, three fresh target starts) in 4 to 5 minutes on 2 cores;
+    // without it, about 10 minutes (the warm-up caps bound it under 15).
+    /// <summary>Measured windows per case and concurrency, each after a window of the Redis floor.</summary>
+    public int Repetitions => RepetitionsOverride ?? (Quick ? 3 : 5);
+
+    /// <summary>Length of the warm-up windows compared for steadiness, at the highest concurrency.</summary>
+    public TimeSpan WarmupWindow => Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(3);
+
+    /// <summary>Most warm-up windows before giving up on a steady state (reported as not steady).</summary>
+    public int WarmupWindowCap => Quick ? 15 : 30;
+
+    /// <summary>No load, after the warm-up: the CPU the processes spend without requests.</summary>
+    public TimeSpan IdleWindow => Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(3);
+
+    /// <summary>Unmeasured load at each concurrency before its repetitions.</summary>
+    public TimeSpan LevelWarmup => Quick ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(2);
+
+    public TimeSpan Measure => Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(4);
+
+    /// <summary>The Redis floor's window before each repetition (it serves thousands of requests a second).</summary>
+    public TimeSpan FloorMeasure => Quick ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(2);
 
     public const string Usage = """
-        Request/reply benchmarks: the Redis Streams floor and the full local stack, in one run.
+        Request/reply benchmarks: the Redis Streams floor, the plumbing floor and the full local stack, in one run.
 
         Usage: dotnet run -c Release --project tests/benchmarks -- [options]
 
-          --quick               short warm-up and measurement (the whole run within 3 minutes)
-          --json FILE           write machine and per-case figures as JSON
-          --concurrency 1,16,64 concurrency levels (default 1,16,64)
-          --cases a,b           only these cases: redis-floor, full-stack, full-stack-direct
+          --quick               shorter windows, 3 repetitions (the whole run in 4 to 5 minutes)
+          --json FILE           write machine, settings and per-case figures as JSON
+          --concurrency 1,16,64 concurrency levels (default 1,16,64; the per-hop breakdown needs 1)
+          --repetitions N       measured windows per case and level (default 5, 3 with --quick)
+          --cases a,b           only these cases: redis-floor, plumbing-floor, full-stack, full-stack-direct
+                                (the Redis floor still runs between repetitions, as the reference)
           -h, --help            this text
 
         Exit codes: 0 every case that ran had no errors, 1 an error or a fault, 64 bad arguments.
@@ -62,6 +84,13 @@ internal sealed record BenchmarkSettings
                     }
                     settings = settings with { Concurrencies = [.. levels.Select(int.Parse)] };
                     break;
+                case "--repetitions":
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var repetitions) || repetitions < 1)
+                    {
+                        return (null, $"--repetitions takes a positive number, not '{value}'.");
+                    }
+                    settings = settings with { RepetitionsOverride = repetitions };
+                    break;
                 case "--cases":
                     settings = settings with { Cases = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal) };
                     break;
@@ -71,5 +100,4 @@ internal sealed record BenchmarkSettings
         }
         return (settings, null);
     }
-
 }

@@ -1,102 +1,224 @@
-using System.Text.Json.Serialization;
+using System.Diagnostics;
+using System.Globalization;
 using Benchmarks.Cases;
 using Benchmarks.Measurement;
-using LoadTest.Running;
+using Benchmarks.Results;
 using Spectre.Console;
 
 namespace Benchmarks;
 
 /// <summary>
-/// Runs each case at each concurrency: start its target once, warm up, then per level a short
-/// warm-up and a timed closed-model run with the peak RSS of its processes sampled alongside.
+/// Runs each case: start its target, warm it up at the highest concurrency until two consecutive
+/// windows agree (the cold phase, reported), then per concurrency a short warm-up and repetitions,
+/// each a window of the Redis floor followed by a window of the case, so every repetition has its
+/// own ratio to the floor under the same conditions.
 /// </summary>
 internal sealed class BenchmarkSuite(BenchmarkSettings settings, IAnsiConsole console)
 {
-    public async Task<IReadOnlyList<CaseResult>> RunAsync(IEnumerable<BenchmarkCase> cases, CancellationToken cancellationToken)
+    public async Task<SuiteResults> RunAsync(IReadOnlyList<BenchmarkCase> cases, BenchmarkCase floorCase, CancellationToken cancellationToken)
     {
-        var results = new List<CaseResult>();
-        foreach (var benchmark in cases)
+        var results = new SuiteResults();
+        var selected = cases.Where(c => settings.Cases is not { } only || only.Contains(c.Name)).ToList();
+        if (selected.Count == 0)
         {
-            if (settings.Cases is { } only && !only.Contains(benchmark.Name))
-            {
-                continue;
-            }
-            console.MarkupLine($"[bold]{benchmark.Name}[/]: [grey]{Markup.Escape(benchmark.Description)}[/]");
-            CaseStart start;
-            try
-            {
-                start = await benchmark.StartAsync(cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                start = CaseStart.Skipped($"could not start: {ex.GetType().Name}: {FirstLine(ex.Message)}");
-                console.WriteLine(ex.ToString());
-            }
+            return results;
+        }
 
+        // The Redis floor runs for the whole suite: the reference between repetitions of every case.
+        console.MarkupLine($"[bold]{floorCase.Name}[/]: [grey]{Markup.Escape(floorCase.Description)}[/]");
+        var floorStart = await StartAsync(floorCase, cancellationToken);
+        await using var floor = floorStart.Target;
+        if (floor is null)
+        {
+            console.MarkupLine($"  [yellow]skipped:[/] {Markup.Escape(floorStart.SkipReason ?? "")}; no ratios to the floor");
+        }
+
+        foreach (var benchmark in selected)
+        {
+            var isFloor = benchmark.Name == floorCase.Name;
+            if (!isFloor)
+            {
+                console.MarkupLine($"[bold]{benchmark.Name}[/]: [grey]{Markup.Escape(benchmark.Description)}[/]");
+            }
+            var start = isFloor ? floorStart : await StartAsync(benchmark, cancellationToken);
             if (start.Target is not { } target)
             {
                 console.MarkupLine($"  [yellow]skipped:[/] {Markup.Escape(start.SkipReason ?? "")}");
-                results.AddRange(settings.Concurrencies.Select(c => CaseResult.Skip(benchmark.Name, c, start.SkipReason ?? "")));
+                results.Cases.AddRange(settings.Concurrencies.Select(c => CaseResult.Skip(benchmark.Name, c, start.SkipReason ?? "")));
                 continue;
             }
-
-            await using (target)
+            try
             {
-                await RunLoadAsync(target, settings.Concurrencies.Max(), settings.FirstWarmup, cancellationToken);
+                results.Processes[benchmark.Name] = target.Processes.ToDictionary(p => p.Slot, p => p.Name, StringComparer.Ordinal);
+                results.ColdPhases.Add(await WarmUntilSteadyAsync(benchmark.Name, target, cancellationToken));
                 foreach (var concurrency in settings.Concurrencies)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    await RunLoadAsync(target, concurrency, settings.Warmup, cancellationToken);
-                    target.BeginMeasurement();
-                    await using var rss = new RssSampler(target.Processes);
-                    var stats = new LoadStats();
-                    var elapsed = await LoadRunner.RunAsync(new LoadPlan(concurrency, Duration: settings.Measure), target.SendAsync, stats, cancellationToken);
-                    var peaks = await rss.StopAsync();
-                    var summary = stats.Summarize(elapsed);
-                    var stages = await target.StagesAsync(cancellationToken);
-                    results.Add(CaseResult.From(benchmark.Name, concurrency, summary, peaks, target.Fault) with { Stages = stages });
-                    console.MarkupLine($"  c={concurrency,-3} {summary.ThroughputRps,10:N0} req/s  p50 {summary.P50Ms,8:N2} ms  p99 {summary.P99Ms,8:N2} ms  errors {(summary.Errors == 0 ? "0" : $"[red]{summary.Errors}[/]")}");
-                    if (stages is not null)
-                    {
-                        console.MarkupLine($"  [grey]stages: {Markup.Escape(string.Join(", ", stages.Select(s => $"{s.Key} {s.Value:0.#}")))}[/]");
-                    }
+                    results.Cases.Add(await MeasureLevelAsync(benchmark.Name, target, isFloor ? null : floor, concurrency, results, cancellationToken));
+                }
+                // What the processes burn with no request (timers, polling, probes): in every figure
+                // per request, and most of it at low rates.
+                await SettleAsync(target, cancellationToken);
+                var idle = await CpuRateAsync(target, settings.IdleWindow, cancellationToken);
+                results.IdleCpuMsPerSecond[benchmark.Name] = idle;
+                console.MarkupLine($"  idle: {string.Join(", ", idle.Select(p => $"{p.Key} {p.Value:0.#}"))} CPU ms/s");
+            }
+            finally
+            {
+                if (!isFloor)
+                {
+                    await target.DisposeAsync();
                 }
             }
         }
         return results;
     }
 
-    private static async Task RunLoadAsync(IBenchmarkTarget target, int concurrency, TimeSpan duration, CancellationToken cancellationToken) =>
-        await LoadRunner.RunAsync(new LoadPlan(concurrency, Duration: duration), target.SendAsync, new LoadStats(), cancellationToken);
+    private async Task<CaseStart> StartAsync(BenchmarkCase benchmark, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await benchmark.StartAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            console.WriteLine(ex.ToString());
+            return CaseStart.Skipped($"could not start: {ex.GetType().Name}: {ex.Message.Split('\n', 2)[0].Trim()}");
+        }
+    }
 
-    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
-}
+    private async Task<ColdPhase> WarmUntilSteadyAsync(string name, IBenchmarkTarget target, CancellationToken cancellationToken)
+    {
+        var concurrency = settings.Concurrencies.Max();
+        var windows = new List<WarmupWindow>();
+        var pauses = new List<WarmupPause>();
+        int? steady = null;
+        var searchFrom = 0;
+        double settleSeconds = 0, settleCpuMs = 0;
+        while (steady is null && windows.Count < settings.WarmupWindowCap)
+        {
+            var window = await MeasuredWindow.RunAsync(target, concurrency, settings.WarmupWindow, sampleMemory: false, cancellationToken);
+            windows.Add(WarmupWindow.From(window));
+            if (SteadyState.FirstSteadyWindow(
+                [.. windows.Skip(searchFrom).Select(w => w.ThroughputRps)],
+                [.. windows.Skip(searchFrom).Select(w => w.CpuMsPerRequest)]) is not { } found)
+            {
+                continue;
+            }
+            // Under load, tiered compilation keeps postponing promotions while new methods still
+            // appear; once the load stops it compiles them all. A plateau followed by seconds of
+            // such work was not the steady state: warm up again after it, and judge afresh.
+            (settleSeconds, settleCpuMs) = await SettleAsync(target, cancellationToken);
+            if (settleCpuMs <= SteadyBacklogCpuMs)
+            {
+                steady = searchFrom + found;
+            }
+            else
+            {
+                pauses.Add(new WarmupPause(windows.Count, Math.Round(settleSeconds, 1), Math.Round(settleCpuMs)));
+                searchFrom = windows.Count;
+            }
+        }
+        if (steady is null)
+        {
+            (settleSeconds, settleCpuMs) = await SettleAsync(target, cancellationToken);
+        }
+        var cold = ColdPhase.From(name, concurrency, settings.WarmupWindow, windows, steady) with
+        {
+            SecondsUntilQuiet = Math.Round(settleSeconds, 1),
+            CpuMsUntilQuiet = Math.Round(settleCpuMs),
+            Pauses = pauses,
+        };
+        console.MarkupLine(
+            $"  warm-up at c={concurrency}, {settings.WarmupWindow.TotalSeconds:0} s windows: " +
+            string.Join(", ", windows.Select(w => w.ThroughputRps.ToString("N0", CultureInfo.InvariantCulture))) + " req/s; " +
+            (cold.Steady
+                ? $"steady after {cold.RequestsUntilSteady:N0} requests and {cold.SecondsUntilSteady:0.#} s"
+                : $"[yellow]not steady after {windows.Count} windows[/]") +
+            (pauses.Count > 0 ? $"; {pauses.Count} plateau(s) followed by {string.Join(", ", pauses.Select(p => $"{p.CpuMs:N0}"))} ms of CPU with no load" : "") +
+            $"; quiet {settleSeconds:0.#} s later ({settleCpuMs:N0} ms of CPU with no load)");
+        return cold;
+    }
 
-/// <summary>One case at one concurrency. A skipped case carries only its name, level and reason.</summary>
-internal sealed record CaseResult(
-    string Name,
-    int Concurrency,
-    long? Requests,
-    long? Errors,
-    double? ThroughputRps,
-    double? P50Ms,
-    double? P90Ms,
-    double? P99Ms,
-    double? MaxMs,
-    IReadOnlyDictionary<string, double?>? PeakRssMb,
-    IReadOnlyList<ErrorSummary>? ErrorsByType = null,
-    string? Fault = null,
-    string? Skipped = null,
-    IReadOnlyDictionary<string, double>? Stages = null)
-{
-    [JsonIgnore]
-    public bool Failed => Skipped is null && (Errors > 0 || Requests is null or 0 || Fault is not null);
+    // After the load stops, tiered compilation catches up on what the warm-up made hot (seconds of
+    // CPU on two cores). Waiting for that keeps it out of the first measured windows.
+    private static async Task<(double Seconds, double CpuMs)> SettleAsync(IBenchmarkTarget target, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var cpuMs = 0.0;
+        for (var i = 0; i < QuietMaxSeconds; i++)
+        {
+            var rate = await CpuRateAsync(target, TimeSpan.FromSeconds(1), cancellationToken);
+            var total = rate.Values.Sum(v => v ?? 0);
+            cpuMs += total;
+            if (total < QuietCpuMsPerSecond)
+            {
+                break;
+            }
+        }
+        return (Stopwatch.GetElapsedTime(started).TotalSeconds, cpuMs);
+    }
 
-    public static CaseResult From(string name, int concurrency, LoadSummary summary, IReadOnlyDictionary<string, double?> peaks, string? fault) =>
-        new(name, concurrency, summary.Requests, summary.Errors,
-            Math.Round(summary.ThroughputRps, 1), summary.P50Ms, summary.P90Ms, summary.P99Ms, summary.MaxMs, peaks,
-            summary.ErrorsByType.Count > 0 ? summary.ErrorsByType : null, fault);
+    // A steady run must be followed by less than this much CPU, all processes together, once the load stops.
+    private const double SteadyBacklogCpuMs = 1000;
 
-    public static CaseResult Skip(string name, int concurrency, string reason) =>
-        new(name, concurrency, null, null, null, null, null, null, null, null, Skipped: reason);
+    // Quiet: the watched processes together below a tenth of a core, or this many seconds have passed.
+    private const double QuietCpuMsPerSecond = 100;
+    private const int QuietMaxSeconds = 20;
+
+    /// <summary>CPU ms per second of each watched process over a period with no load from us.</summary>
+    private static async Task<Dictionary<string, double?>> CpuRateAsync(IBenchmarkTarget target, TimeSpan period, CancellationToken cancellationToken)
+    {
+        var before = ProcessCpu.Snapshot(target.Processes);
+        var started = Stopwatch.GetTimestamp();
+        await Task.Delay(period, cancellationToken);
+        var after = ProcessCpu.Snapshot(target.Processes);
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        return before.ToDictionary(
+            p => p.Key,
+            p => p.Value is { } start && after.GetValueOrDefault(p.Key) is { } end
+                ? Math.Round((end - start) * 1000.0 / ProcessCpu.TicksPerSecond / seconds, 1)
+                : (double?)null,
+            StringComparer.Ordinal);
+    }
+
+    private async Task<CaseResult> MeasureLevelAsync(
+        string name, IBenchmarkTarget target, IBenchmarkTarget? floor, int concurrency, SuiteResults results, CancellationToken cancellationToken)
+    {
+        await MeasuredWindow.RunAsync(target, concurrency, settings.LevelWarmup, sampleMemory: false, cancellationToken);
+        if (floor is not null)
+        {
+            await MeasuredWindow.RunAsync(floor, concurrency, settings.FloorMeasure / 2, sampleMemory: false, cancellationToken);
+        }
+        var breakdown = concurrency == 1;
+        if (breakdown)
+        {
+            target.BeginBreakdown();
+        }
+
+        var repetitions = new List<Repetition>();
+        string? fault = null;
+        for (var i = 0; i < settings.Repetitions; i++)
+        {
+            var floorWindow = floor is null ? null : await MeasuredWindow.RunAsync(floor, concurrency, settings.FloorMeasure, sampleMemory: false, cancellationToken);
+            var window = await MeasuredWindow.RunAsync(target, concurrency, settings.Measure, sampleMemory: true, cancellationToken);
+            var repetition = Repetition.From(window, floorWindow);
+            repetitions.Add(repetition);
+            fault ??= target.Fault;
+            console.MarkupLine(
+                $"  c={concurrency,-3} {i + 1}/{settings.Repetitions} {repetition.ThroughputRps,9:N0} req/s" +
+                (repetition.RatioToRedisFloor is { } ratio ? $" ({ratio:0.0000} of the floor's {repetition.FloorThroughputRps:N0})" : "") +
+                $"  p50 {repetition.P50Ms,7:N2} ms  p99 {repetition.P99Ms,8:N2} ms" +
+                $"  CPU ms/request: product {Ms(repetition.ProductCpuMsPerRequest)}, all {Ms(repetition.TotalCpuMsPerRequest)}" +
+                $"  errors {(repetition.Errors == 0 ? "0" : $"[red]{repetition.Errors}[/]")}");
+        }
+
+        if (breakdown && await target.BreakdownAsync() is { } hops)
+        {
+            results.Breakdowns[name] = hops;
+        }
+        return CaseResult.From(name, concurrency, repetitions, fault);
+    }
+
+    private static string Ms(double? value) => value is { } v ? v.ToString("0.000", CultureInfo.InvariantCulture) : "?";
 }

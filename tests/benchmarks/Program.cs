@@ -14,7 +14,7 @@ if (settings is null || settings.Help)
 // Redirected output (CI logs, files) would otherwise wrap the tables at 80 columns.
 if (Console.IsOutputRedirected)
 {
-    AnsiConsole.Profile.Width = 140;
+    AnsiConsole.Profile.Width = 200;
 }
 
 using var interrupted = new CancellationTokenSource();
@@ -30,12 +30,13 @@ if (machine.Configuration != "Release")
     AnsiConsole.MarkupLine($"[yellow]Built in {Markup.Escape(machine.Configuration)}: figures are not comparable (use -c Release).[/]");
 }
 
-BenchmarkCase[] cases = [RedisFloorTarget.Case, FullStackTarget.Workflow, FullStackTarget.Direct];
-var results = await new BenchmarkSuite(settings, AnsiConsole.Console).RunAsync(cases, interrupted.Token);
+BenchmarkCase[] cases = [RedisFloorTarget.Case, PlumbingFloorTarget.Case, FullStackTarget.Workflow, FullStackTarget.Direct];
+var results = await new BenchmarkSuite(settings, AnsiConsole.Console).RunAsync(cases, RedisFloorTarget.Case, interrupted.Token);
 
-var report = new BenchmarkReport(
+var report = BenchmarkReport.Create(
     machine,
-    cases.Where(c => results.Any(r => r.Name == c.Name)).ToDictionary(c => c.Name, c => c.Description),
+    settings,
+    cases.Where(c => results.Cases.Any(r => r.Name == c.Name)).ToDictionary(c => c.Name, c => c.Description),
     results);
 report.Write(AnsiConsole.Console);
 if (settings.JsonFile is { } json)
@@ -43,4 +44,4 @@ if (settings.JsonFile is { } json)
     await report.WriteJsonAsync(json, CancellationToken.None);
     AnsiConsole.MarkupLine($"JSON written to [blue]{Markup.Escape(json)}[/]");
 }
-return results.Any(r => r.Failed) || results.All(r => r.Skipped is not null) ? 1 : 0;
+return results.Cases.Any(r => r.Failed) || results.Cases.All(r => r.Skipped is not null) ? 1 : 0;

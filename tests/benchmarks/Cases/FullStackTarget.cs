@@ -1,9 +1,9 @@
 using System.Reflection.Metadata;
 using System.Reflection.Metadata.Ecma335;
 using System.Reflection.PortableExecutable;
+using Benchmarks.Measurement;
 using LoadTest.Cli;
 using LoadTest.Running;
-using LoadTest.Weather;
 using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Stack;
 
@@ -20,10 +20,7 @@ internal sealed class FullStackTarget(LocalStack stack, HttpClient http) : IBenc
 {
     private const string DirectMode = "Direct";
 
-    private readonly WeatherClient _client = new(http, stack[DaprNames.AppIds.Ingress].Url, respondAsync: false, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(30));
-    private readonly CityNames _cities = new("Bench");
-    private long _sent;
-    private readonly StageTimings _stages = new(stack.RedisEndpoint, DaprNames.Topics.WeatherRequests, DaprNames.Topics.WeatherResponses);
+    private readonly WeatherTraffic _traffic = new(http, stack[DaprNames.AppIds.Ingress].Url, stack.RedisEndpoint);
 
     public static BenchmarkCase Workflow { get; } = new(
         "full-stack",
@@ -37,29 +34,18 @@ internal sealed class FullStackTarget(LocalStack stack, HttpClient http) : IBenc
 
     private const string Overrides = "ingress RateLimiting__Enabled=false, proxy Terminals__ProcessingTime=0";
 
-    public IReadOnlyDictionary<string, int> Processes { get; } = ProcessesOf(stack);
+    public IReadOnlyList<WatchedProcess> Processes { get; } = ProcessesOf(stack);
 
     public string? Fault =>
         stack.Instances.SelectMany(i => new[] { i.App, i.Sidecar }).Where(p => p.Restarts > 0 || !p.IsRunning).ToList() is { Count: > 0 } troubled
             ? "process died or restarted: " + string.Join(", ", troubled.Select(p => $"{p.Name} ({p.Restarts} restarts)"))
             : null;
 
-    public async Task<RequestOutcome> SendAsync(long index, CancellationToken cancellationToken)
-    {
-        // The runner counts from 0 in every run (warm-up, each level); cities must differ across runs too.
-        var city = _cities.For(Interlocked.Increment(ref _sent));
-        var sent = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var outcome = await _client.SendAsync(city, cancellationToken);
-        if (!outcome.IsError)
-        {
-            _stages.Record(city, sent, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        }
-        return outcome;
-    }
+    public Task<RequestOutcome> SendAsync(long index, CancellationToken cancellationToken) => _traffic.SendAsync(cancellationToken);
 
-    public void BeginMeasurement() => _stages.Reset();
+    public void BeginBreakdown() => _traffic.Stages.Begin();
 
-    public Task<IReadOnlyDictionary<string, double>?> StagesAsync(CancellationToken cancellationToken) => _stages.MediansAsync();
+    public Task<HopBreakdown?> BreakdownAsync() => _traffic.Stages.BreakdownAsync();
 
     private static async Task<CaseStart> StartAsync(string? correlationMode, CancellationToken cancellationToken)
     {
@@ -150,26 +136,30 @@ internal sealed class FullStackTarget(LocalStack stack, HttpClient http) : IBenc
     private static string ResourcesRoot(StackOptions options) =>
         Path.GetDirectoryName(Path.GetFullPath(options.RunFile)) ?? ".";
 
-    private static Dictionary<string, int> ProcessesOf(LocalStack stack)
+    private static List<WatchedProcess> ProcessesOf(LocalStack stack)
     {
-        var processes = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var instance in stack.Instances)
+        var processes = new List<WatchedProcess>();
+        foreach (var instance in stack.Instances.Where(i => i.Replica == 0))
         {
-            if (instance.ProcessId is { } app)
+            var (app, sidecar) = instance.AppId == DaprNames.AppIds.Ingress
+                ? (WatchedProcess.Ingress, WatchedProcess.IngressSidecar)
+                : (WatchedProcess.Proxy, WatchedProcess.ProxySidecar);
+            if (instance.ProcessId is { } appPid)
             {
-                processes[instance.Name] = app;
+                processes.Add(new(app, instance.Name, appPid));
             }
-            if (instance.SidecarProcessId is { } sidecar)
+            if (instance.SidecarProcessId is { } sidecarPid)
             {
-                processes[instance.Sidecar.Name] = sidecar;
+                processes.Add(new(sidecar, instance.Sidecar.Name, sidecarPid));
             }
         }
         if (stack.OwnsRedis
             && int.TryParse(stack.RedisEndpoint.AsSpan(stack.RedisEndpoint.LastIndexOf(':') + 1), out var port)
             && RedisFloorTarget.FindRedisProcess(port) is { } redis)
         {
-            processes["redis-server"] = redis;
+            processes.Add(new(WatchedProcess.Redis, "redis-server", redis));
         }
+        processes.Add(WatchedProcess.LoadGeneratorProcess);
         return processes;
     }
 

@@ -1,3 +1,4 @@
+using Benchmarks.Measurement;
 using LoadTest.Running;
 
 namespace Benchmarks.Cases;
@@ -5,22 +6,21 @@ namespace Benchmarks.Cases;
 /// <summary>A running system to measure: sends one request and names the processes to watch.</summary>
 internal interface IBenchmarkTarget : IAsyncDisposable
 {
-    /// <summary>Processes whose peak RSS is reported, by role ("ingress", "proxy-dapr", ...).</summary>
-    IReadOnlyDictionary<string, int> Processes { get; }
+    /// <summary>Processes whose CPU time and peak RSS are reported, the load generator (this process) included.</summary>
+    IReadOnlyList<WatchedProcess> Processes { get; }
 
     Task<RequestOutcome> SendAsync(long index, CancellationToken cancellationToken);
 
     /// <summary>A failure seen outside any single request (a broken read loop, a dead process).</summary>
     string? Fault { get; }
 
-    /// <summary>Starts a measurement: forgets what <see cref="StagesAsync"/> would report so far.</summary>
-    void BeginMeasurement()
+    /// <summary>Starts recording the requests that <see cref="BreakdownAsync"/> will break down.</summary>
+    void BeginBreakdown()
     {
     }
 
-    /// <summary>Median time per stage of the requests since <see cref="BeginMeasurement"/>, where the target can tell.</summary>
-    Task<IReadOnlyDictionary<string, double>?> StagesAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyDictionary<string, double>?>(null);
+    /// <summary>Where the time of the requests since <see cref="BeginBreakdown"/> went, where the target can tell.</summary>
+    Task<HopBreakdown?> BreakdownAsync() => Task.FromResult<HopBreakdown?>(null);
 }
 
 /// <summary>A benchmark case: how to start its target, or why it cannot run here.</summary>

@@ -71,7 +71,7 @@ internal sealed class RedisFloor : IAsyncDisposable
         _waiting[requestId] = reply;
         try
         {
-            await _requester.StreamAddAsync(RequestStream, "data", Payloads.Request(requestId, city));
+            await _requester.StreamAddAsync(RequestStream, "data", Payloads.Request(requestId, city), maxLength: StreamReads.MaxLenApprox, useApproximateMaxLength: true);
             var replyCity = await reply.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
             return replyCity == city
                 ? RequestOutcome.Ok("replied")
@@ -111,7 +111,7 @@ internal sealed class RedisFloor : IAsyncDisposable
     {
         try
         {
-            var add = _responder.StreamAddAsync(ReplyStream, "data", Payloads.Reply(requestId, city));
+            var add = _responder.StreamAddAsync(ReplyStream, "data", Payloads.Reply(requestId, city), maxLength: StreamReads.MaxLenApprox, useApproximateMaxLength: true);
             var ack = _responder.StreamAcknowledgeAsync(RequestStream, ResponderGroup, entryId);
             await Task.WhenAll(add, ack);
         }

@@ -1,18 +1,19 @@
 using System.Globalization;
+using Benchmarks.Measurement;
 using LoadTest.Running;
 using TestSupport;
 
 namespace Benchmarks.Cases;
 
 /// <summary>redis-floor: <see cref="RedisFloor"/> in this process against a private redis-server.</summary>
-internal sealed class RedisFloorTarget(RedisServer redis, RedisFloor floor, IReadOnlyDictionary<string, int> processes) : IBenchmarkTarget
+internal sealed class RedisFloorTarget(RedisServer redis, RedisFloor floor, IReadOnlyList<WatchedProcess> processes) : IBenchmarkTarget
 {
     public static BenchmarkCase Case { get; } = new(
         "redis-floor",
-        "request/reply over Redis Streams with StackExchange.Redis only (requester and responder in this process)",
+        "request/reply over Redis Streams with StackExchange.Redis only (requester and responder in this process, the load generator)",
         StartAsync);
 
-    public IReadOnlyDictionary<string, int> Processes => processes;
+    public IReadOnlyList<WatchedProcess> Processes => processes;
 
     public string? Fault => floor.LoopErrors > 0 ? $"{floor.LoopErrors} errors in the stream read loops" : null;
 
@@ -26,10 +27,10 @@ internal sealed class RedisFloorTarget(RedisServer redis, RedisFloor floor, IRea
         }
         var redis = await RedisServer.StartAsync(cancellationToken: cancellationToken);
         var floor = await RedisFloor.StartAsync(redis.Endpoint);
-        var processes = new Dictionary<string, int>(StringComparer.Ordinal) { ["benchmark"] = Environment.ProcessId };
-        if (FindRedisProcess(redis.Port) is { } pid)
+        List<WatchedProcess> processes = [WatchedProcess.LoadGeneratorProcess];
+        if (redis.ProcessId is { } pid)
         {
-            processes["redis-server"] = pid;
+            processes.Add(new(WatchedProcess.Redis, "redis-server", pid));
         }
         return CaseStart.Running(new RedisFloorTarget(redis, floor, processes));
     }

@@ -9,6 +9,12 @@ namespace Benchmarks.Cases;
 /// </summary>
 internal static class StreamReads
 {
+    /// <summary>
+    /// XADD MAXLEN ~ of every stream, as components/pubsub.yaml sets <c>maxLenApprox</c> for the
+    /// stack (pubsub.redis trims on each XADD), so the floors pay the same trimming and stay bounded.
+    /// </summary>
+    public const int MaxLenApprox = 100_000;
+
     public static async Task<IReadOnlyList<(RedisValue Id, RedisValue Data)>> ReadGroupAsync(
         IDatabase dedicated, string stream, string group, int count, TimeSpan block)
     {

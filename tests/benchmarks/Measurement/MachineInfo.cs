@@ -13,6 +13,7 @@ internal sealed record MachineInfo(
     string? RedisServer,
     string Configuration,
     bool Quick,
+    long ClockTicksPerSecond,
     DateTimeOffset StartedAt)
 {
     public static MachineInfo Describe(bool quick) => new(
@@ -24,5 +25,6 @@ internal sealed record MachineInfo(
         MachineFacts.RedisServerVersion(),
         typeof(MachineInfo).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "unknown",
         quick,
+        ProcessCpu.TicksPerSecond,
         DateTimeOffset.UtcNow);
 }

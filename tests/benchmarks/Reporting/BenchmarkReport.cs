@@ -1,20 +1,46 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Benchmarks.Cases;
 using Benchmarks.Measurement;
+using Benchmarks.Results;
 using LoadTest.Reporting;
 using Spectre.Console;
 
 namespace Benchmarks.Reporting;
 
-internal sealed record BenchmarkReport(MachineInfo Machine, IReadOnlyDictionary<string, string> Descriptions, IReadOnlyList<CaseResult> Cases)
+/// <summary>What the run prints and writes as JSON: settings, cases, cold phases, CPU, memory and the per-hop breakdown.</summary>
+internal sealed record BenchmarkReport(
+    MachineInfo Machine,
+    RunSettings Settings,
+    IReadOnlyDictionary<string, string> Descriptions,
+    IReadOnlyDictionary<string, Dictionary<string, string>> Processes,
+    IReadOnlyList<CaseResult> Cases,
+    IReadOnlyList<ColdPhase> ColdPhases,
+    IReadOnlyDictionary<string, HopBreakdown> Breakdowns,
+    IReadOnlyDictionary<string, Dictionary<string, double?>> IdleCpuMsPerSecond)
 {
-    public const string Floor = "redis-floor";
+    public const string RedisFloor = "redis-floor";
+    public const string PlumbingFloor = "plumbing-floor";
 
     private static readonly JsonSerializerOptions Json = new(JsonReport.Options)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
+
+    public static BenchmarkReport Create(MachineInfo machine, BenchmarkSettings settings, IReadOnlyDictionary<string, string> descriptions, SuiteResults results)
+    {
+        var cases = results.Cases.Select(c => c with { RatioToPlumbingFloor = RatioOfMedians(c, results.Cases, PlumbingFloor) }).ToList();
+        return new BenchmarkReport(machine, RunSettings.From(settings), descriptions, results.Processes, cases, results.ColdPhases, results.Breakdowns, results.IdleCpuMsPerSecond);
+    }
+
+    /// <summary>A case's median throughput over another case's median at the same concurrency.</summary>
+    public static double? RatioOfMedians(CaseResult result, IEnumerable<CaseResult> all, string reference) =>
+        result.Name is not (RedisFloor or PlumbingFloor)
+        && all.FirstOrDefault(c => c.Name == reference && c.Concurrency == result.Concurrency) is { ThroughputRps.Median: > 0 } floor
+        && result.ThroughputRps is { } throughput
+            ? Math.Round(throughput.Median / floor.ThroughputRps.Median, 4)
+            : null;
 
     public async Task WriteJsonAsync(string path, CancellationToken cancellationToken)
     {
@@ -26,34 +52,43 @@ internal sealed record BenchmarkReport(MachineInfo Machine, IReadOnlyDictionary<
         await JsonSerializer.SerializeAsync(file, this, Json, cancellationToken);
     }
 
-    /// <summary>A case's throughput as a share of the floor's at the same concurrency.</summary>
-    public double? RatioToFloor(CaseResult result) =>
-        Cases.FirstOrDefault(c => c.Name == Floor && c.Concurrency == result.Concurrency && c.Skipped is null) is { ThroughputRps: > 0 } floor
-            && result.Skipped is null
-                ? result.ThroughputRps / floor.ThroughputRps
-                : null;
-
     public void Write(IAnsiConsole console)
     {
+        WriteThroughput(console);
+        WriteCpu(console);
+        WriteMemory(console);
+        WriteColdPhases(console);
+        WriteBreakdowns(console);
+
+        foreach (var (name, reason) in Cases.Where(c => c.Skipped is not null).Select(c => (c.Name, c.Skipped)).Distinct())
+        {
+            console.MarkupLine($"[yellow]{Markup.Escape(name)} skipped:[/] {Markup.Escape(reason ?? "")}");
+        }
+        foreach (var result in Cases.Where(c => c.Failed))
+        {
+            console.MarkupLine($"[red]{Markup.Escape(result.Name)} c={result.Concurrency}:[/] {Markup.Escape(result.Fault ?? "")} " +
+                Markup.Escape(string.Join("; ", result.ErrorsByType().Select(e => $"{e.Count} × {e.Type}: {e.Example}"))));
+        }
+    }
+
+    private void WriteThroughput(IAnsiConsole console)
+    {
         var table = new Table()
-            .Title($"[bold]Request/reply[/] [grey]({Machine.Cores} cores, {Markup.Escape(Machine.Dotnet)}, {Markup.Escape(Machine.Configuration)}{(Machine.Quick ? ", quick" : "")})[/]")
+            .Title($"[bold]Request/reply[/] [grey](median of {Settings.Repetitions} repetitions, min–max; {Machine.Cores} cores, {Markup.Escape(Machine.Dotnet)}, {Markup.Escape(Machine.Configuration)}{(Machine.Quick ? ", quick" : "")})[/]")
             .AddColumn("Case")
             .AddColumn(new TableColumn("c").RightAligned())
-            .AddColumn(new TableColumn("Requests").RightAligned())
-            .AddColumn(new TableColumn("Errors").RightAligned())
+            .AddColumn(new TableColumn("requests").RightAligned())
+            .AddColumn(new TableColumn("errors").RightAligned())
             .AddColumn(new TableColumn("req/s").RightAligned())
-            .AddColumn(new TableColumn("× floor").RightAligned())
+            .AddColumn(new TableColumn("× Redis floor (per repetition)").RightAligned())
+            .AddColumn(new TableColumn("× plumbing floor").RightAligned())
             .AddColumn(new TableColumn("p50 ms").RightAligned())
-            .AddColumn(new TableColumn("p90 ms").RightAligned())
-            .AddColumn(new TableColumn("p99 ms").RightAligned())
-            .AddColumn(new TableColumn("max ms").RightAligned());
+            .AddColumn(new TableColumn("p99 ms").RightAligned());
         foreach (var result in Cases)
         {
-            if (result.Skipped is { } reason)
+            if (result.Skipped is not null)
             {
-                table.AddRow(
-                    Markup.Escape(result.Name), N(result.Concurrency), "", "", "", "", "", "", "",
-                    $"[yellow]skipped[/]");
+                table.AddRow(Markup.Escape(result.Name), N(result.Concurrency), "", "", "", "", "", "", "[yellow]skipped[/]");
                 continue;
             }
             table.AddRow(
@@ -61,50 +96,169 @@ internal sealed record BenchmarkReport(MachineInfo Machine, IReadOnlyDictionary<
                 N(result.Concurrency),
                 N(result.Requests ?? 0),
                 result.Errors == 0 && result.Fault is null ? "[green]0[/]" : $"[red]{N(result.Errors ?? 0)}{(result.Fault is null ? "" : " + fault")}[/]",
-                (result.ThroughputRps ?? 0).ToString("N0", CultureInfo.InvariantCulture),
-                RatioToFloor(result) is { } ratio ? ratio.ToString("0.000", CultureInfo.InvariantCulture) : "",
-                Ms(result.P50Ms ?? 0), Ms(result.P90Ms ?? 0), Ms(result.P99Ms ?? 0), Ms(result.MaxMs ?? 0));
+                Range(result.ThroughputRps, "N0"),
+                Range(result.RatioToRedisFloor, "0.0000"),
+                result.RatioToPlumbingFloor is { } plumbing ? plumbing.ToString("0.000", CultureInfo.InvariantCulture) : "",
+                Range(result.P50Ms, "0.00"),
+                Range(result.P99Ms, "0.0"));
         }
         console.Write(table);
-        WriteMemory(console);
+    }
 
-        foreach (var (name, reason) in Cases.Where(c => c.Skipped is not null).Select(c => (c.Name, c.Skipped)).Distinct())
+    private void WriteCpu(IAnsiConsole console)
+    {
+        var ran = Cases.Where(c => c.Skipped is null).ToList();
+        if (ran.Count == 0)
         {
-            console.MarkupLine($"[yellow]{Markup.Escape(name)} skipped:[/] {Markup.Escape(reason ?? "")}");
+            return;
         }
-
-        foreach (var result in Cases.Where(c => c.Failed))
+        var table = new Table()
+            .Title($"[bold]CPU ms per request[/] [grey](utime+stime from /proc/<pid>/stat, {Machine.ClockTicksPerSecond} ticks/s; median of the repetitions)[/]")
+            .AddColumn("Case")
+            .AddColumn(new TableColumn("c").RightAligned());
+        foreach (var slot in WatchedProcess.Slots)
         {
-            console.MarkupLine($"[red]{Markup.Escape(result.Name)} c={result.Concurrency}:[/] {Markup.Escape(result.Fault ?? "")} " +
-                Markup.Escape(string.Join("; ", (result.ErrorsByType ?? []).Select(e => $"{e.Count} × {e.Type}: {e.Example}"))));
+            table.AddColumn(new TableColumn(Markup.Escape(slot)).RightAligned());
+        }
+        table.AddColumn(new TableColumn("[bold]product[/] (ingress+proxy)").RightAligned())
+            .AddColumn(new TableColumn("infrastructure").RightAligned())
+            .AddColumn(new TableColumn("all").RightAligned());
+        foreach (var result in ran)
+        {
+            table.AddRow([
+                Markup.Escape(result.Name),
+                N(result.Concurrency),
+                .. WatchedProcess.Slots.Select(s => result.CpuMsPerRequest?.GetValueOrDefault(s) is { } spread ? Ms(spread.Median) : ""),
+                result.ProductCpuMsPerRequest is { } product ? $"[bold]{Range(product, "0.000")}[/]" : "",
+                Range(result.InfrastructureCpuMsPerRequest, "0.000"),
+                Range(result.TotalCpuMsPerRequest, "0.000"),
+            ]);
+        }
+        console.Write(table);
+        console.MarkupLine("[grey]Slots: full-stack = ingress, ingress-dapr, proxy, proxy-dapr (test sidecars); plumbing-floor = edge, edge-broker, back, back-broker; " +
+            "redis-floor = requester and responder both in the load generator (this process). Product = the apps we ship; infrastructure = sidecars, Redis, load generator.[/]");
+        foreach (var (name, idle) in IdleCpuMsPerSecond)
+        {
+            console.MarkupLine($"[grey]Idle CPU ms/s after {Markup.Escape(name)}: {Markup.Escape(string.Join(", ", WatchedProcess.Slots.Where(idle.ContainsKey).Select(s => $"{s} {idle[s]:0.#}")))}[/]");
         }
     }
 
     private void WriteMemory(IAnsiConsole console)
     {
         var ran = Cases.Where(c => c.Skipped is null).ToList();
-        var processes = ran.SelectMany(c => c.PeakRssMb?.Keys ?? []).Distinct().ToList();
-        if (processes.Count == 0)
+        if (ran.Count == 0)
         {
             return;
         }
-        var table = new Table().Title("[bold]Peak RSS (MB) during each measurement[/]").AddColumn("Case").AddColumn(new TableColumn("c").RightAligned());
-        foreach (var process in processes)
+        var table = new Table().Title("[bold]Peak RSS (MB), largest over the repetitions[/]").AddColumn("Case").AddColumn(new TableColumn("c").RightAligned());
+        foreach (var slot in WatchedProcess.Slots)
         {
-            table.AddColumn(new TableColumn(Markup.Escape(process)).RightAligned());
+            table.AddColumn(new TableColumn(Markup.Escape(slot)).RightAligned());
         }
         foreach (var result in ran)
         {
             table.AddRow([
                 Markup.Escape(result.Name),
                 N(result.Concurrency),
-                .. processes.Select(p => result.PeakRssMb?.TryGetValue(p, out var mb) == true && mb is { } value ? value.ToString("0", CultureInfo.InvariantCulture) : ""),
+                .. WatchedProcess.Slots.Select(s => result.PeakRssMb?.GetValueOrDefault(s) is { } mb ? mb.ToString("0", CultureInfo.InvariantCulture) : ""),
             ]);
         }
         console.Write(table);
     }
 
+    private void WriteColdPhases(IAnsiConsole console)
+    {
+        if (ColdPhases.Count == 0)
+        {
+            return;
+        }
+        var table = new Table()
+            .Title($"[bold]Cold phase[/] [grey](fresh processes; windows of equal length until {SteadyState.DefaultWindows} consecutive ones agree within {SteadyState.DefaultTolerance:P0} in req/s and CPU ms/req and the processes go quiet within a second of CPU after the load; | = a pause after a false plateau)[/]")
+            .AddColumn("Case")
+            .AddColumn(new TableColumn("c").RightAligned())
+            .AddColumn(new TableColumn("first window req/s").RightAligned())
+            .AddColumn(new TableColumn("first window CPU ms/req (product / all)").RightAligned())
+            .AddColumn(new TableColumn("requests until steady").RightAligned())
+            .AddColumn(new TableColumn("seconds until steady").RightAligned())
+            .AddColumn(new TableColumn("steady req/s").RightAligned())
+            .AddColumn(new TableColumn("then quiet after s (CPU ms)").RightAligned())
+            .AddColumn("windows (req/s)");
+        foreach (var cold in ColdPhases)
+        {
+            var first = cold.Windows.FirstOrDefault();
+            table.AddRow(
+                Markup.Escape(cold.Name),
+                N(cold.Concurrency),
+                cold.FirstWindowRps.ToString("N0", CultureInfo.InvariantCulture),
+                first is null ? "" : $"{(first.ProductCpuMsPerRequest is { } p ? Ms(p) : "-")} / {(first.CpuMsPerRequest is { } a ? Ms(a) : "-")}",
+                cold.Steady ? N(cold.RequestsUntilSteady ?? 0) : "[yellow]not steady[/]",
+                cold.SecondsUntilSteady is { } seconds ? seconds.ToString("0.#", CultureInfo.InvariantCulture) : "",
+                cold.SteadyRps is { } steady ? steady.ToString("N0", CultureInfo.InvariantCulture) : "",
+                cold.SecondsUntilQuiet is { } quiet ? $"{quiet:0.#} ({cold.CpuMsUntilQuiet:N0})" : "",
+                $"{cold.WindowSeconds:0.#} s: " + string.Join(" ", cold.Windows.Select((w, i) =>
+                    (cold.Pauses.Any(p => p.AfterWindows == i) ? "| " : "") + w.ThroughputRps.ToString("0", CultureInfo.InvariantCulture))));
+        }
+        console.Write(table);
+    }
+
+    private void WriteBreakdowns(IAnsiConsole console)
+    {
+        if (Breakdowns.Count == 0)
+        {
+            return;
+        }
+        var names = Breakdowns.Keys.ToList();
+        var table = new Table()
+            .Title("[bold]Where one request's time goes at c = 1[/] [grey](mean ms per hop over the c = 1 repetitions; app clocks and stream entry ids)[/]")
+            .AddColumn("hop");
+        foreach (var name in names)
+        {
+            table.AddColumn(new TableColumn(Markup.Escape(name)).RightAligned());
+        }
+        for (var i = 0; i < HopBreakdown.HopNames.Count; i++)
+        {
+            table.AddRow([Markup.Escape(HopBreakdown.HopNames[i]), .. names.Select(n => Ms(Breakdowns[n].Hops[i].MeanMs))]);
+        }
+        table.AddRow(["[bold]total (mean)[/]", .. names.Select(n => $"[bold]{Ms(Breakdowns[n].TotalMeanMs)}[/]")]);
+        table.AddRow(["total (p50)", .. names.Select(n => Ms(Breakdowns[n].TotalP50Ms))]);
+        table.AddRow(["requests matched", .. names.Select(n => N(Breakdowns[n].Requests))]);
+        console.Write(table);
+    }
+
+    private static string Range(Spread? spread, string format) =>
+        spread is null
+            ? ""
+            : spread.Count == 1 || spread.Min.ToString(format, CultureInfo.InvariantCulture) == spread.Max.ToString(format, CultureInfo.InvariantCulture)
+                ? spread.Median.ToString(format, CultureInfo.InvariantCulture)
+                : $"{spread.Median.ToString(format, CultureInfo.InvariantCulture)} [grey]({spread.Min.ToString(format, CultureInfo.InvariantCulture)}–{spread.Max.ToString(format, CultureInfo.InvariantCulture)})[/]";
+
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-    private static string Ms(double value) => value.ToString(value < 10 ? "0.00" : "0.0", CultureInfo.InvariantCulture);
+    private static string Ms(double value) => value.ToString(value < 10 ? "0.000" : "0.0", CultureInfo.InvariantCulture);
+}
+
+/// <summary>The windows and repetitions the figures come from.</summary>
+internal sealed record RunSettings(
+    IReadOnlyList<int> Concurrencies,
+    int Repetitions,
+    double MeasureSeconds,
+    double FloorMeasureSeconds,
+    double LevelWarmupSeconds,
+    double WarmupWindowSeconds,
+    int WarmupWindowCap,
+    int SteadyWindows,
+    double SteadyTolerance,
+    double IdleSeconds)
+{
+    public static RunSettings From(BenchmarkSettings settings) => new(
+        settings.Concurrencies,
+        settings.Repetitions,
+        settings.Measure.TotalSeconds,
+        settings.FloorMeasure.TotalSeconds,
+        settings.LevelWarmup.TotalSeconds,
+        settings.WarmupWindow.TotalSeconds,
+        settings.WarmupWindowCap,
+        SteadyState.DefaultWindows,
+        SteadyState.DefaultTolerance,
+        settings.IdleWindow.TotalSeconds);
 }
