@@ -56,6 +56,12 @@ internal sealed class BenchmarkSuite(BenchmarkSettings settings, IAnsiConsole co
                     cancellationToken.ThrowIfCancellationRequested();
                     results.Cases.Add(await MeasureLevelAsync(benchmark.Name, target, isFloor ? null : floor, concurrency, results, cancellationToken));
                 }
+                if (target.RedisEndpoint is { } redisEndpoint)
+                {
+                    var calls = await RedisCalls.PerRequestAsync(target, redisEndpoint, settings.Measure, cancellationToken);
+                    results.RedisCallsPerRequest[benchmark.Name] = calls;
+                    console.MarkupLine($"  Redis commands per request: {Markup.Escape(string.Join(", ", calls.Select(c => $"{c.Key} {c.Value:0.##}")))}");
+                }
                 // What the processes burn with no request (timers, polling, probes): in every figure
                 // per request, and most of it at low rates.
                 await SettleAsync(target, cancellationToken);

@@ -20,6 +20,8 @@ internal sealed class FullStackTarget(LocalStack stack, HttpClient http) : IBenc
 {
     private const string DirectMode = "Direct";
 
+    public string? RedisEndpoint => stack.RedisEndpoint;
+
     private readonly WeatherTraffic _traffic = new(http, stack[DaprNames.AppIds.Ingress].Url, stack.RedisEndpoint);
 
     public static BenchmarkCase Workflow { get; } = new(

@@ -14,6 +14,9 @@ internal interface IBenchmarkTarget : IAsyncDisposable
     /// <summary>A failure seen outside any single request (a broken read loop, a dead process).</summary>
     string? Fault { get; }
 
+    /// <summary>The Redis the case talks to, whose commands per request are counted (null: not counted).</summary>
+    string? RedisEndpoint => null;
+
     /// <summary>Starts recording the requests that <see cref="BreakdownAsync"/> will break down.</summary>
     void BeginBreakdown()
     {

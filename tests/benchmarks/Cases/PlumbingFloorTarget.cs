@@ -27,6 +27,8 @@ internal sealed class PlumbingFloorTarget(RedisServer redis, IReadOnlyList<Child
 
     public IReadOnlyList<WatchedProcess> Processes => processes;
 
+    public string? RedisEndpoint => redis.Endpoint;
+
     public string? Fault =>
         children.Where(c => !c.IsRunning).ToList() is { Count: > 0 } dead
             ? "process died: " + string.Join(", ", dead.Select(c => c.Name))

@@ -18,7 +18,8 @@ internal sealed record BenchmarkReport(
     IReadOnlyList<CaseResult> Cases,
     IReadOnlyList<ColdPhase> ColdPhases,
     IReadOnlyDictionary<string, HopBreakdown> Breakdowns,
-    IReadOnlyDictionary<string, Dictionary<string, double?>> IdleCpuMsPerSecond)
+    IReadOnlyDictionary<string, Dictionary<string, double?>> IdleCpuMsPerSecond,
+    IReadOnlyDictionary<string, Dictionary<string, double>> RedisCallsPerRequest)
 {
     public const string RedisFloor = "redis-floor";
     public const string PlumbingFloor = "plumbing-floor";
@@ -31,7 +32,7 @@ internal sealed record BenchmarkReport(
     public static BenchmarkReport Create(MachineInfo machine, BenchmarkSettings settings, IReadOnlyDictionary<string, string> descriptions, SuiteResults results)
     {
         var cases = results.Cases.Select(c => c with { RatioToPlumbingFloor = RatioOfMedians(c, results.Cases, PlumbingFloor) }).ToList();
-        return new BenchmarkReport(machine, RunSettings.From(settings), descriptions, results.Processes, cases, results.ColdPhases, results.Breakdowns, results.IdleCpuMsPerSecond);
+        return new BenchmarkReport(machine, RunSettings.From(settings), descriptions, results.Processes, cases, results.ColdPhases, results.Breakdowns, results.IdleCpuMsPerSecond, results.RedisCallsPerRequest);
     }
 
     /// <summary>A case's median throughput over another case's median at the same concurrency.</summary>
@@ -59,6 +60,7 @@ internal sealed record BenchmarkReport(
         WriteMemory(console);
         WriteColdPhases(console);
         WriteBreakdowns(console);
+        WriteRedisCalls(console);
 
         foreach (var (name, reason) in Cases.Where(c => c.Skipped is not null).Select(c => (c.Name, c.Skipped)).Distinct())
         {
@@ -199,6 +201,26 @@ internal sealed record BenchmarkReport(
                     (cold.Pauses.Any(p => p.AfterWindows == i) ? "| " : "") + w.ThroughputRps.ToString("0", CultureInfo.InvariantCulture))));
         }
         console.Write(table);
+    }
+
+    private void WriteRedisCalls(IAnsiConsole console)
+    {
+        if (RedisCallsPerRequest.Count == 0)
+        {
+            return;
+        }
+        var names = RedisCallsPerRequest.Keys.ToList();
+        var table = new Table().Title("Redis commands per request (c = 16; inside Lua scripts too)").AddColumn("command");
+        foreach (var name in names)
+        {
+            table.AddColumn(new TableColumn(Markup.Escape(name)).RightAligned());
+        }
+        foreach (var command in names.SelectMany(n => RedisCallsPerRequest[n].Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            table.AddRow([Markup.Escape(command), .. names.Select(n => RedisCallsPerRequest[n].TryGetValue(command, out var calls) ? calls.ToString("0.##", CultureInfo.InvariantCulture) : "")]);
+        }
+        console.Write(table);
+        console.MarkupLine("[grey]For the full stack: multi = state transactions, eval = state operations (one script each: upsert or delete), hgetall = state reads; workflow state is the actor state store's.[/]");
     }
 
     private void WriteBreakdowns(IAnsiConsole console)

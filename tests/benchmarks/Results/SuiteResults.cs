@@ -15,6 +15,9 @@ internal sealed class SuiteResults
     /// <summary>Per case, CPU ms per second of each process with no load, after its last window.</summary>
     public Dictionary<string, Dictionary<string, double?>> IdleCpuMsPerSecond { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Per case, Redis commands per request (INFO commandstats around one window at c = 16; calls made inside a Lua script count too).</summary>
+    public Dictionary<string, Dictionary<string, double>> RedisCallsPerRequest { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Per case, which process filled each slot (slot -> process name).</summary>
     public Dictionary<string, Dictionary<string, string>> Processes { get; } = new(StringComparer.Ordinal);
 }
