@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using TestSidecar.Hosting;
 using TestSidecar.PubSub;
 using TestSidecar.Resources;
@@ -21,6 +22,19 @@ public sealed class ConfigurationTests
         Assert.Equal(["a", "b"], options.ResourcesPaths);
         Assert.Equal(("a", "d", "p-1"), (options.AppApiToken, options.DaprApiToken, options.PodName));
         Assert.Equal((9098, true), (options.MetricsPort, options.EnableMetrics));
+        Assert.Equal(LogLevel.Debug, options.LogLevel);
+    }
+
+    /// <summary>dapr/kit logger: --log-level is one of debug, info (the default), warn, error, fatal; anything else stops daprd.</summary>
+    [Fact]
+    public void Log_level_takes_daprds_names()
+    {
+        static LogLevel Level(params string[] flags) => SidecarOptions.Parse(["--app-id", "x", .. flags], _ => null).LogLevel;
+
+        Assert.Equal(LogLevel.Information, Level());
+        Assert.Equal(LogLevel.Warning, Level("--log-level", "warn"));
+        Assert.Equal(LogLevel.Critical, Level("--log-level=fatal"));
+        Assert.Throws<ArgumentException>(() => Level("--log-level", "verbose"));
     }
 
     /// <summary>

@@ -35,7 +35,8 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Warning, "Publish to {Component}/{Topic} failed (attempt {Attempt}), retrying in {Delay}: {Error}")]
     public static partial void PublishRetry(ILogger logger, string component, string topic, int attempt, TimeSpan delay, string error);
 
-    [LoggerMessage(20, LogLevel.Information, "Delivered event {EventId} (entry {EntryId}) from {Topic} to {Path} on attempt {Attempt}")]
+    // daprd logs a delivery at debug level only.
+    [LoggerMessage(20, LogLevel.Debug, "Delivered event {EventId} (entry {EntryId}) from {Topic} to {Path} on attempt {Attempt}")]
     public static partial void Delivered(ILogger logger, string eventId, string entryId, string topic, string path, int attempt);
 
     [LoggerMessage(21, LogLevel.Warning, "Retry {Attempt} of event {EventId} from {Topic} in {Delay}: {Detail}")]

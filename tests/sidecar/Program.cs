@@ -28,7 +28,7 @@ builder.Logging.ClearProviders().AddSimpleConsole(o =>
     o.SingleLine = true;
     o.TimestampFormat = "HH:mm:ss.fff ";
 });
-builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("TestSidecar", LogLevel.Information);
+builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("TestSidecar", options.LogLevel);
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     kestrel.ListenLocalhost(options.HttpPort, o => o.Protocols = HttpProtocols.Http1);

@@ -12,7 +12,8 @@ public static class Sidecars
         IEnumerable<string>? extraArguments = null,
         IReadOnlyDictionary<string, string>? environment = null)
     {
-        var args = new List<string> { "--app-id", appId, "--resources-path", resourcesPath, "--app-protocol", "http", "--log-level", "info" };
+        // Debug: contract tests read the sidecar's own per-delivery lines, which daprd (and the sidecar) log at debug level.
+        var args = new List<string> { "--app-id", appId, "--resources-path", resourcesPath, "--app-protocol", "http", "--log-level", "debug" };
         if (appPort is { } port)
         {
             args.AddRange(["--app-port", port.ToString(CultureInfo.InvariantCulture)]);

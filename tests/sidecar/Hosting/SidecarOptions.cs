@@ -45,9 +45,12 @@ internal sealed record SidecarOptions
     /// <summary>--enable-app-health-check and its settings; null when the check is off.</summary>
     public AppHealthCheckOptions? AppHealthCheck { get; init; }
 
+    /// <summary>--log-level (dapr/kit logger: debug, info, warn, error, fatal), for the sidecar's own categories.</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
     private static readonly HashSet<string> IgnoredValueFlags = new(StringComparer.Ordinal)
     {
-        "app-protocol", "metrics-listen-address", "log-level", "placement-host-address", "scheduler-host-address",
+        "app-protocol", "metrics-listen-address", "placement-host-address", "scheduler-host-address",
         "dapr-internal-grpc-port", "dapr-listen-addresses", "profile-port", "dapr-http-max-request-size",
         "dapr-http-read-buffer-size", "mode", "control-plane-address",
         "sentry-address", "app-channel-address", "dapr-public-port", "dapr-public-listen-address",
@@ -65,6 +68,7 @@ internal sealed record SidecarOptions
         int httpPort = 3500, grpcPort = 50001, maxConcurrency = -1, graceSeconds = 5, appStartSeconds = 120, metricsPort = 9090;
         var enableMetrics = true;
         string? config = null;
+        var logLevel = LogLevel.Information;
         TimeSpan? blockShutdown = null;
         var resources = new List<string>();
         var healthCheck = false;
@@ -122,6 +126,17 @@ internal sealed record SidecarOptions
                 case "resources-path":
                 case "components-path": resources.Add(value); break;
                 case "config": config = value; break;
+                case "log-level":
+                    logLevel = value switch
+                    {
+                        "debug" => LogLevel.Debug,
+                        "info" => LogLevel.Information,
+                        "warn" => LogLevel.Warning,
+                        "error" => LogLevel.Error,
+                        "fatal" => LogLevel.Critical,
+                        _ => throw new ArgumentException($"undefined Log Output Level: {value}"),
+                    };
+                    break;
                 case "app-max-concurrency": maxConcurrency = ParseInt(name, value); break;
                 case "dapr-graceful-shutdown-seconds": graceSeconds = ParseInt(name, value); break;
                 case "dapr-block-shutdown-duration":
@@ -167,6 +182,7 @@ internal sealed record SidecarOptions
             GrpcPort = grpcPort,
             ResourcesPaths = resources,
             ConfigPath = config,
+            LogLevel = logLevel,
             AppMaxConcurrency = maxConcurrency <= 0 ? -1 : maxConcurrency,
             GracefulShutdown = graceSeconds switch
             {
