@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sidecar.Tests.Infrastructure;
+using static Sidecar.Tests.Infrastructure.WorkflowWorker;
 using StackExchange.Redis;
 using TestSupport;
 using P = Microsoft.DurableTask.Protobuf;
@@ -23,7 +24,6 @@ namespace Sidecar.Tests;
 /// </summary>
 public sealed class WorkflowDurabilityTests(RedisFixture redis)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private static readonly ConcurrentDictionary<string, int> Attempts = new();
     private static readonly ConcurrentDictionary<string, ManualResetEventSlim> Holds = new();
 
@@ -42,7 +42,7 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
         }
     }
 
-    internal sealed class HangsOnceActivity : WorkflowActivity<string, string>
+    internal sealed class HeldOnceActivity : WorkflowActivity<string, string>
     {
         public override async Task<string> RunAsync(WorkflowActivityContext context, string input)
         {
@@ -58,61 +58,18 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
     internal sealed class ActivityWorkflow : Workflow<string, string>
     {
         public override Task<string> RunAsync(WorkflowContext context, string input) =>
-            context.CallActivityAsync<string>(nameof(HangsOnceActivity), input);
-    }
-
-    private static async Task<IHost> StartWorkerAsync(SidecarProcess sidecar)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["DAPR_GRPC_ENDPOINT"] = sidecar.GrpcEndpoint.ToString(),
-            ["DAPR_HTTP_ENDPOINT"] = sidecar.HttpEndpoint.ToString(),
-        });
-        builder.Services.AddDaprWorkflow(options =>
-        {
-            options.RegisterWorkflow<AwaitReplyWorkflow>(nameof(AwaitReplyWorkflow));
-            options.RegisterWorkflow<NapWorkflow>(nameof(NapWorkflow));
-            options.RegisterWorkflow<ActivityWorkflow>(nameof(ActivityWorkflow));
-            options.RegisterActivity<HangsOnceActivity>(nameof(HangsOnceActivity));
-        });
-        var host = builder.Build();
-        await host.StartAsync(TestContext.Current.CancellationToken);
-        return host;
+            context.CallActivityAsync<string>(nameof(HeldOnceActivity), input);
     }
 
     /// <summary>A pod lost: the sidecar and the app's worker die with SIGKILL, nothing stopped in order.</summary>
     private static async Task LosePodAsync(SidecarProcess sidecar, IHost worker)
     {
         await sidecar.KillAsync();
-        using var now = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
-        try
-        {
-            await worker.StopAsync(now.Token);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        worker.Dispose();
+        await KillWorkerAsync(worker);
     }
 
     private static Task<SidecarProcess> StartSidecarAsync(RedisServer store) =>
         Sidecars.StartAsync("ingress", Resources.Real(store.Endpoint));
-
-    private static async Task<WorkflowState> CompletionAsync(DaprWorkflowClient client, string id)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        deadline.CancelAfter(Timeout);
-        return await client.WaitForWorkflowCompletionAsync(id, getInputsAndOutputs: true, deadline.Token);
-    }
-
-    private static async Task StartedAsync(DaprWorkflowClient client, string id)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        deadline.CancelAfter(Timeout);
-        await client.WaitForWorkflowStartAsync(id, cancellation: deadline.Token);
-    }
 
     private static string Key(string instanceId, string row) => $"ingress||dapr.internal.default.ingress.workflow||{instanceId}||{row}";
 
@@ -188,7 +145,7 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
                 var worker = await StartWorkerAsync(first);
                 var client = worker.Services.GetRequiredService<DaprWorkflowClient>();
                 await client.ScheduleNewWorkflowAsync(nameof(ActivityWorkflow), id, id);
-                await Sidecars.WaitUntilAsync(() => Task.FromResult(Attempts.GetValueOrDefault(id) == 1), Timeout, "the activity started on the first worker");
+                await Sidecars.WaitUntilAsync(() => Task.FromResult(Attempts.GetValueOrDefault(id) == 1), WaitLimit, "the activity started on the first worker");
                 await LosePodAsync(first, worker);
             }
 
@@ -309,7 +266,7 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
 
         var keysAfterCompletion = await connection.GetServers()[0].KeysAsync(pattern: Key(id, "*")).CountAsync(TestContext.Current.CancellationToken);
         await Sidecars.WaitUntilAsync(async () => await connection.GetServers()[0].KeysAsync(pattern: Key(id, "*")).CountAsync(TestContext.Current.CancellationToken) == 0,
-            Timeout, "the finished instance purged");
+            WaitLimit, "the finished instance purged");
 
         Assert.True(keysAfterCompletion > 0, "the finished instance's state is kept until its retention runs out");
         var purged = await client.GetWorkflowStateAsync(id, cancellation: TestContext.Current.CancellationToken);
@@ -358,7 +315,7 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
         }
 
         await store.StopAsync();
-        await Sidecars.WaitForOwnLogAsync(sidecar, "turn failed, retrying in", Timeout);
+        await Sidecars.WaitForOwnLogAsync(sidecar, "turn failed, retrying in", WaitLimit);
         await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
         var read = await Assert.ThrowsAnyAsync<Exception>(() => client.GetWorkflowStateAsync(ids[0], cancellation: TestContext.Current.CancellationToken));
         Assert.Equal(StatusCode.Unknown, WorkflowTests.Rpc(read).StatusCode);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Sidecar.Tests.Infrastructure;
 using TestSupport;
+using static Sidecar.Tests.Infrastructure.WorkflowWorker;
 using static Sidecar.Tests.WorkflowTests;
 
 namespace Sidecar.Tests;
@@ -49,13 +50,6 @@ public sealed class WorkflowInstanceTests(RedisFixture redis)
             await host.StopAsync(Cancel);
             host.Dispose();
         }
-    }
-
-    private static async Task<WorkflowState> CompletionAsync(DaprWorkflowClient client, string id)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
-        timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        return await client.WaitForWorkflowCompletionAsync(id, getInputsAndOutputs: true, timeout.Token);
     }
 
     private static async Task<RpcException> FailsAsync(Func<Task> call) => Rpc(await Assert.ThrowsAnyAsync<Exception>(call));

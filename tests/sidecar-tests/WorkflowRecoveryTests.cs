@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sidecar.Tests.Infrastructure;
+using static Sidecar.Tests.Infrastructure.WorkflowWorker;
 using TestSupport;
 
 namespace Sidecar.Tests;
@@ -16,8 +17,6 @@ namespace Sidecar.Tests;
 /// </summary>
 public sealed class WorkflowRecoveryTests(RedisFixture redis)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-
     /// <summary>Per test key: how many times the step started, and what holds the first run forever (until the test ends).</summary>
     private static readonly ConcurrentDictionary<string, int> Attempts = new();
     private static readonly ConcurrentDictionary<string, ManualResetEventSlim> Holds = new();
@@ -55,47 +54,6 @@ public sealed class WorkflowRecoveryTests(RedisFixture redis)
         }
     }
 
-    private static async Task<IHost> StartWorkerAsync(SidecarProcess sidecar)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["DAPR_GRPC_ENDPOINT"] = sidecar.GrpcEndpoint.ToString(),
-            ["DAPR_HTTP_ENDPOINT"] = sidecar.HttpEndpoint.ToString(),
-        });
-        builder.Services.AddDaprWorkflow(options =>
-        {
-            options.RegisterWorkflow<ActivityHangsOnceWorkflow>(nameof(ActivityHangsOnceWorkflow));
-            options.RegisterWorkflow<OrchestratorHangsOnceWorkflow>(nameof(OrchestratorHangsOnceWorkflow));
-            options.RegisterActivity<HangsOnceActivity>(nameof(HangsOnceActivity));
-        });
-        var host = builder.Build();
-        await host.StartAsync(TestContext.Current.CancellationToken);
-        return host;
-    }
-
-    /// <summary>Stops the worker without letting it finish what it holds: its stream to the sidecar closes.</summary>
-    private static async Task KillAsync(IHost host)
-    {
-        using var now = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
-        try
-        {
-            await host.StopAsync(now.Token);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        host.Dispose();
-    }
-
-    private static CancellationTokenSource Deadline()
-    {
-        var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(Timeout);
-        return timeout;
-    }
-
     private async Task RecoversAsync(string workflow, string key, string firstHeld, string expected)
     {
         redis.Require();
@@ -112,12 +70,12 @@ public sealed class WorkflowRecoveryTests(RedisFixture redis)
             // Not awaited: StartInstance returns after the first turn (durabletask-go executor.go),
             // which the held workflow step never finishes on this worker.
             var scheduling = client.ScheduleNewWorkflowAsync(workflow, key, key);
-            await Sidecars.WaitUntilAsync(() => Task.FromResult(Attempts.GetValueOrDefault(firstHeld) == 1), Timeout, $"{firstHeld} dispatched to the first worker");
+            await Sidecars.WaitUntilAsync(() => Task.FromResult(Attempts.GetValueOrDefault(firstHeld) == 1), WaitLimit, $"{firstHeld} dispatched to the first worker");
 
-            await KillAsync(first);
+            await KillWorkerAsync(first);
             // The call returns once the second worker runs the first turn, or dies with the first worker's client; the instance exists either way.
             _ = scheduling.ContinueWith(static t => t.Exception, TaskScheduler.Default);
-            await Sidecars.WaitForOwnLogAsync(sidecar, "abandoned for the next worker", Timeout);
+            await Sidecars.WaitForOwnLogAsync(sidecar, "abandoned for the next worker", WaitLimit);
 
             using var second = await StartWorkerAsync(sidecar);
             var secondClient = second.Services.GetRequiredService<DaprWorkflowClient>();

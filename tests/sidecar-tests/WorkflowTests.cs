@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sidecar.Tests.Infrastructure;
+using static Sidecar.Tests.Infrastructure.WorkflowWorker;
 using TestSupport;
 
 namespace Sidecar.Tests;
@@ -16,8 +17,6 @@ namespace Sidecar.Tests;
 /// <summary>The real Dapr.Workflow 1.18 worker and DaprWorkflowClient against the sidecar's TaskHubSidecarService.</summary>
 public sealed class WorkflowTests(RedisFixture redis)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-
     internal sealed class UpperActivity : WorkflowActivity<string, string>
     {
         public override Task<string> RunAsync(WorkflowActivityContext context, string input) => Task.FromResult(input.ToUpperInvariant());
@@ -82,57 +81,6 @@ public sealed class WorkflowTests(RedisFixture redis)
     {
         public override Task<string> RunAsync(WorkflowContext context, string input) =>
             context.WaitForExternalEventAsync<string>("never");
-    }
-
-    internal static async Task<IHost> StartWorkerAsync(SidecarProcess sidecar, string? apiToken = null)
-    {
-        var host = BuildWorker(sidecar, apiToken);
-        await host.StartAsync(TestContext.Current.CancellationToken);
-        return host;
-    }
-
-    /// <summary>The worker's host, not started: its DaprWorkflowClient works, no GetWorkItems stream is open.</summary>
-    internal static IHost BuildWorker(SidecarProcess sidecar, string? apiToken = null)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["DAPR_GRPC_ENDPOINT"] = sidecar.GrpcEndpoint.ToString(),
-            ["DAPR_HTTP_ENDPOINT"] = sidecar.HttpEndpoint.ToString(),
-            ["DAPR_API_TOKEN"] = apiToken,
-        });
-        builder.Services.AddDaprWorkflow(options =>
-        {
-            options.RegisterWorkflow<RequestReplyWorkflow>(nameof(RequestReplyWorkflow));
-            options.RegisterWorkflow<LateWaitWorkflow>(nameof(LateWaitWorkflow));
-            options.RegisterWorkflow<TimeoutWorkflow>(nameof(TimeoutWorkflow));
-            options.RegisterWorkflow<ForeverWorkflow>(nameof(ForeverWorkflow));
-            options.RegisterWorkflow<TracedWorkflow>(nameof(TracedWorkflow));
-            options.RegisterActivity<UpperActivity>(nameof(UpperActivity));
-            options.RegisterActivity<TracedActivity>(nameof(TracedActivity));
-            options.RegisterWorkflow<WorkflowInstanceTests.SlowFirstTurnWorkflow>(nameof(WorkflowInstanceTests.SlowFirstTurnWorkflow));
-        });
-        return builder.Build();
-    }
-
-    private static async Task<WorkflowState> CompletionAsync(DaprWorkflowClient client, string id)
-    {
-        using var timeout = Deadline();
-        return await client.WaitForWorkflowCompletionAsync(id, getInputsAndOutputs: true, timeout.Token);
-    }
-
-    private static async Task StartedAsync(DaprWorkflowClient client, string id)
-    {
-        using var timeout = Deadline();
-        await client.WaitForWorkflowStartAsync(id, cancellation: timeout.Token);
-    }
-
-    private static CancellationTokenSource Deadline()
-    {
-        var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(Timeout);
-        return timeout;
     }
 
     [Fact]
