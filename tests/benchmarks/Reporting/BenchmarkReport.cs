@@ -19,7 +19,8 @@ internal sealed record BenchmarkReport(
     IReadOnlyList<ColdPhase> ColdPhases,
     IReadOnlyDictionary<string, HopBreakdown> Breakdowns,
     IReadOnlyDictionary<string, Dictionary<string, double?>> IdleCpuMsPerSecond,
-    IReadOnlyDictionary<string, Dictionary<string, double>> RedisCallsPerRequest)
+    IReadOnlyDictionary<string, Dictionary<string, double>> RedisCallsPerRequest,
+    IReadOnlyList<TargetCheck> Targets)
 {
     public const string RedisFloor = "redis-floor";
     public const string PlumbingFloor = "plumbing-floor";
@@ -32,7 +33,8 @@ internal sealed record BenchmarkReport(
     public static BenchmarkReport Create(MachineInfo machine, BenchmarkSettings settings, IReadOnlyDictionary<string, string> descriptions, SuiteResults results)
     {
         var cases = results.Cases.Select(c => c with { RatioToPlumbingFloor = RatioOfMedians(c, results.Cases, PlumbingFloor) }).ToList();
-        return new BenchmarkReport(machine, RunSettings.From(settings), descriptions, results.Processes, cases, results.ColdPhases, results.Breakdowns, results.IdleCpuMsPerSecond, results.RedisCallsPerRequest);
+        return new BenchmarkReport(machine, RunSettings.From(settings), descriptions, results.Processes, cases, results.ColdPhases, results.Breakdowns, results.IdleCpuMsPerSecond, results.RedisCallsPerRequest,
+            TargetCheck.From(cases, results.ColdPhases));
     }
 
     /// <summary>A case's median throughput over another case's median at the same concurrency.</summary>
@@ -61,6 +63,7 @@ internal sealed record BenchmarkReport(
         WriteColdPhases(console);
         WriteBreakdowns(console);
         WriteRedisCalls(console);
+        WriteTargets(console);
 
         foreach (var (name, reason) in Cases.Where(c => c.Skipped is not null).Select(c => (c.Name, c.Skipped)).Distinct())
         {
@@ -199,6 +202,18 @@ internal sealed record BenchmarkReport(
                 cold.SecondsUntilQuiet is { } quiet ? $"{quiet:0.#} ({cold.CpuMsUntilQuiet:N0})" : "",
                 $"{cold.WindowSeconds:0.#} s: " + string.Join(" ", cold.Windows.Select((w, i) =>
                     (cold.Pauses.Any(p => p.AfterWindows == i) ? "| " : "") + w.ThroughputRps.ToString("0", CultureInfo.InvariantCulture))));
+        }
+        console.Write(table);
+    }
+
+    private void WriteTargets(IAnsiConsole console)
+    {
+        var table = new Table().Title("The performance issue's targets (c = 64 unless said; medians)")
+            .AddColumn("measure").AddColumn(new TableColumn("this run").RightAligned()).AddColumn(new TableColumn("target").RightAligned()).AddColumn("met");
+        foreach (var target in Targets)
+        {
+            table.AddRow(Markup.Escape(target.Measure), Markup.Escape(target.Measured), Markup.Escape(target.Target),
+                target.Met switch { true => "[green]yes[/]", false => "[red]no[/]", null => "[grey]-[/]" });
         }
         console.Write(table);
     }
