@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Faults.Infrastructure;
+using TestSupport;
 
 namespace Faults;
 
@@ -15,7 +16,7 @@ public sealed class ScenarioRun
         Stack = stack;
         Clock = clock;
         _log = log;
-        Requests = new RequestLedger(stack.Http, stack.Ingress, clock);
+        Requests = new RequestLedger(new IngressClient(stack.Http, stack.Ingress), clock);
     }
 
     public FaultStack Stack { get; }

@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Net;
-using EndToEnd.Tests.Infrastructure;
 using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Stack;
 using TestSupport;
 
-namespace EndToEnd.Tests.Launcher;
+namespace Launcher.Tests;
 
 public sealed class LocalStackTests
 {
@@ -47,8 +46,8 @@ public sealed class LocalStackTests
             pids.Add(Assert.NotNull(proxy.ProcessId));
             Assert.NotEqual(crashed, proxy.ProcessId);
             Assert.Contains(stack.LauncherLog(), line => line.Contains("proxy exited unexpectedly", StringComparison.Ordinal));
-            var city = Cities.Unique("Restarted");
-            var reply = await new WeatherApi(http, stack[DaprNames.AppIds.Ingress].Url).ForecastAsync(city, TimeSpan.FromSeconds(60));
+            var city = CityNames.Unique("Restarted");
+            var reply = await new IngressClient(http, stack[DaprNames.AppIds.Ingress].Url).ForecastAsync(city, TimeSpan.FromSeconds(60));
             Assert.True(reply.City == city, stack.Diagnostics());
         }
         finally

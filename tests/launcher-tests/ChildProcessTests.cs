@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using RedisStreamDemo.Stack;
 
-namespace EndToEnd.Tests.Launcher;
+namespace Launcher.Tests;
 
 // The launcher's process supervision, on plain shell processes (no apps needed).
 public sealed class ChildProcessTests
