@@ -176,7 +176,7 @@ public sealed class ObservedSystemTests(ObservedStack system, ITestOutputHelper 
 
         var trace = RequestTrace(spans, requestId);
         Assert.True(trace is not null,
-            $"The ingress exported no server span for POST /WeatherForecast/city of request {requestId}.{Environment.NewLine}{Describe(spans, requestId)}");
+            $"The ingress exported no server span for POST {PublicRoutes.City} of request {requestId}.{Environment.NewLine}{Describe(spans, requestId)}");
         var publish = spans.FirstOrDefault(s => s.ServiceName == DaprNames.AppIds.Ingress && s.Kind == "PRODUCER" && s.Tags.GetValueOrDefault(RequestIdTag) == requestId);
         var hint = publish is { ParentId: null } && publish.TraceId != trace
             ? $"The ingress's publish span '{publish.Name}' is the root of a new trace: the workflow activity ran without the " +
