@@ -23,7 +23,7 @@ public sealed class LocalStackTests
             Assert.Equal(2, stack.Instances.Count);
             foreach (var instance in stack.Instances)
             {
-                using var health = await http.GetAsync(new Uri(instance.Url, "/healthz"), cancellationToken);
+                using var health = await http.GetAsync(new Uri(instance.Url, PublicRoutes.Health), cancellationToken);
                 Assert.Equal(HttpStatusCode.OK, health.StatusCode);
                 pids.Add(Assert.NotNull(instance.ProcessId));
                 pids.Add(Assert.NotNull(instance.SidecarProcessId));
@@ -55,7 +55,7 @@ public sealed class LocalStackTests
             await stack.DisposeAsync();
         }
 
-        Assert.All(pids, pid => Assert.False(IsAlive(pid), $"process {pid} outlived the stack"));
+        Assert.All(pids, pid => Assert.False(Processes.IsAlive(pid), $"process {pid} outlived the stack"));
         Assert.DoesNotContain(stack.ResourcesDirectories, Directory.Exists);
         Assert.All(stack.Instances, i => Assert.Null(i.ProcessId));
     }
@@ -69,18 +69,5 @@ public sealed class LocalStackTests
             new StackOptions { Configuration = "NoSuchConfiguration" }, TestContext.Current.CancellationToken));
 
         Assert.Contains("dotnet build tests/stack -c NoSuchConfiguration", error.Message, StringComparison.Ordinal);
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 }
