@@ -30,10 +30,11 @@ public static class Eventually
     /// Probes until <paramref name="done"/> holds or <paramref name="timeout"/> passes and returns the
     /// last value either way, for a test that asserts on what was seen rather than on the wait.
     /// </summary>
-    public static async Task<T> LastSeen<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan timeout, TimeSpan? interval = null)
+    public static async Task<T> LastSeen<T>(
+        Func<Task<T>> probe, Func<T, bool> done, TimeSpan timeout, TimeSpan? interval = null, CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
-        var cancellationToken = TestContext.Current.CancellationToken;
+        cancellationToken = TestCancellation.Or(cancellationToken);
         while (true)
         {
             var last = await probe();
