@@ -75,7 +75,7 @@ public sealed class PrometheusServer : IAsyncDisposable
             {
                 return false;
             }
-        }, ok => ok || process.HasExited, TimeSpan.FromSeconds(30));
+        }, ok => ok || process.HasExited, TimeSpan.FromSeconds(30), cancellationToken: cancellationToken);
         if (!ready)
         {
             await server.DisposeAsync();
