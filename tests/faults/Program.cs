@@ -2,55 +2,61 @@ using System.Diagnostics;
 using Faults;
 using Faults.Reporting;
 using Spectre.Console;
+using TestSupport;
 
 // dotnet run -c Release --project tests/faults [-- --only a,b] [--json FILE] [--markdown FILE] [--quiet]
 // Each scenario starts its own system (redis-server, ingress, proxy, two sidecars: the test sidecar,
 // or daprd with RSD_SIDECAR=daprd) on free ports, injects its fault, and reports requests sent,
 // completed, lost, duplicated and recovery time.
+const string Usage = """
+    Usage: dotnet run -c Release --project tests/faults [-- options]
+      --only name,name   run these scenarios only (--list names them)
+      --json FILE        write the report as JSON
+      --markdown FILE    write the report as Markdown
+      --quiet            no progress lines, only the report
+      --list             list the scenarios and exit
+      -h, --help         this text
+
+    Exit codes (TestSupport.ExitCodes): 0 every scenario passed, 1 a scenario failed, 2 redis-server
+    or the selected daprd is missing, 64 bad arguments.
+    """;
 string? jsonPath = null;
 string? markdownPath = null;
-string[]? only = null;
+IReadOnlyList<FaultScenario>? only = null;
 var verbose = true;
-for (var i = 0; i < args.Length; i++)
+var list = false;
+var exit = new CommandLine(Usage)
+    .Option("--json", value => jsonPath = value)
+    .Option("--markdown", value => markdownPath = value)
+    .Option("--only", value => only = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ScenarioNamed)])
+    .Flag("--quiet", () => verbose = false)
+    .Flag("--list", () => list = true)
+    .Parse(args, Console.Out, Console.Error);
+if (exit is { } code)
 {
-    switch (args[i])
+    return code;
+}
+if (list)
+{
+    foreach (var scenario in FaultScenarios.All)
     {
-        case "--json" when i + 1 < args.Length:
-            jsonPath = args[++i];
-            break;
-        case "--markdown" when i + 1 < args.Length:
-            markdownPath = args[++i];
-            break;
-        case "--only" when i + 1 < args.Length:
-            only = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            break;
-        case "--quiet":
-            verbose = false;
-            break;
-        case "--list":
-            foreach (var scenario in FaultScenarios.All)
-            {
-                Console.WriteLine($"{scenario.Name,-22} {scenario.Title}");
-            }
-            return 0;
-        default:
-            await Console.Error.WriteLineAsync($"Unknown argument '{args[i]}'. Usage: Faults [--only name,name] [--json FILE] [--markdown FILE] [--quiet] [--list]");
-            return 2;
+        Console.WriteLine($"{scenario.Name,-22} {scenario.Title}");
     }
+    return ExitCodes.Ok;
 }
 
-if (TestSupport.SidecarUnderTest.Current.UnavailableReason is { } noDaprd)
+if (SidecarUnderTest.Current.UnavailableReason is { } noDaprd)
 {
     await Console.Error.WriteLineAsync(noDaprd);
-    return 2;
+    return ExitCodes.Unavailable;
 }
-if (TestSupport.RedisServer.FindExecutable() is null)
+if (RedisServer.FindExecutable() is null)
 {
     await Console.Error.WriteLineAsync("redis-server is not installed (apt-get install -y redis-server).");
-    return 2;
+    return ExitCodes.Unavailable;
 }
 
-var scenarios = only is null ? FaultScenarios.All : [.. only.Select(FaultScenarios.Named)];
+var scenarios = only ?? FaultScenarios.All;
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -88,4 +94,8 @@ if (markdownPath is not null)
     report.WriteMarkdown(markdownPath);
     Console.WriteLine($"Markdown written to {markdownPath}");
 }
-return report.Passed ? 0 : 1;
+return report.Passed ? ExitCodes.Ok : ExitCodes.Failed;
+
+static FaultScenario ScenarioNamed(string name) =>
+    FaultScenarios.All.FirstOrDefault(s => s.Name == name)
+    ?? throw new FormatException($"--only: no scenario '{name}' (scenarios: {string.Join(", ", FaultScenarios.All.Select(s => s.Name))}).");

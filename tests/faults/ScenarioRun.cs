@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Faults.Infrastructure;
+using TestSupport;
 
 namespace Faults;
 
@@ -15,7 +16,7 @@ public sealed class ScenarioRun
         Stack = stack;
         Clock = clock;
         _log = log;
-        Requests = new RequestLedger(stack.Http, stack.Ingress, clock);
+        Requests = new RequestLedger(new IngressClient(stack.Http, stack.Ingress), clock);
     }
 
     public FaultStack Stack { get; }
@@ -57,20 +58,6 @@ public sealed class ScenarioRun
     public void Log(string message) => _log?.Invoke($"[{Clock.Elapsed.TotalSeconds,6:0.0}s] {message}");
 
     /// <summary>Polls <paramref name="probe"/> until it holds or the timeout passes; true when it held.</summary>
-    public static async Task<bool> EventuallyAsync(Func<Task<bool>> probe, TimeSpan timeout, CancellationToken cancellationToken, TimeSpan? interval = null)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        while (true)
-        {
-            if (await probe())
-            {
-                return true;
-            }
-            if (Stopwatch.GetTimestamp() >= deadline)
-            {
-                return false;
-            }
-            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(100), cancellationToken);
-        }
-    }
+    public static Task<bool> EventuallyAsync(Func<Task<bool>> probe, TimeSpan timeout, CancellationToken cancellationToken, TimeSpan? interval = null) =>
+        Eventually.LastSeen(probe, held => held, timeout, interval ?? TimeSpan.FromMilliseconds(100), cancellationToken);
 }

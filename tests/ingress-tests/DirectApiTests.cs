@@ -4,6 +4,7 @@ using System.Text.Json;
 using Ingress.Tests.Support;
 using NSubstitute;
 using RedisStreamDemo.Contracts;
+using TestSupport;
 
 namespace Ingress.Tests;
 
@@ -66,7 +67,7 @@ public sealed class DirectApiTests : IAsyncDisposable
     public async Task Post_preferring_respond_async_returns_202_then_status_202_then_200_once_answered()
     {
         var client = factory.CreateClient();
-        using var message = new HttpRequestMessage(HttpMethod.Post, HttpHelpers.CityRoute) { Content = HttpHelpers.Json("""{"city": "Bergen"}""") };
+        using var message = new HttpRequestMessage(HttpMethod.Post, PublicRoutes.City) { Content = HttpHelpers.Json("""{"city": "Bergen"}""") };
         message.Headers.Add("Prefer", "respond-async");
 
         var accepted = await client.SendAsync(message, Cancellation);
@@ -92,7 +93,7 @@ public sealed class DirectApiTests : IAsyncDisposable
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.Equal("No reply in time", (await response.ReadProblemAsync()).GetProperty("title").GetString());
         var request = await published.Task.WaitAsync(TimeSpan.FromSeconds(10), Cancellation);
-        var status = await client.GetAsync($"/WeatherForecast/requests/{request.RequestId}", Cancellation);
+        var status = await client.GetAsync(PublicRoutes.Request(request.RequestId), Cancellation);
         Assert.Equal(HttpStatusCode.GatewayTimeout, status.StatusCode);
     }
 
@@ -110,7 +111,7 @@ public sealed class DirectApiTests : IAsyncDisposable
     [Fact]
     public async Task Status_of_a_request_this_replica_never_took_returns_404()
     {
-        var response = await factory.CreateClient().GetAsync($"/WeatherForecast/requests/{Replies.NewId()}", Cancellation);
+        var response = await factory.CreateClient().GetAsync(PublicRoutes.Request(Replies.NewId()), Cancellation);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }

@@ -11,6 +11,7 @@ using RedisStreamDemo.Ingress.Correlation;
 using RedisStreamDemo.Ingress.Direct;
 using RedisStreamDemo.Ingress.Forecasts;
 using RedisStreamDemo.Ingress.Telemetry;
+using TestSupport;
 
 namespace Ingress.Tests;
 
@@ -138,7 +139,9 @@ public sealed class DirectCorrelationTests : IDisposable
         await correlation.DeliverAsync(Replies.For(id), Cancellation);
         Assert.Equal(LookupStatus.Finished, (await correlation.GetAsync(id, Cancellation)).Status);
 
-        await Poll.UntilAsync(async () => (await correlation.GetAsync(id, Cancellation)).Status == LookupStatus.Unknown, TimeSpan.FromSeconds(10));
+        await Eventually.Until(
+            async () => (await correlation.GetAsync(id, Cancellation)).Status == LookupStatus.Unknown,
+            TimeSpan.FromSeconds(10), "the finished request is forgotten", interval: TimeSpan.FromMilliseconds(50));
     }
 
     [Fact]

@@ -8,6 +8,7 @@ using NSubstitute;
 using NSubstitute.ExceptionExtensions;
 using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Ingress.Workflows;
+using TestSupport;
 
 namespace Ingress.Tests;
 
@@ -74,14 +75,14 @@ public sealed class ForecastApiTests : IAsyncDisposable
         var body = await response.ReadJsonAsync();
         var id = body.GetProperty("requestId").GetString();
         Assert.Equal("pending", body.GetProperty("status").GetString());
-        Assert.Equal($"/WeatherForecast/requests/{id}", response.Headers.Location?.OriginalString);
+        Assert.Equal(PublicRoutes.Request(id ?? ""), response.Headers.Location?.OriginalString);
     }
 
     [Fact]
     public async Task Post_preferring_respond_async_returns_202_at_once()
     {
         var client = factory.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, HttpHelpers.CityRoute)
+        using var request = new HttpRequestMessage(HttpMethod.Post, PublicRoutes.City)
         {
             Content = HttpHelpers.Json("""{"city": "Oslo"}"""),
         };
@@ -159,7 +160,7 @@ public sealed class ForecastApiTests : IAsyncDisposable
     public async Task Post_with_plain_text_returns_415_problem()
     {
         var response = await factory.CreateClient().PostAsync(
-            HttpHelpers.CityRoute, new StringContent("city=Oslo"), Cancellation);
+            PublicRoutes.City, new StringContent("city=Oslo"), Cancellation);
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         await response.ReadProblemAsync();
@@ -178,7 +179,7 @@ public sealed class ForecastApiTests : IAsyncDisposable
             content.Headers.ContentType = new("application/json");
         }
 
-        var response = await factory.CreateClient().PostAsync(HttpHelpers.CityRoute, content, Cancellation);
+        var response = await factory.CreateClient().PostAsync(PublicRoutes.City, content, Cancellation);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         await response.ReadProblemAsync();
@@ -230,7 +231,7 @@ public sealed class ForecastApiTests : IAsyncDisposable
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.NotNull(scheduled);
-        Assert.Equal($"/WeatherForecast/requests/{scheduled}", response.Headers.Location?.OriginalString);
+        Assert.Equal(PublicRoutes.Request(scheduled), response.Headers.Location?.OriginalString);
     }
 
     [Fact]
@@ -276,7 +277,7 @@ public sealed class ForecastApiTests : IAsyncDisposable
         factory.Workflows.GetWorkflowStateAsync(id, true, Arg.Any<CancellationToken>())
             .Returns(WorkflowStates.Completed(ForecastWorkflowResult.Answered(Replies.For(id, "Bergen"), DateTime.UtcNow)));
 
-        var response = await factory.CreateClient().GetAsync($"/WeatherForecast/requests/{id}", Cancellation);
+        var response = await factory.CreateClient().GetAsync(PublicRoutes.Request(id), Cancellation);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.ReadJsonAsync();
@@ -290,7 +291,7 @@ public sealed class ForecastApiTests : IAsyncDisposable
         var id = Replies.NewId();
         factory.Workflows.GetWorkflowStateAsync(id, true, Arg.Any<CancellationToken>()).Returns(WorkflowStates.Running());
 
-        var response = await factory.CreateClient().GetAsync($"/WeatherForecast/requests/{id}", Cancellation);
+        var response = await factory.CreateClient().GetAsync(PublicRoutes.Request(id), Cancellation);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Equal("pending", (await response.ReadJsonAsync()).GetProperty("status").GetString());
@@ -302,7 +303,7 @@ public sealed class ForecastApiTests : IAsyncDisposable
         var id = Replies.NewId();
         factory.Workflows.GetWorkflowStateAsync(id, true, Arg.Any<CancellationToken>()).Returns(WorkflowStates.Missing());
 
-        var response = await factory.CreateClient().GetAsync($"/WeatherForecast/requests/{id}", Cancellation);
+        var response = await factory.CreateClient().GetAsync(PublicRoutes.Request(id), Cancellation);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         await response.ReadProblemAsync();
@@ -314,7 +315,7 @@ public sealed class ForecastApiTests : IAsyncDisposable
     [InlineData("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz")]
     public async Task Status_with_a_malformed_id_returns_404_problem_without_asking_the_sidecar(string id)
     {
-        var response = await factory.CreateClient().GetAsync($"/WeatherForecast/requests/{id}", Cancellation);
+        var response = await factory.CreateClient().GetAsync(PublicRoutes.Request(id), Cancellation);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         await response.ReadProblemAsync();
@@ -329,7 +330,7 @@ public sealed class ForecastApiTests : IAsyncDisposable
         factory.Workflows.GetWorkflowStateAsync(id, true, Arg.Any<CancellationToken>())
             .Returns(WorkflowStates.Completed(ForecastWorkflowResult.DeadlinePassed(DateTime.UtcNow)));
 
-        var response = await factory.CreateClient().GetAsync($"/WeatherForecast/requests/{id}", Cancellation);
+        var response = await factory.CreateClient().GetAsync(PublicRoutes.Request(id), Cancellation);
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.Equal("No reply in time", (await response.ReadProblemAsync()).GetProperty("title").GetString());
@@ -342,7 +343,7 @@ public sealed class ForecastApiTests : IAsyncDisposable
         factory.Workflows.GetWorkflowStateAsync(id, true, Arg.Any<CancellationToken>())
             .Returns(WorkflowStates.Of(WorkflowRuntimeStatus.Failed));
 
-        var response = await factory.CreateClient().GetAsync($"/WeatherForecast/requests/{id}", Cancellation);
+        var response = await factory.CreateClient().GetAsync(PublicRoutes.Request(id), Cancellation);
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         await response.ReadProblemAsync();

@@ -7,6 +7,7 @@ using Dapr.Workflow;
 using Ingress.Tests.Support;
 using NSubstitute;
 using RedisStreamDemo.Ingress.Workflows;
+using TestSupport;
 
 namespace Ingress.Tests;
 
@@ -129,7 +130,7 @@ public sealed class GeneratedInputTests : IAsyncDisposable
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/livez", timeout.Token)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz", timeout.Token)).StatusCode);
 
-        var response = await client.PostAsync(HttpHelpers.CityRoute, HttpHelpers.Json("""{"city": "Oslo"}"""), timeout.Token);
+        var response = await client.PostAsync(PublicRoutes.City, HttpHelpers.Json("""{"city": "Oslo"}"""), timeout.Token);
         Assert.True(response.StatusCode == HttpStatusCode.OK,
             $"Seed {seed}: after the run a valid request got {(int)response.StatusCode}, not 200.");
         Assert.Equal("Oslo", (await response.ReadJsonAsync()).GetProperty("city").GetString());

@@ -157,11 +157,11 @@ public sealed class PlatformTests : IAsyncDisposable
         var json = await factory.CreateClient().GetStringAsync("/swagger/v1/swagger.json", Cancellation);
 
         var paths = JsonDocument.Parse(json).RootElement.GetProperty("paths");
-        var post = paths.GetProperty("/WeatherForecast/city").GetProperty("post");
+        var post = paths.GetProperty(PublicRoutes.City).GetProperty("post");
         var codes = post.GetProperty("responses").EnumerateObject().Select(response => response.Name).ToList();
         Assert.Superset(new HashSet<string> { "200", "202", "400", "413", "415", "429", "503", "504" }, codes.ToHashSet());
         Assert.True(post.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").TryGetProperty("example", out _));
-        Assert.True(paths.TryGetProperty("/WeatherForecast/requests/{requestId}", out _));
+        Assert.True(paths.TryGetProperty(PublicRoutes.RequestTemplate, out _));
         Assert.False(paths.TryGetProperty(DaprNames.Routes.WeatherResponses, out _));
     }
 

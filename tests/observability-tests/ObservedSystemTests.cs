@@ -6,6 +6,7 @@ using Observability.Tests.Infrastructure;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Support.UI;
 using RedisStreamDemo.Contracts;
+using TestSupport;
 
 namespace Observability.Tests;
 
@@ -43,7 +44,7 @@ public sealed class ObservedSystemTests(ObservedStack system, ITestOutputHelper 
         await PublishRequestAsync(duplicate);
 
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        var missing = await Eventually.Until(() => MissingAsync(used), m => m.Count == 0, ScrapeDeadline);
+        var missing = await Eventually.LastSeen(() => MissingAsync(used), m => m.Count == 0, ScrapeDeadline);
         output.WriteLine($"{used.Count} series names checked; waited {waited.Elapsed.TotalSeconds:0.0} s for them");
 
         Assert.True(missing.Count == 0,
@@ -89,7 +90,7 @@ public sealed class ObservedSystemTests(ObservedStack system, ITestOutputHelper 
         // The first request creates the series; Prometheus must have scraped them before the rest moves
         // them, or a rate over their first samples is 0 and a quantile NaN.
         await ForecastAsync("Scrapeton A");
-        var seen = await Eventually.Until(() => prometheus.QueryAsync("dapr_component_pubsub_ingress_count", cancellationToken),
+        var seen = await Eventually.LastSeen(() => prometheus.QueryAsync("dapr_component_pubsub_ingress_count", cancellationToken),
             series => series.Count >= 2, ScrapeDeadline);
         Assert.True(seen.Count >= 2, $"Prometheus never scraped the sidecars' deliveries: {seen.Count} series.{Environment.NewLine}{system.Diagnostics()}");
         await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
@@ -106,7 +107,7 @@ public sealed class ObservedSystemTests(ObservedStack system, ITestOutputHelper 
         var results = new Dictionary<string, IReadOnlyList<(string Labels, double Value)>>(StringComparer.Ordinal);
         static bool HasData(IReadOnlyList<(string Labels, double Value)> result) => result.Any(s => double.IsFinite(s.Value));
         bool Expected((string Where, string Check, bool IsRule) c) => c.IsRule || !NeedsAFault.ContainsKey(c.Where);
-        await Eventually.Until(async () =>
+        await Eventually.LastSeen(async () =>
         {
             foreach (var check in checks.Where(c => !results.TryGetValue(c.Check, out var r) || !HasData(r)))
             {
@@ -151,7 +152,7 @@ public sealed class ObservedSystemTests(ObservedStack system, ITestOutputHelper 
     {
         var requestId = await ForecastAsync("Tracetown");
 
-        var spans = await Eventually.Until(() => Task.FromResult(system.Collector.Spans), all => PublishTrace(all, requestId) is not null, ExportDeadline);
+        var spans = await Eventually.LastSeen(() => Task.FromResult(system.Collector.Spans), all => PublishTrace(all, requestId) is not null, ExportDeadline);
 
         Assert.Equal(0, system.Collector.RejectedBatches);
         var tagged = spans.Where(s => s.Tags.GetValueOrDefault(RequestIdTag) == requestId).ToList();
@@ -168,14 +169,14 @@ public sealed class ObservedSystemTests(ObservedStack system, ITestOutputHelper 
     {
         var requestId = await ForecastAsync("Onetrace");
 
-        var spans = await Eventually.Until(
+        var spans = await Eventually.LastSeen(
             () => Task.FromResult(system.Collector.Spans),
             all => RequestTrace(all, requestId) is { } trace && all.Any(s => s.TraceId == trace && s.ServiceName == DaprNames.AppIds.Proxy),
             ExportDeadline);
 
         var trace = RequestTrace(spans, requestId);
         Assert.True(trace is not null,
-            $"The ingress exported no server span for POST /WeatherForecast/city of request {requestId}.{Environment.NewLine}{Describe(spans, requestId)}");
+            $"The ingress exported no server span for POST {PublicRoutes.City} of request {requestId}.{Environment.NewLine}{Describe(spans, requestId)}");
         var publish = spans.FirstOrDefault(s => s.ServiceName == DaprNames.AppIds.Ingress && s.Kind == "PRODUCER" && s.Tags.GetValueOrDefault(RequestIdTag) == requestId);
         var hint = publish is { ParentId: null } && publish.TraceId != trace
             ? $"The ingress's publish span '{publish.Name}' is the root of a new trace: the workflow activity ran without the " +
@@ -195,7 +196,7 @@ public sealed class ObservedSystemTests(ObservedStack system, ITestOutputHelper 
         // The proxy's gRPC client spans for the state API, under its span for the request.
         static bool IsStateCall(ZipkinSpan span, string method) =>
             span.ServiceName == DaprNames.AppIds.Proxy && span.Kind == "CLIENT" && span.Name.EndsWith("/" + method, StringComparison.Ordinal);
-        var spans = await Eventually.Until(
+        var spans = await Eventually.LastSeen(
             () => Task.FromResult(system.Collector.Spans),
             all => RequestTrace(all, requestId) is { } trace
                 && all.Any(s => s.TraceId == trace && IsStateCall(s, "GetState"))
@@ -269,7 +270,7 @@ public sealed class ObservedSystemTests(ObservedStack system, ITestOutputHelper 
             .ToHashSet(StringComparer.Ordinal);
         return spans.FirstOrDefault(s =>
             s.ServiceName == DaprNames.AppIds.Ingress && s.Kind == "SERVER" && ingressTraces.Contains(s.TraceId)
-            && s.Name.EndsWith("/WeatherForecast/city", StringComparison.Ordinal))?.TraceId;
+            && s.Name.EndsWith(PublicRoutes.City, StringComparison.Ordinal))?.TraceId;
     }
 
     // Every trace holding a span of the request, span by span: shows where a trace breaks.
@@ -290,8 +291,8 @@ public sealed class ObservedSystemTests(ObservedStack system, ITestOutputHelper 
 
     private async Task<List<string>> MissingAsync(IReadOnlyDictionary<string, IReadOnlyList<string>> used)
     {
-        var ingress = await PrometheusScrape.SeriesNamesAsync(system.Http, system.Ingress.Url);
-        var proxy = await PrometheusScrape.SeriesNamesAsync(system.Http, system.Proxy.Url);
+        var ingress = PrometheusText.SeriesNames(await PrometheusText.ScrapeAsync(system.Http, system.Ingress.Url, TestContext.Current.CancellationToken));
+        var proxy = PrometheusText.SeriesNames(await PrometheusText.ScrapeAsync(system.Http, system.Proxy.Url, TestContext.Current.CancellationToken));
         var missing = new List<string>();
         foreach (var (name, where) in used.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
@@ -313,11 +314,8 @@ public sealed class ObservedSystemTests(ObservedStack system, ITestOutputHelper 
         return reply.RootElement.GetProperty("requestId").GetString() ?? throw new InvalidOperationException($"No requestId in {body}");
     }
 
-    private async Task<HttpResponseMessage> PostCityAsync(string city)
-    {
-        using var content = new StringContent(JsonSerializer.Serialize(new { city }), Encoding.UTF8, "application/json");
-        return await system.Http.PostAsync(new Uri(system.Ingress.Url, "/WeatherForecast/city"), content, TestContext.Current.CancellationToken);
-    }
+    private Task<HttpResponseMessage> PostCityAsync(string city) =>
+        new IngressClient(system.Http, system.Ingress.Url).PostCityAsync(city, cancellationToken: TestContext.Current.CancellationToken);
 
     // Straight onto the topic through the ingress's sidecar, as a misbehaving publisher would.
     private async Task PublishRequestAsync(string json)

@@ -435,7 +435,7 @@ public sealed class ProxyApiTests
         using var client = factory.CreateClient();
         var pool = factory.Services.GetRequiredService<TerminalPool>();
         var delivery = client.PostAsync(DaprNames.Routes.WeatherRequests, CloudEvent(RequestData("request-1")), Ct);
-        await Poll.Until(() => pool.Busy == 1, "the delivery should be on a terminal");
+        await Eventually.Until(() => pool.Busy == 1, TestData.Timeout, "the delivery should be on a terminal", TimeSpan.FromMilliseconds(10));
 
         await factory.DisposeAsync().AsTask().WaitAsync(TestData.Timeout, Ct);
 

@@ -1,20 +1,14 @@
 using System.Runtime.InteropServices;
 using RedisStreamDemo.Stack;
+using TestSupport;
 
 // The whole system in one command, without the Dapr CLI:
 //   dotnet run --project tests/stack [-- --redis host:port] [--free-ports] [--no-restart] [--env KEY=VALUE] [--env app:KEY=VALUE]
 // Ctrl+C or SIGTERM stops everything.
-var parsed = StackArguments.Parse(args);
-if (parsed.Error is { } error)
+var (parsed, exit) = StackArguments.Parse(args, Console.Out, Console.Error);
+if (parsed is null)
 {
-    await Console.Error.WriteLineAsync(error);
-    await Console.Error.WriteLineAsync(StackArguments.Usage);
-    return 2;
-}
-if (parsed.Help)
-{
-    Console.WriteLine(StackArguments.Usage);
-    return 0;
+    return exit ?? ExitCodes.Usage;
 }
 
 using var shutdown = new CancellationTokenSource();
@@ -39,12 +33,12 @@ try
 }
 catch (OperationCanceledException)
 {
-    return 130;
+    return ExitCodes.Interrupted;
 }
 catch (Exception ex) when (ex is StackStartException or FileNotFoundException or FormatException or TimeoutException or InvalidOperationException)
 {
     await Console.Error.WriteLineAsync($"[stack] failed to start: {ex.Message}");
-    return 1;
+    return ExitCodes.Failed;
 }
 
 await using (stack)
@@ -64,4 +58,4 @@ await using (stack)
         Console.WriteLine("[stack] shutting down");
     }
 }
-return 0;
+return ExitCodes.Ok;

@@ -6,7 +6,7 @@ namespace RedisStreamDemo.Stack;
 public sealed class StackOptions
 {
     /// <summary>The run file to read; by default the repository's dapr.yaml.</summary>
-    public string RunFile { get; init; } = Path.Combine(ResourcesFolder.RepositoryRoot, "dapr.yaml");
+    public string RunFile { get; init; } = RepositoryRoot.Combine("dapr.yaml");
 
     /// <summary>The ports from the run file (the program) or free ports (tests, several stacks at once).</summary>
     public bool UseFixedPorts { get; init; }
@@ -71,7 +71,7 @@ public sealed class StackOptions
     /// </summary>
     public Dictionary<string, ExternalSidecar> ExternalSidecars { get; init; } = [];
 
-    public string SidecarProjectDirectory { get; init; } = Path.Combine(ResourcesFolder.RepositoryRoot, "tests", "sidecar");
+    public string SidecarProjectDirectory { get; init; } = RepositoryRoot.Combine("tests", "sidecar");
 
     private static string? BuildMetadata(string key) =>
         typeof(StackOptions).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value;

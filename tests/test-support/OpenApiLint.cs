@@ -32,7 +32,7 @@ public static class OpenApiLint
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    private static string ChecksDirectory => Path.Combine(ResourcesFolder.RepositoryRoot, "tests", "checks");
+    private static string ChecksDirectory => RepositoryRoot.Combine("tests", "checks");
 
     /// <summary>
     /// Lints <paramref name="document"/>. A rule that cannot hold for one operation is accepted there,

@@ -9,9 +9,10 @@ namespace TestSupport;
 /// </summary>
 public static partial class ResourcesFolder
 {
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+        // Kept for tests/benchmarks (branch bench-13) until it reads TestSupport.RepositoryRoot itself.
+    public static string RepositoryRoot => global::TestSupport.RepositoryRoot.Path;
 
-    public static string ComponentsDirectory => Path.Combine(RepositoryRoot, "components");
+    public static string ComponentsDirectory => global::TestSupport.RepositoryRoot.Combine("components");
 
     public static string Prepare(string redisEndpoint, string? sourceDirectory = null)
     {
@@ -22,18 +23,6 @@ public static partial class ResourcesFolder
             File.WriteAllText(Path.Combine(target, Path.GetFileName(file)), text);
         }
         return target;
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "RedisStreamDemo.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException("RedisStreamDemo.sln not found above " + AppContext.BaseDirectory);
     }
 
     [GeneratedRegex(@"(?<prefix>-\s*name:\s*redisHost\s*\n\s*value:\s*)\S+", RegexOptions.Multiline)]

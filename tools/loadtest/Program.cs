@@ -1,15 +1,11 @@
 using LoadTest.Cli;
 using Spectre.Console;
+using TestSupport;
 
-var (options, error) = LoadOptions.Parse(args);
-if (options is null || options.Help)
+var (options, exit) = LoadOptions.Parse(args, Console.Out, Console.Error);
+if (options is null)
 {
-    if (error is not null)
-    {
-        AnsiConsole.MarkupLine($"[red]{Markup.Escape(error)}[/]");
-    }
-    Console.WriteLine(LoadOptions.Usage);
-    return error is null ? LoadTestCommand.ExitOk : LoadTestCommand.ExitUsage;
+    return exit ?? ExitCodes.Usage;
 }
 
 // Redirected output (CI logs, files) would otherwise wrap the tables at 80 columns.

@@ -17,14 +17,10 @@ public enum CorrelationMode
 
 /// <summary>
 /// One running system (redis-server, ingress, proxy, their sidecars: the test sidecar, or daprd
-/// with RSD_SIDECAR=daprd) shared by the tests of a class or collection. A machine without
-/// redis-server skips those tests locally and fails them under CI=true; daprd selected but not
-/// installed skips them; a stack that does not start fails them with every process's last output lines.
+/// with RSD_SIDECAR=daprd) shared by the tests of a class or collection, in one correlation mode.
 /// </summary>
-public abstract class StackFixture : IAsyncLifetime
+public abstract class StackFixture : SystemFixture<LocalStack>
 {
-    private LocalStack? _stack;
-    private Exception? _startFailure;
     private ConnectionMultiplexer? _redis;
 
     /// <summary>Environment per app id on top of dapr.yaml's.</summary>
@@ -33,48 +29,32 @@ public abstract class StackFixture : IAsyncLifetime
     /// <summary>Set explicitly for both modes, so a change of the product's default cannot swap them.</summary>
     public virtual CorrelationMode Mode => CorrelationMode.Workflow;
 
-    public LocalStack Stack
-    {
-        get
-        {
-            SidecarUnderTest.Current.SkipIfUnavailable();
-            Requirements.RedisServerInstalled();
-            if (_startFailure is not null)
-            {
-                Assert.Fail($"The stack did not start: {_startFailure}");
-            }
-            return _stack ?? throw new InvalidOperationException("The stack was not started.");
-        }
-    }
+    public LocalStack Stack => Started;
 
-    public WeatherApi Ingress => new(Http, Stack["ingress"].Url);
+    public IngressClient Ingress => new(Http, Stack[DaprNames.AppIds.Ingress].Url);
 
-    public Uri Proxy => Stack["proxy"].Url;
+    public Uri Proxy => Stack[DaprNames.AppIds.Proxy].Url;
 
     public IDatabase Redis => (_redis ?? throw new InvalidOperationException("Redis is not connected.")).GetDatabase();
 
-    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+    public string Diagnostics() => StartedOrNull?.Diagnostics(60) ?? "(no stack)";
 
-    public string Diagnostics() => _stack?.Diagnostics(60) ?? "(no stack)";
-
-    public async ValueTask InitializeAsync()
+    protected override async Task<LocalStack> StartAsync(CancellationToken cancellationToken)
     {
-        if (SidecarUnderTest.Current.UnavailableReason is not null || RedisServer.FindExecutable() is null)
+        var stack = await LocalStack.StartAsync(new StackOptions
         {
-            return;
-        }
+            AppEnvironment = EnvironmentWithMode(),
+            ReadyTimeout = TimeSpan.FromSeconds(90),
+        }, cancellationToken);
         try
         {
-            _stack = await LocalStack.StartAsync(new StackOptions
-            {
-                AppEnvironment = EnvironmentWithMode(),
-                ReadyTimeout = TimeSpan.FromSeconds(90),
-            }, TestContext.Current.CancellationToken);
-            _redis = await ConnectionMultiplexer.ConnectAsync(_stack.RedisEndpoint);
+            _redis = await ConnectionMultiplexer.ConnectAsync(stack.RedisEndpoint);
+            return stack;
         }
-        catch (Exception ex) when (ex is StackStartException or FileNotFoundException or TimeoutException or InvalidOperationException or RedisConnectionException)
+        catch
         {
-            _startFailure = ex;
+            await stack.DisposeAsync();
+            throw;
         }
     }
 
@@ -111,18 +91,13 @@ public abstract class StackFixture : IAsyncLifetime
         return environment;
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         if (_redis is not null)
         {
             await _redis.DisposeAsync();
         }
-        if (_stack is not null)
-        {
-            await _stack.DisposeAsync();
-        }
-        Http.Dispose();
-        GC.SuppressFinalize(this);
+        await base.DisposeAsync();
     }
 }
 

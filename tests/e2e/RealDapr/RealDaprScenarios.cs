@@ -2,6 +2,7 @@ using System.Net;
 using EndToEnd.Tests.Infrastructure;
 using RedisStreamDemo.Contracts;
 using StackExchange.Redis;
+using TestSupport;
 
 namespace EndToEnd.Tests.RealDapr;
 
@@ -11,7 +12,7 @@ public interface IRealDaprSystem
     /// <summary>Skips or fails the calling test, with the reason, when this system is not running here.</summary>
     void EnsureRunning();
 
-    WeatherApi Ingress { get; }
+    IngressClient Ingress { get; }
 
     IDatabase Redis { get; }
 }
@@ -26,7 +27,7 @@ public abstract class RealDaprScenarios<TSystem>(TSystem system) where TSystem :
     public async Task A_request_gets_its_reply_through_real_daprd_sidecars()
     {
         system.EnsureRunning();
-        var city = Cities.Unique("Daprd");
+        var city = CityNames.Unique("Daprd");
 
         var reply = await system.Ingress.ForecastAsync(city, TimeSpan.FromSeconds(60));
 
@@ -41,7 +42,7 @@ public abstract class RealDaprScenarios<TSystem>(TSystem system) where TSystem :
     public async Task Requests_accepted_asynchronously_complete_through_real_daprd_sidecars()
     {
         system.EnsureRunning();
-        var cities = Enumerable.Range(0, 20).Select(i => Cities.Named(i, "Daprd")).ToList();
+        var cities = Enumerable.Range(0, 20).Select(i => CityNames.Named(i, "Daprd")).ToList();
 
         var accepted = await Task.WhenAll(cities.Select(system.Ingress.AcceptAsync));
         var replies = await Task.WhenAll(accepted.Select(url => system.Ingress.ReplyAtAsync(url, TimeSpan.FromSeconds(90))));

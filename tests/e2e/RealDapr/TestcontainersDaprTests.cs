@@ -41,7 +41,7 @@ public sealed class TestcontainersDaprSystem : IAsyncLifetime, IRealDaprSystem
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
-    public WeatherApi Ingress => new(Http, Stack["ingress"].Url);
+    public IngressClient Ingress => new(Http, Stack["ingress"].Url);
 
     public IDatabase Redis => (_redis ?? throw new InvalidOperationException("Redis is not connected.")).GetDatabase();
 

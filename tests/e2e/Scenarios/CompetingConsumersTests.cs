@@ -1,5 +1,6 @@
 using EndToEnd.Tests.Infrastructure;
 using RedisStreamDemo.Contracts;
+using TestSupport;
 
 namespace EndToEnd.Tests.Scenarios;
 
@@ -38,7 +39,7 @@ public abstract class CompetingConsumersScenarios(BusyProxyStack system)
             (await Telemetry.TerminalsAsync(system.Http, first.Url)).Processed,
             (await Telemetry.TerminalsAsync(system.Http, second.Url)).Processed,
         };
-        var cities = Enumerable.Range(0, 80).Select(i => Cities.Named(i, "Shared")).ToList();
+        var cities = Enumerable.Range(0, 80).Select(i => CityNames.Named(i, "Shared")).ToList();
 
         var replies = await Task.WhenAll(cities.Select(city => system.Ingress.ForecastAsync(city, TimeSpan.FromSeconds(90))));
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using EndToEnd.Tests.Infrastructure;
+using TestSupport;
 
 namespace EndToEnd.Tests.Scenarios;
 
@@ -16,23 +17,23 @@ public abstract class MalformedRequestScenarios(DefaultStack system)
 
     private static IEnumerable<(string Name, Func<HttpContent?> Body)> BadBodies()
     {
-        yield return ("truncated JSON", () => WeatherApi.JsonContent("{\"city\":"));
-        yield return ("not JSON", () => WeatherApi.JsonContent("city=Paris"));
-        yield return ("a number for the city", () => WeatherApi.JsonContent("{\"city\":42}"));
-        yield return ("an object for the city", () => WeatherApi.JsonContent("{\"city\":{\"name\":\"Paris\"}}"));
-        yield return ("an array body", () => WeatherApi.JsonContent("[\"Paris\"]"));
-        yield return ("null body", () => WeatherApi.JsonContent("null"));
-        yield return ("empty body", () => WeatherApi.JsonContent(""));
-        yield return ("no city", () => WeatherApi.JsonContent("{\"location\":\"x\"}"));
-        yield return ("digits in the city", () => WeatherApi.JsonContent("{\"city\":\"P4r1s\"}"));
-        yield return ("an unpaired surrogate", () => WeatherApi.JsonContent("{\"city\":\"\\ud800\"}"));
-        yield return ("deep nesting", () => WeatherApi.JsonContent(new string('[', 5000) + new string(']', 5000)));
+        yield return ("truncated JSON", () => IngressClient.JsonContent("{\"city\":"));
+        yield return ("not JSON", () => IngressClient.JsonContent("city=Paris"));
+        yield return ("a number for the city", () => IngressClient.JsonContent("{\"city\":42}"));
+        yield return ("an object for the city", () => IngressClient.JsonContent("{\"city\":{\"name\":\"Paris\"}}"));
+        yield return ("an array body", () => IngressClient.JsonContent("[\"Paris\"]"));
+        yield return ("null body", () => IngressClient.JsonContent("null"));
+        yield return ("empty body", () => IngressClient.JsonContent(""));
+        yield return ("no city", () => IngressClient.JsonContent("{\"location\":\"x\"}"));
+        yield return ("digits in the city", () => IngressClient.JsonContent("{\"city\":\"P4r1s\"}"));
+        yield return ("an unpaired surrogate", () => IngressClient.JsonContent("{\"city\":\"\\ud800\"}"));
+        yield return ("deep nesting", () => IngressClient.JsonContent(new string('[', 5000) + new string(']', 5000)));
         yield return ("invalid UTF-8", () => new ByteArrayContent([(byte)'{', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)'}']) { Headers = { ContentType = new("application/json") } });
-        yield return ("a 2 MB body", () => WeatherApi.JsonContent(Huge));
+        yield return ("a 2 MB body", () => IngressClient.JsonContent(Huge));
         yield return ("a 2 MB chunked body", () => new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(Huge))) { Headers = { ContentType = new("application/json") } });
-        yield return ("text/plain", () => WeatherApi.JsonContent("{\"city\":\"Paris\"}", "text/plain"));
+        yield return ("text/plain", () => IngressClient.JsonContent("{\"city\":\"Paris\"}", "text/plain"));
         yield return ("form data", () => new FormUrlEncodedContent([new("city", "Paris")]));
-        yield return ("xml", () => WeatherApi.JsonContent("<city>Paris</city>", "application/xml"));
+        yield return ("xml", () => IngressClient.JsonContent("<city>Paris</city>", "application/xml"));
         yield return ("no content type", () => new ByteArrayContent("{\"city\":\"Paris\"}"u8.ToArray()));
         yield return ("no body", () => null);
     }
@@ -46,7 +47,7 @@ public abstract class MalformedRequestScenarios(DefaultStack system)
             {
                 try
                 {
-                    using var response = await system.Ingress.SendRawAsync(HttpMethod.Post, "/WeatherForecast/city", bad.Body());
+                    using var response = await system.Ingress.SendRawAsync(HttpMethod.Post, PublicRoutes.City, bad.Body());
                     return (bad.Name, response.StatusCode);
                 }
                 catch (HttpRequestException) when (bad.Name.Contains("2 MB", StringComparison.Ordinal))
@@ -57,11 +58,11 @@ public abstract class MalformedRequestScenarios(DefaultStack system)
             })
             .Concat(
             [
-                Status(HttpMethod.Get, "/WeatherForecast/requests/not-a-request-id"),
-                Status(HttpMethod.Get, $"/WeatherForecast/requests/{Guid.NewGuid():N}"),
-                Status(HttpMethod.Get, "/WeatherForecast/requests/" + new string('9', 4000)),
-                Status(HttpMethod.Put, "/WeatherForecast/city"),
-                Status(HttpMethod.Delete, "/WeatherForecast/city"),
+                Status(HttpMethod.Get, PublicRoutes.Request("not-a-request-id")),
+                Status(HttpMethod.Get, PublicRoutes.Request(Guid.NewGuid().ToString("N"))),
+                Status(HttpMethod.Get, PublicRoutes.Request(new string('9', 4000))),
+                Status(HttpMethod.Put, PublicRoutes.City),
+                Status(HttpMethod.Delete, PublicRoutes.City),
             ]);
 
         var answers = await Task.WhenAll(attempts);
@@ -70,7 +71,7 @@ public abstract class MalformedRequestScenarios(DefaultStack system)
         Assert.True(serverErrors.Count == 0, $"server errors: {string.Join(", ", serverErrors)}{Environment.NewLine}{system.Diagnostics()}");
         Assert.All(answers, a => Assert.True((int)a.StatusCode is >= 400 and < 500, $"{a.Name}: {(int)a.StatusCode}"));
         Assert.Equal(HttpStatusCode.OK, await system.Ingress.HealthAsync());
-        var city = Cities.Unique("Survivor");
+        var city = CityNames.Unique("Survivor");
         var reply = await system.Ingress.ForecastAsync(city, TimeSpan.FromSeconds(30));
         Assert.Equal(city, reply.City);
     }

@@ -2,6 +2,7 @@ using System.Net;
 using EndToEnd.Tests.Infrastructure;
 using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Stack;
+using TestSupport;
 
 namespace EndToEnd.Tests.Scenarios;
 
@@ -35,7 +36,7 @@ public abstract class RecoveryScenarios(SlowProxyStack system)
         try
         {
             var lengthBefore = await system.Redis.StreamLengthAsync(DaprNames.Topics.WeatherRequests);
-            var cities = Enumerable.Range(0, 12).Select(i => Cities.Named(i, "Outage")).ToList();
+            var cities = Enumerable.Range(0, 12).Select(i => CityNames.Named(i, "Outage")).ToList();
 
             var accepted = await Task.WhenAll(cities.Select(system.Ingress.AcceptAsync));
 
@@ -74,7 +75,7 @@ public abstract class RecoveryScenarios(SlowProxyStack system)
     {
         var stack = system.Stack;
         var cancellationToken = TestContext.Current.CancellationToken;
-        var reply = await system.Ingress.ForecastAsync(Cities.Unique("Saved"), CompletionTimeout);
+        var reply = await system.Ingress.ForecastAsync(CityNames.Unique("Saved"), CompletionTimeout);
         var original = Assert.Single(await Streams.ForRequestAsync(system.Redis, DaprNames.Topics.WeatherRequests, reply.RequestId));
         var replyTopic = await system.ReplyTopicOfAsync(reply.RequestId);
 
@@ -114,7 +115,7 @@ public sealed class WorkflowModeRecoveryTests(SlowProxyWorkflowStack system)
     public async Task Workflows_resume_after_the_ingress_is_killed_mid_flight()
     {
         var stack = System.Stack;
-        var cities = Enumerable.Range(0, 12).Select(i => Cities.Named(i, "Restart")).ToList();
+        var cities = Enumerable.Range(0, 12).Select(i => CityNames.Named(i, "Restart")).ToList();
         var accepted = await Task.WhenAll(cities.Select(System.Ingress.AcceptAsync));
         var firstPid = stack[DaprNames.AppIds.Ingress].ProcessId;
 
@@ -125,7 +126,7 @@ public sealed class WorkflowModeRecoveryTests(SlowProxyWorkflowStack system)
         Assert.NotEqual(firstPid, stack[DaprNames.AppIds.Ingress].ProcessId);
         var replies = await Task.WhenAll(accepted.Select(url => System.Ingress.ReplyAtAsync(url, CompletionTimeout)));
         Assert.Equal(cities, replies.Select(r => r.City));
-        var after = Cities.Unique("AfterRestart");
+        var after = CityNames.Unique("AfterRestart");
         Assert.Equal(after, (await System.Ingress.ForecastAsync(after, CompletionTimeout)).City);
     }
 }
@@ -140,7 +141,7 @@ public sealed class DirectModeRecoveryTests(SlowProxyDirectStack system)
     public async Task Requests_in_flight_when_the_ingress_is_killed_are_lost_and_their_status_answers_404_after_restart()
     {
         var stack = System.Stack;
-        var cities = Enumerable.Range(0, 12).Select(i => Cities.Named(i, "Lost")).ToList();
+        var cities = Enumerable.Range(0, 12).Select(i => CityNames.Named(i, "Lost")).ToList();
         // The proxy is held back so that all of them are still unanswered when the ingress dies:
         // then every reply reaches the restarted ingress, and the count of dropped replies is exact.
         await stack.StopAppAsync(DaprNames.AppIds.Proxy);
@@ -159,7 +160,7 @@ public sealed class DirectModeRecoveryTests(SlowProxyDirectStack system)
             await stack.StartAppAsync(DaprNames.AppIds.Proxy, cancellationToken: TestContext.Current.CancellationToken);
 
             await Eventually.Until(
-                () => Telemetry.CounterAsync(System.Http, System.Ingress.BaseUrl, "ingress_replies_received_total", "result=\"drop\""),
+                () => PrometheusText.SumAsync(System.Http, System.Ingress.BaseUrl, "ingress_replies_received_total", "result=\"drop\""),
                 dropped => dropped >= cities.Count,
                 TimeSpan.FromSeconds(60),
                 $"the restarted ingress dropping the replies to the {cities.Count} requests it no longer knows",
@@ -168,13 +169,13 @@ public sealed class DirectModeRecoveryTests(SlowProxyDirectStack system)
             {
                 Assert.Single(await Streams.ForRequestAsync(System.Redis, replyTopic, id));
             }
-            Assert.Equal(cities.Count, await Telemetry.CounterAsync(System.Http, System.Ingress.BaseUrl, "ingress_replies_received_total", "result=\"drop\""));
-            Assert.Equal(0, await Telemetry.CounterAsync(System.Http, System.Ingress.BaseUrl, "ingress_replies_received_total", "result=\"success\""));
+            Assert.Equal(cities.Count, await PrometheusText.SumAsync(System.Http, System.Ingress.BaseUrl, "ingress_replies_received_total", "result=\"drop\""));
+            Assert.Equal(0, await PrometheusText.SumAsync(System.Http, System.Ingress.BaseUrl, "ingress_replies_received_total", "result=\"success\""));
             // A late reply does not bring a forgotten request back.
             await AssertAllUnknownAsync(accepted);
 
             // The replica id is stable across the restart (host and port), so new requests use the same topic and work.
-            var after = await System.Ingress.ForecastAsync(Cities.Unique("AfterRestart"), CompletionTimeout);
+            var after = await System.Ingress.ForecastAsync(CityNames.Unique("AfterRestart"), CompletionTimeout);
             Assert.Equal(replyTopic, await System.ReplyTopicOfAsync(after.RequestId));
         }
         finally

@@ -3,6 +3,7 @@ using System.Text.Json;
 using EndToEnd.Tests.Infrastructure;
 using RedisStreamDemo.Contracts;
 using StackExchange.Redis;
+using TestSupport;
 
 namespace EndToEnd.Tests.Scenarios;
 
@@ -19,12 +20,12 @@ public abstract class RequestReplyScenarios(DefaultStack system)
     [Fact(Timeout = 60_000)]
     public async Task A_request_gets_its_reply_with_forecasts_from_a_terminal()
     {
-        var city = Cities.Unique("Reply");
+        var city = CityNames.Unique("Reply");
 
         using var response = await system.Ingress.PostCityAsync(city, location: "e2e");
 
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}{Environment.NewLine}{system.Diagnostics()}");
-        var reply = await WeatherApi.ReadReplyAsync(response);
+        var reply = await IngressClient.ReadReplyAsync(response);
         Assert.Equal(city, reply.City);
         Assert.Equal("e2e", reply.Location);
         Assert.True(Guid.TryParseExact(reply.RequestId, "N", out _), reply.RequestId);
@@ -35,7 +36,7 @@ public abstract class RequestReplyScenarios(DefaultStack system)
     [Fact(Timeout = 60_000)]
     public async Task The_request_travels_as_a_cloud_event_in_the_weather_requests_stream_read_by_the_proxy_group()
     {
-        var reply = await system.Ingress.ForecastAsync(Cities.Unique("Stream"), ReplyTimeout);
+        var reply = await system.Ingress.ForecastAsync(CityNames.Unique("Stream"), ReplyTimeout);
 
         var entry = Assert.Single(await Streams.ForRequestAsync(system.Redis, DaprNames.Topics.WeatherRequests, reply.RequestId));
         var cloudEvent = entry.CloudEvent;
@@ -65,7 +66,7 @@ public abstract class RequestReplyScenarios(DefaultStack system)
     [Fact(Timeout = 120_000)]
     public async Task Two_hundred_concurrent_requests_each_get_their_own_reply()
     {
-        var cities = Enumerable.Range(0, 200).Select(i => Cities.Named(i, "Concurrent")).ToList();
+        var cities = Enumerable.Range(0, 200).Select(i => CityNames.Named(i, "Concurrent")).ToList();
 
         var replies = await Task.WhenAll(cities.Select(city => system.Ingress.ForecastAsync(city, TimeSpan.FromSeconds(90))));
 
@@ -84,12 +85,12 @@ public abstract class RequestReplyScenarios(DefaultStack system)
     [Fact(Timeout = 90_000)]
     public async Task A_request_delivered_twice_is_processed_once_and_the_ingress_ignores_the_second_reply()
     {
-        var reply = await system.Ingress.ForecastAsync(Cities.Unique("Twice"), ReplyTimeout);
+        var reply = await system.Ingress.ForecastAsync(CityNames.Unique("Twice"), ReplyTimeout);
         var original = Assert.Single(await Streams.ForRequestAsync(system.Redis, DaprNames.Topics.WeatherRequests, reply.RequestId));
         var replyTopic = await system.ReplyTopicOfAsync(reply.RequestId);
         var processedBefore = (await Telemetry.TerminalsAsync(system.Http, system.Proxy)).Processed;
-        var proxyDuplicatesBefore = await Telemetry.CounterAsync(system.Http, system.Proxy, "proxy_requests_duplicate_total");
-        var ingressDuplicatesBefore = await Telemetry.CounterAsync(system.Http, system.Ingress.BaseUrl, "ingress_replies_received_total", "result=\"duplicate\"");
+        var proxyDuplicatesBefore = await PrometheusText.SumAsync(system.Http, system.Proxy, "proxy_requests_duplicate_total");
+        var ingressDuplicatesBefore = await PrometheusText.SumAsync(system.Http, system.Ingress.BaseUrl, "ingress_replies_received_total", "result=\"duplicate\"");
 
         // At-least-once delivery, forced: the very same CloudEvent a second time (in direct mode with
         // its replyTopic, so the remembered reply goes back to this replica, which still knows the request).
@@ -97,7 +98,7 @@ public abstract class RequestReplyScenarios(DefaultStack system)
 
         // The proxy answers the redelivery from its reply store: a second reply, no second processing.
         await Eventually.Until(
-            async () => await Telemetry.CounterAsync(system.Http, system.Proxy, "proxy_requests_duplicate_total") - proxyDuplicatesBefore,
+            async () => await PrometheusText.SumAsync(system.Http, system.Proxy, "proxy_requests_duplicate_total") - proxyDuplicatesBefore,
             seen => seen >= 1,
             TimeSpan.FromSeconds(30),
             "the proxy counting the redelivery as a duplicate",
@@ -108,7 +109,7 @@ public abstract class RequestReplyScenarios(DefaultStack system)
             TimeSpan.FromSeconds(30),
             "the remembered reply re-published");
         await Eventually.Until(
-            async () => await Telemetry.CounterAsync(system.Http, system.Ingress.BaseUrl, "ingress_replies_received_total", "result=\"duplicate\"") - ingressDuplicatesBefore,
+            async () => await PrometheusText.SumAsync(system.Http, system.Ingress.BaseUrl, "ingress_replies_received_total", "result=\"duplicate\"") - ingressDuplicatesBefore,
             seen => seen >= 1,
             TimeSpan.FromSeconds(30),
             "the ingress counting the second reply as a duplicate",
@@ -119,7 +120,7 @@ public abstract class RequestReplyScenarios(DefaultStack system)
         var data = republished.Select(e => e.CloudEvent.GetProperty("data"));
         Assert.All(data, d => Assert.Equal(reply.Terminal, d.GetProperty("terminal").GetString()));
         // The user still sees the first and only answer.
-        var status = await system.Ingress.ReplyAtAsync(new Uri(system.Ingress.BaseUrl, $"/WeatherForecast/requests/{reply.RequestId}"), ReplyTimeout);
+        var status = await system.Ingress.ReplyAtAsync(system.Ingress.StatusUrl(reply.RequestId), ReplyTimeout);
         Assert.Equal(reply.Terminal, status.Terminal);
         Assert.Equal(reply.ProcessedAt, status.ProcessedAt);
     }

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using RedisStreamDemo.Contracts;
+using TestSupport;
 
 namespace Faults.Infrastructure;
 
@@ -11,9 +11,8 @@ namespace Faults.Infrastructure;
 /// Sends forecast requests as a user does and follows each one to its final answer. Every request
 /// gets a distinct city, so a reply carrying another request's id or city is caught.
 /// </summary>
-public sealed class RequestLedger(HttpClient http, Uri ingress, Stopwatch clock)
+public sealed class RequestLedger(IngressClient client, Stopwatch clock)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
     private readonly ConcurrentQueue<TrackedRequest> _all = new();
     private int _next;
@@ -26,22 +25,14 @@ public sealed class RequestLedger(HttpClient http, Uri ingress, Stopwatch clock)
     public async Task<TrackedRequest> SendAsync(string prefix, bool respondAsync = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var index = Interlocked.Increment(ref _next);
-        var request = new TrackedRequest(index, CityName(prefix, index)) { SentAt = clock.Elapsed };
+        var request = new TrackedRequest(index, CityNames.Named(index, prefix)) { SentAt = clock.Elapsed };
         _all.Enqueue(request);
 
-        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(ingress, "/WeatherForecast/city"))
-        {
-            Content = new StringContent(JsonSerializer.Serialize(new { city = request.City }), Encoding.UTF8, "application/json"),
-        };
-        if (respondAsync)
-        {
-            message.Headers.Add("Prefer", "respond-async");
-        }
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout ?? TimeSpan.FromSeconds(30));
         try
         {
-            using var response = await http.SendAsync(message, limit.Token);
+            using var response = await client.PostCityAsync(request.City, respondAsync, cancellationToken: limit.Token);
             request.PostStatus = response.StatusCode;
             request.PostLatency = clock.Elapsed - request.SentAt;
             request.RetryAfter = response.Headers.RetryAfter?.ToString();
@@ -49,14 +40,14 @@ public sealed class RequestLedger(HttpClient http, Uri ingress, Stopwatch clock)
             var body = await response.Content.ReadAsStringAsync(limit.Token);
             if (response.StatusCode == HttpStatusCode.Accepted && response.Headers.Location is { } location)
             {
-                request.StatusUrl = new Uri(ingress, location);
+                request.StatusUrl = client.Resolve(location);
                 request.RequestId = request.StatusUrl.Segments[^1];
             }
             else if (response.StatusCode == HttpStatusCode.OK)
             {
-                var reply = JsonSerializer.Deserialize<WeatherReply>(body, Json);
+                var reply = IngressClient.ParseReply(body);
                 request.RequestId = reply?.RequestId;
-                request.StatusUrl = reply is null ? null : new Uri(ingress, $"/WeatherForecast/requests/{reply.RequestId}");
+                request.StatusUrl = reply is null ? null : client.StatusUrl(reply.RequestId);
                 Finish(request, HttpStatusCode.OK, reply, null);
             }
             else
@@ -131,16 +122,20 @@ public sealed class RequestLedger(HttpClient http, Uri ingress, Stopwatch clock)
 
     private async Task PollAsync(TrackedRequest request, CancellationToken cancellationToken)
     {
+        if (request.StatusUrl is not { } statusUrl)
+        {
+            return;
+        }
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(TimeSpan.FromSeconds(10));
         try
         {
-            using var response = await http.GetAsync(request.StatusUrl, limit.Token);
+            using var response = await client.GetAsync(statusUrl, limit.Token);
             var body = await response.Content.ReadAsStringAsync(limit.Token);
             switch (response.StatusCode)
             {
                 case HttpStatusCode.OK:
-                    Finish(request, HttpStatusCode.OK, JsonSerializer.Deserialize<WeatherReply>(body, Json), null);
+                    Finish(request, HttpStatusCode.OK, IngressClient.ParseReply(body), null);
                     break;
                 case HttpStatusCode.NotFound or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout:
                     Finish(request, response.StatusCode, null, Shorten(body));
@@ -165,19 +160,6 @@ public sealed class RequestLedger(HttpClient http, Uri ingress, Stopwatch clock)
         request.Detail = status == HttpStatusCode.OK
             ? (request.Completed ? null : $"reply for {reply?.RequestId} ({reply?.City}) instead of its own")
             : $"final {(int)status}: {detail}";
-    }
-
-    // Letters only: the ingress accepts letters, spaces and . ' - in a city name.
-    private static string CityName(string prefix, int index)
-    {
-        var letters = new StringBuilder();
-        do
-        {
-            letters.Insert(0, (char)('A' + index % 26));
-            index /= 26;
-        }
-        while (index > 0);
-        return $"{prefix} {letters}";
     }
 
     private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "...";

@@ -21,7 +21,7 @@ internal sealed class ResourcesVariant : IDisposable
 
     public static ResourcesVariant Create(Func<string, string, string> edit)
     {
-        var root = ResourcesFolder.RepositoryRoot;
+        var root = RepositoryRoot.Path;
         var directory = Directory.CreateTempSubdirectory("fault-resources-").FullName;
         var components = Path.Combine(directory, "components");
         Directory.CreateDirectory(components);

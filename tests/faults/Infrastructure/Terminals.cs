@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using TestSupport;
 
 namespace Faults.Infrastructure;
 
@@ -7,7 +8,7 @@ public sealed record Terminals(int Capacity, int Busy, IReadOnlyList<TerminalSta
 {
     public static async Task<Terminals> ReadAsync(HttpClient http, Uri proxy, CancellationToken cancellationToken)
     {
-        var state = await http.GetFromJsonAsync<Wire>(new Uri(proxy, "/terminals"), cancellationToken)
+        var state = await http.GetFromJsonAsync<Wire>(new Uri(proxy, PublicRoutes.Terminals), cancellationToken)
             ?? throw new InvalidOperationException("GET /terminals answered nothing");
         return new Terminals(state.Capacity, state.Busy, state.Terminals ?? []);
     }

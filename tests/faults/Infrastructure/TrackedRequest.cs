@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Faults.Infrastructure;
 
-/// <summary>One POST /WeatherForecast/city and what became of it. Times are since the scenario began.</summary>
+/// <summary>One POST of a city (PublicRoutes.City) and what became of it. Times are since the scenario began.</summary>
 public sealed class TrackedRequest(int index, string city)
 {
     public int Index { get; } = index;

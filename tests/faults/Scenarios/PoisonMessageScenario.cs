@@ -2,6 +2,7 @@ using System.Text.Json;
 using Faults.Infrastructure;
 using RedisStreamDemo.Contracts;
 using StackExchange.Redis;
+using TestSupport;
 
 namespace Faults.Scenarios;
 
@@ -66,13 +67,13 @@ public sealed class PoisonMessageScenario(CorrelationMode mode = CorrelationMode
         double? counted = 0;
         await ScenarioRun.EventuallyAsync(async () =>
         {
-            counted = await Prometheus.SumAsync(run.Stack.Http, run.Stack.Proxy, "proxy_requests_deadlettered_total", cancellationToken: cancellationToken);
+            counted = await PrometheusText.SumIfAnsweredAsync(run.Stack.Http, run.Stack.Proxy, "proxy_requests_deadlettered_total", cancellationToken: cancellationToken);
             return counted >= Poison.Length;
         }, TimeSpan.FromSeconds(20), cancellationToken, TimeSpan.FromMilliseconds(500));
         run.Check("the proxy counts every dead letter (proxy_requests_deadlettered_total)", counted >= Poison.Length,
             $"{counted} counted for {Poison.Length} dead letters");
 
-        var dropped = await Prometheus.SumAsync(run.Stack.Http, run.Stack.Proxy, "proxy_requests_retried_total", "poison", cancellationToken);
+        var dropped = await PrometheusText.SumIfAnsweredAsync(run.Stack.Http, run.Stack.Proxy, "proxy_requests_retried_total", "poison", cancellationToken);
         run.Note($"proxy_requests_retried_total{{reason=\"poison\"}} = {dropped} (deliveries the proxy answered DROP; the non-CloudEvent never reaches it)");
 
         var pending = await redis.StreamPendingAsync(DaprNames.Topics.WeatherRequests, DaprNames.AppIds.Proxy);

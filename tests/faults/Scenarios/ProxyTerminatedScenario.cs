@@ -1,6 +1,7 @@
 using Faults.Infrastructure;
 using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Stack;
+using TestSupport;
 
 namespace Faults.Scenarios;
 
@@ -66,7 +67,7 @@ public sealed class ProxyTerminatedScenario(CorrelationMode mode = CorrelationMo
 
         var settled = await run.Requests.SettleAsync(TimeSpan.FromSeconds(120), cancellationToken);
         run.Check("every accepted request gets a final answer within 120 s", settled, $"{run.Requests.Accepted.Count(r => r.Finished)}/{run.Requests.Accepted.Count} finished");
-        var refused = await Prometheus.SumAsync(run.Stack.Http, run.Stack.Proxy, "proxy_requests_retried_total", "shutting_down", cancellationToken);
+        var refused = await PrometheusText.SumIfAnsweredAsync(run.Stack.Http, run.Stack.Proxy, "proxy_requests_retried_total", "shutting_down", cancellationToken);
         run.Note($"recovery counted from the restarted proxy being healthy; shutting_down RETRY answers by the new process: {refused} (the old process's counters died with it)");
         run.Recovery = LastFinishedSince(run, back);
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using Faults.Infrastructure;
+using TestSupport;
 
 namespace Faults.Scenarios;
 
@@ -32,7 +33,7 @@ public sealed class RedisDownScenario(CorrelationMode mode = CorrelationMode.Wor
         var downAt = run.Clock.Elapsed;
         await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
 
-        var health = await TimedGetAsync(run, new Uri(run.Stack.Ingress, "/healthz"), cancellationToken);
+        var health = await TimedGetAsync(run, new Uri(run.Stack.Ingress, PublicRoutes.Health), cancellationToken);
         run.Note($"ingress /healthz with Redis down: {health}");
 
         // Both kinds of client at once: waiting for the reply, and asking for the 202 at once.

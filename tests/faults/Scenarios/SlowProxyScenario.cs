@@ -1,6 +1,7 @@
 using Faults.Infrastructure;
 using RedisStreamDemo.Contracts;
 using StackExchange.Redis;
+using TestSupport;
 
 namespace Faults.Scenarios;
 
@@ -50,10 +51,10 @@ public sealed class SlowProxyScenario(CorrelationMode mode = CorrelationMode.Wor
         run.Check("every accepted request gets a final answer within 120 s", settled, $"{run.Requests.Accepted.Count(r => r.Finished)}/{run.Requests.Accepted.Count} finished");
         run.Recovery = LastFinishedSince(run, burstSent);
 
-        var busy = await Prometheus.SumAsync(run.Stack.Http, run.Stack.Proxy, "proxy_requests_retried_total", "\"busy\"", cancellationToken);
+        var busy = await PrometheusText.SumIfAnsweredAsync(run.Stack.Http, run.Stack.Proxy, "proxy_requests_retried_total", "\"busy\"", cancellationToken);
         run.Check("backpressure: deliveries finding no free terminal are answered RETRY", busy > 0, $"proxy_requests_retried_total{{reason=\"busy\"}} = {busy}");
 
-        var processed = await Prometheus.SumAsync(run.Stack.Http, run.Stack.Proxy, "proxy_requests_processed_total", cancellationToken: cancellationToken);
+        var processed = await PrometheusText.SumIfAnsweredAsync(run.Stack.Http, run.Stack.Proxy, "proxy_requests_processed_total", cancellationToken: cancellationToken);
         var accepted = run.Requests.Accepted.Count;
         run.Check("each request processed exactly once (proxy_requests_processed_total = accepted)", processed == accepted, $"{processed} processed for {accepted} accepted");
 

@@ -3,6 +3,7 @@ using System.Net;
 using Faults.Infrastructure;
 using RedisStreamDemo.Contracts;
 using StackExchange.Redis;
+using TestSupport;
 
 namespace Faults.Scenarios;
 
@@ -188,7 +189,7 @@ public sealed class SustainedBurstScenario(CorrelationMode mode = CorrelationMod
         limit.CancelAfter(TimeSpan.FromSeconds(2));
         try
         {
-            return await Prometheus.SumAsync(run.Stack.Http, run.Stack.Ingress, "ingress_requests_in_flight", cancellationToken: limit.Token);
+            return await PrometheusText.SumIfAnsweredAsync(run.Stack.Http, run.Stack.Ingress, "ingress_requests_in_flight", cancellationToken: limit.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

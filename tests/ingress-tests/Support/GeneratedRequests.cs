@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using TestSupport;
 
 namespace Ingress.Tests.Support;
 
@@ -18,7 +19,7 @@ internal sealed record GeneratedRequest(
 {
     public HttpRequestMessage ToMessage()
     {
-        var message = new HttpRequestMessage(new HttpMethod(Method), HttpHelpers.CityRoute);
+        var message = new HttpRequestMessage(new HttpMethod(Method), PublicRoutes.City);
         if (Body is not null)
         {
             HttpContent content = Chunked ? new UnknownLengthContent(Body) : new ByteArrayContent(Body);

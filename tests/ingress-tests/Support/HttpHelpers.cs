@@ -3,17 +3,16 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Dapr.Workflow;
+using TestSupport;
 
 namespace Ingress.Tests.Support;
 
 internal static class HttpHelpers
 {
-    public const string CityRoute = "/WeatherForecast/city";
-
     public static HttpContent Json(string json) => new StringContent(json, Encoding.UTF8, "application/json");
 
     public static Task<HttpResponseMessage> PostCityAsync(this HttpClient client, string json) =>
-        client.PostAsync(CityRoute, Json(json), TestContext.Current.CancellationToken);
+        client.PostAsync(PublicRoutes.City, Json(json), TestContext.Current.CancellationToken);
 
     public static async Task<JsonElement> ReadProblemAsync(this HttpResponseMessage response)
     {

@@ -20,7 +20,7 @@ public static partial class DashboardMetrics
         var uses = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var (where, expression) in Expressions())
         {
-            foreach (var name in MetricNames(expression).Where(IsAppMetric))
+            foreach (var name in PromQl.MetricNames(expression).Where(IsAppMetric))
             {
                 // A histogram is only usable with all three series (quantiles need _bucket, means _sum and _count).
                 foreach (var series in SeriesOf(name))
@@ -45,7 +45,7 @@ public static partial class DashboardMetrics
     /// </summary>
     public static IReadOnlyList<(string Where, string Expression, bool IsRule)> SidecarQueries() =>
         [.. Expressions()
-            .Where(e => MetricNames(e.Expression).Any(n => n.StartsWith("dapr_", StringComparison.Ordinal)) || e.Expression.Contains("job=\"dapr-sidecars\"", StringComparison.Ordinal))
+            .Where(e => PromQl.MetricNames(e.Expression).Any(n => n.StartsWith("dapr_", StringComparison.Ordinal)) || e.Expression.Contains("job=\"dapr-sidecars\"", StringComparison.Ordinal))
             .Select(e => (e.Where, e.Expression, e.Where.Contains(" rule '", StringComparison.Ordinal)))
             .Distinct()];
 
@@ -66,7 +66,7 @@ public static partial class DashboardMetrics
 
     private static IEnumerable<(string Where, string Expression)> Expressions()
     {
-        var observability = Path.Combine(ResourcesFolder.RepositoryRoot, "observability");
+        var observability = RepositoryRoot.Combine("observability");
         foreach (var file in Directory.EnumerateFiles(Path.Combine(observability, "grafana", "dashboards"), "*.json").Order(StringComparer.Ordinal))
         {
             using var json = JsonDocument.Parse(File.ReadAllText(file));
@@ -150,22 +150,4 @@ public static partial class DashboardMetrics
                 break;
         }
     }
-
-    // Identifiers outside string literals and label matchers' braces; function names and keywords
-    // (rate, sum, by, le ...) never start with an app prefix, so they need no list here.
-    public static IEnumerable<string> MetricNames(string expression)
-    {
-        var withoutStrings = StringLiteral().Replace(expression, "\"\"");
-        var withoutMatchers = LabelMatchers().Replace(withoutStrings, "{}");
-        return Identifier().Matches(withoutMatchers).Select(m => m.Value).Distinct(StringComparer.Ordinal);
-    }
-
-    [GeneratedRegex("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'|`[^`]*`")]
-    private static partial Regex StringLiteral();
-
-    [GeneratedRegex(@"\{[^{}]*\}")]
-    private static partial Regex LabelMatchers();
-
-    [GeneratedRegex(@"(?<![A-Za-z0-9_:$])[A-Za-z_:][A-Za-z0-9_:]*")]
-    private static partial Regex Identifier();
 }

@@ -64,7 +64,7 @@ public sealed class PrometheusServer : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var server = new PrometheusServer(process, folder, new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"));
-        var ready = await Eventually.Until(async () =>
+        var ready = await Eventually.LastSeen(async () =>
         {
             try
             {
@@ -75,7 +75,7 @@ public sealed class PrometheusServer : IAsyncDisposable
             {
                 return false;
             }
-        }, ok => ok || process.HasExited, TimeSpan.FromSeconds(30));
+        }, ok => ok || process.HasExited, TimeSpan.FromSeconds(30), cancellationToken: cancellationToken);
         if (!ready)
         {
             await server.DisposeAsync();
@@ -87,7 +87,7 @@ public sealed class PrometheusServer : IAsyncDisposable
     // prometheus.local.yml with 1 s scrapes, the rule file by absolute path and each app id's target on its live port.
     private static string LocalConfig(IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> targets)
     {
-        var folder = Path.Combine(ResourcesFolder.RepositoryRoot, "observability", "prometheus");
+        var folder = RepositoryRoot.Combine("observability", "prometheus");
         var yaml = new YamlStream();
         using (var reader = new StreamReader(Path.Combine(folder, "prometheus.local.yml")))
         {

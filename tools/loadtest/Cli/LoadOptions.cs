@@ -1,4 +1,5 @@
 using System.Globalization;
+using TestSupport;
 
 namespace LoadTest.Cli;
 
@@ -22,7 +23,6 @@ internal sealed record LoadOptions
     public string? JsonFile { get; init; }
     public string? PlotFile { get; init; }
     public string CityPrefix { get; init; } = "Load";
-    public bool Help { get; init; }
 
     /// <summary>Sequential mode is one request at a time whatever --concurrency says.</summary>
     public int EffectiveConcurrency => Mode == LoadMode.Sequential ? 1 : Concurrency;
@@ -50,42 +50,29 @@ internal sealed record LoadOptions
         Every request sends a distinct, letters-only city and checks the reply: a requestId is
         present and the city equals the one sent; a mismatch counts as an error.
 
-        Exit codes: 0 no errors, 1 some request failed, 2 ingress unhealthy, 64 bad arguments.
+        Exit codes (TestSupport.ExitCodes): 0 no errors, 1 some request failed, 2 ingress unhealthy,
+        64 bad arguments.
         """;
 
-    public static (LoadOptions? Options, string? Error) Parse(IReadOnlyList<string> args)
+    /// <summary>The options, or the exit code to end with (help printed, or bad usage).</summary>
+    public static (LoadOptions? Options, int? Exit) Parse(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
         var options = new LoadOptions();
-        try
-        {
-            for (var i = 0; i < args.Count; i++)
-            {
-                var name = args[i];
-                string Value() => i + 1 < args.Count ? args[++i] : throw new FormatException($"{name} needs a value.");
-                options = name switch
-                {
-                    "-h" or "--help" or "-?" => options with { Help = true },
-                    "--url" => options with { Url = ParseUrl(Value()) },
-                    "--count" => options with { Count = ParsePositive(name, Value()) },
-                    "--duration" => options with { Duration = ParseDuration(name, Value()) },
-                    "--mode" => options with { Mode = ParseMode(Value()) },
-                    "--concurrency" => options with { Concurrency = (int)ParsePositive(name, Value(), int.MaxValue) },
-                    "--rate" => options with { Rate = ParseRate(Value()) },
-                    "--async" => options with { Async = true },
-                    "--poll-interval" => options with { PollInterval = ParseDuration(name, Value()) },
-                    "--timeout" => options with { Timeout = ParseDuration(name, Value()) },
-                    "--json" => options with { JsonFile = Value() },
-                    "--plot" => options with { PlotFile = ParsePlotFile(Value()) },
-                    "--city-prefix" => options with { CityPrefix = ParseCityPrefix(Value()) },
-                    _ => throw new FormatException($"Unknown option {name}."),
-                };
-            }
-        }
-        catch (FormatException ex)
-        {
-            return (null, ex.Message);
-        }
-        return (options, null);
+        var exit = new CommandLine(Usage)
+            .Option("--url", value => options = options with { Url = ParseUrl(value) })
+            .Option("--count", value => options = options with { Count = ParsePositive("--count", value) })
+            .Option("--duration", value => options = options with { Duration = ParseDuration("--duration", value) })
+            .Option("--mode", value => options = options with { Mode = ParseMode(value) })
+            .Option("--concurrency", value => options = options with { Concurrency = (int)ParsePositive("--concurrency", value, int.MaxValue) })
+            .Option("--rate", value => options = options with { Rate = ParseRate(value) })
+            .Flag("--async", () => options = options with { Async = true })
+            .Option("--poll-interval", value => options = options with { PollInterval = ParseDuration("--poll-interval", value) })
+            .Option("--timeout", value => options = options with { Timeout = ParseDuration("--timeout", value) })
+            .Option("--json", value => options = options with { JsonFile = value })
+            .Option("--plot", value => options = options with { PlotFile = ParsePlotFile(value) })
+            .Option("--city-prefix", value => options = options with { CityPrefix = ParseCityPrefix(value) })
+            .Parse(args, output, error);
+        return exit is null ? (options, null) : (null, exit);
     }
 
     private static Uri ParseUrl(string value) =>

@@ -4,16 +4,12 @@ using LoadTest.Reporting;
 using LoadTest.Running;
 using LoadTest.Weather;
 using Spectre.Console;
+using TestSupport;
 
 namespace LoadTest.Cli;
 
 internal static class LoadTestCommand
 {
-    public const int ExitOk = 0;
-    public const int ExitErrors = 1;
-    public const int ExitUnhealthy = 2;
-    public const int ExitUsage = 64;
-
     public static async Task<int> RunAsync(LoadOptions options, IAnsiConsole console, CancellationToken cancellationToken)
     {
         using var http = CreateHttpClient();
@@ -21,12 +17,12 @@ internal static class LoadTestCommand
         {
             console.MarkupLine($"[red]The ingress at {Markup.Escape(options.Url.ToString())} is not healthy:[/] {Markup.Escape(problem)}");
             console.MarkupLine("Start the stack first (see README), or pass --url.");
-            return ExitUnhealthy;
+            return ExitCodes.Unavailable;
         }
 
         var plan = new LoadPlan(options.EffectiveConcurrency, options.Count, options.Duration, options.Rate);
         var client = new WeatherClient(http, options.Url, options.Async, options.PollInterval, options.Timeout);
-        var cities = new CityNames(options.CityPrefix);
+        var cities = new TestSupport.CityNames(options.CityPrefix);
         var stats = new LoadStats();
         console.MarkupLine($"[grey]{Markup.Escape(Describe(options))}[/]");
 
@@ -49,7 +45,7 @@ internal static class LoadTestCommand
         {
             console.MarkupLine("[yellow]Interrupted: the figures cover the requests that finished.[/]");
         }
-        return summary.Errors > 0 || summary.Requests == 0 ? ExitErrors : ExitOk;
+        return summary.Errors > 0 || summary.Requests == 0 ? ExitCodes.Failed : ExitCodes.Ok;
     }
 
     public static HttpClient CreateHttpClient() =>
@@ -64,27 +60,9 @@ internal static class LoadTestCommand
             Timeout = Timeout.InfiniteTimeSpan,
         };
 
-    /// <returns>Null when GET /healthz answers 2xx, else what went wrong.</returns>
-    public static async Task<string?> HealthProblemAsync(HttpClient http, Uri baseUrl, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(5));
-        try
-        {
-            using var response = await http.GetAsync(new Uri(baseUrl, "/healthz"), timeout.Token);
-            return response.IsSuccessStatusCode
-                ? null
-                : $"GET /healthz answered {(int)response.StatusCode} {ReplyCheck.Truncate(await response.Content.ReadAsStringAsync(timeout.Token))}";
-        }
-        catch (HttpRequestException ex)
-        {
-            return $"GET /healthz failed: {ex.Message}";
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return "GET /healthz did not answer within 5 s";
-        }
-    }
+    /// <returns>Null when GET /healthz answers 2xx, else what went wrong (tests/benchmarks asks it too).</returns>
+    public static Task<string?> HealthProblemAsync(HttpClient http, Uri baseUrl, CancellationToken cancellationToken) =>
+        new IngressClient(http, baseUrl).HealthProblemAsync(cancellationToken);
 
     private static async Task<TimeSpan> RunWithProgressAsync(IAnsiConsole console, LoadOptions options, LoadStats stats, Func<Task<TimeSpan>> run)
     {

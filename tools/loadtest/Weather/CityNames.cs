@@ -1,36 +1,13 @@
 namespace LoadTest.Weather;
 
 /// <summary>
-/// Distinct, letters-only city names: the prefix, a random run tag (so two runs against the same
-/// ingress never share a name) and the request index written in base 26 with letters.
+/// The load tool's city names: TestSupport.CityNames with a tag of this run, so two runs against
+/// the same ingress never share a name. Only tests/benchmarks still names this type; it goes once
+/// the benchmark uses TestSupport.CityNames.
 /// </summary>
-internal sealed class CityNames(string prefix, string runTag)
+internal sealed class CityNames(string prefix)
 {
-    public CityNames(string prefix)
-        : this(prefix, RandomTag())
-    {
-    }
+    private readonly TestSupport.CityNames _names = new(prefix);
 
-    public string For(long index)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(index);
-        Span<char> digits = stackalloc char[14];
-        var position = digits.Length;
-        do
-        {
-            digits[--position] = (char)('a' + (int)(index % 26));
-            index /= 26;
-        }
-        while (index > 0);
-        return string.Concat(prefix, runTag, digits[position..]);
-    }
-
-    private static string RandomTag() =>
-        string.Create(4, 0, (span, _) =>
-        {
-            for (var i = 0; i < span.Length; i++)
-            {
-                span[i] = (char)((i == 0 ? 'A' : 'a') + Random.Shared.Next(26));
-            }
-        });
+    public string For(long index) => _names.For(index);
 }

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
-using System.Text.Json;
 using LoadTest.Running;
+using TestSupport;
 
 namespace LoadTest.Weather;
 
@@ -13,7 +12,9 @@ namespace LoadTest.Weather;
 /// </summary>
 internal sealed class WeatherClient(HttpClient http, Uri baseUrl, bool respondAsync, TimeSpan pollInterval, TimeSpan timeout)
 {
-    public const string Path = "/WeatherForecast/city";
+    public const string Path = PublicRoutes.City;
+
+    private readonly IngressClient _ingress = new(http, baseUrl);
 
     public async Task<RequestOutcome> SendAsync(string city, CancellationToken cancellationToken)
     {
@@ -22,23 +23,14 @@ internal sealed class WeatherClient(HttpClient http, Uri baseUrl, bool respondAs
         var first = "exception";
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl, Path))
-            {
-                // A buffered body sends Content-Length, as curl and browsers do, rather than chunks.
-                Content = new StringContent(JsonSerializer.Serialize(new { city, location = "load test" }), Encoding.UTF8, "application/json"),
-            };
-            if (respondAsync)
-            {
-                request.Headers.Add("Prefer", "respond-async");
-            }
-            using var response = await http.SendAsync(request, deadline.Token);
+            using var response = await _ingress.PostCityAsync(city, respondAsync, "load test", deadline.Token);
             first = Code(response.StatusCode);
             var body = await response.Content.ReadAsStringAsync(deadline.Token);
             return response.StatusCode switch
             {
                 HttpStatusCode.OK => Verify(first, body, city),
                 HttpStatusCode.Accepted when response.Headers.Location is { } location =>
-                    await PollAsync(new Uri(baseUrl, location), city, deadline.Token),
+                    await PollAsync(_ingress.Resolve(location), city, deadline.Token),
                 HttpStatusCode.Accepted => RequestOutcome.Failed(first, "NoLocation", "202 without a Location header"),
                 _ => Unexpected(first, response.StatusCode, body),
             };
@@ -61,7 +53,7 @@ internal sealed class WeatherClient(HttpClient http, Uri baseUrl, bool respondAs
         while (true)
         {
             await Task.Delay(pollInterval, cancellationToken);
-            using var response = await http.GetAsync(location, cancellationToken);
+            using var response = await _ingress.GetAsync(location, cancellationToken);
             if (response.StatusCode == HttpStatusCode.Accepted)
             {
                 continue;

@@ -1,9 +1,9 @@
 using System.Text.RegularExpressions;
 
-namespace Deployment.Tests.Support;
+namespace TestSupport;
 
-// Just enough PromQL to list the metric names an expression reads.
-internal static partial class PromQl
+/// <summary>Just enough PromQL to list the metric names an expression (a dashboard query, an alert rule) reads.</summary>
+public static partial class PromQl
 {
     private static readonly HashSet<string> Keywords =
     [
@@ -14,19 +14,20 @@ internal static partial class PromQl
         "by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "bool", "offset",
     ];
 
+    /// <summary>Identifiers outside string literals, label matchers, ranges and grouping labels, less functions and keywords.</summary>
     public static IReadOnlySet<string> MetricNames(string expression)
     {
-        var text = Quoted().Replace(expression, "\"\"");
+        var text = StringLiteral().Replace(expression, "\"\"");
         text = LabelMatchers().Replace(text, " ");
         text = RangeOrSubquery().Replace(text, " ");
         text = Grouping().Replace(text, " ");
         return Identifier().Matches(text).Select(match => match.Value).Where(name => !Keywords.Contains(name)).ToHashSet(StringComparer.Ordinal);
     }
 
-    [GeneratedRegex("\"(?:[^\"\\\\]|\\\\.)*\"")]
-    private static partial Regex Quoted();
+    [GeneratedRegex("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'|`[^`]*`")]
+    private static partial Regex StringLiteral();
 
-    [GeneratedRegex(@"\{[^}]*\}")]
+    [GeneratedRegex(@"\{[^{}]*\}")]
     private static partial Regex LabelMatchers();
 
     [GeneratedRegex(@"\[[^\]]*\]")]
@@ -35,6 +36,6 @@ internal static partial class PromQl
     [GeneratedRegex(@"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)")]
     private static partial Regex Grouping();
 
-    [GeneratedRegex(@"(?<![\w.$])[a-zA-Z_:][a-zA-Z0-9_:]*")]
+    [GeneratedRegex(@"(?<![A-Za-z0-9_:.$])[A-Za-z_:][A-Za-z0-9_:]*")]
     private static partial Regex Identifier();
 }

@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using RedisStreamDemo.Stack;
+using TestSupport;
 
-namespace EndToEnd.Tests.Launcher;
+namespace Launcher.Tests;
 
 // The launcher's process supervision, on plain shell processes (no apps needed).
 public sealed class ChildProcessTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
     private readonly List<string> _log = [];
 
     private ChildProcess Shell(string script, bool restart = false, Action<string>? output = null) =>
@@ -26,7 +28,7 @@ public sealed class ChildProcessTests
         await using var child = Shell("echo oops >&2; sleep 0.3; for i in 1 2 3 4 5 6 7; do echo line$i; done; sleep 30", output: l => { lock (forwarded) { forwarded.Add(l); } });
 
         child.Start();
-        await Until(() => child.RecentLines().Contains("line7"));
+        await Eventually.Until(() => child.RecentLines().Contains("line7"), Deadline, "the child printing line7", Poll);
 
         Assert.Equal(["line3", "line4", "line5", "line6", "line7"], child.RecentLines());
         lock (forwarded)
@@ -42,7 +44,7 @@ public sealed class ChildProcessTests
         await using var child = Shell("echo started; sleep 0.2; exit 3", restart: true);
 
         child.Start();
-        await Until(() => child.Restarts >= 1);
+        await Eventually.Until(() => child.Restarts >= 1, Deadline, "the child restarted", Poll);
 
         lock (_log)
         {
@@ -57,7 +59,7 @@ public sealed class ChildProcessTests
         await using var child = Shell("exit 4");
 
         child.Start();
-        await Until(() => { lock (_log) { return _log.Count > 0; } });
+        await Eventually.Until(() => { lock (_log) { return _log.Count > 0; } }, Deadline, "a launcher log line", Poll);
 
         Assert.False(child.IsRunning);
         Assert.Equal(0, child.Restarts);
@@ -69,7 +71,7 @@ public sealed class ChildProcessTests
         var marker = Path.Combine(Path.GetTempPath(), $"stack-test-{Guid.NewGuid():N}");
         await using var child = Shell($"trap 'echo bye > {marker}; exit 0' TERM; echo ready; while true; do sleep 0.1; done", restart: true);
         child.Start();
-        await Until(() => child.RecentLines().Contains("ready"));
+        await Eventually.Until(() => child.RecentLines().Contains("ready"), Deadline, "the child printing ready", Poll);
 
         await child.StopAsync(StopSignal.Term, TimeSpan.FromSeconds(10));
 
@@ -84,13 +86,13 @@ public sealed class ChildProcessTests
     {
         await using var child = Shell("trap '' TERM; sleep 300 & echo child $!; wait");
         child.Start();
-        await Until(() => child.RecentLines().Any(l => l.StartsWith("child ", StringComparison.Ordinal)));
+        await Eventually.Until(() => child.RecentLines().Any(l => l.StartsWith("child ", StringComparison.Ordinal)), Deadline, "the grandchild's pid printed", Poll);
         var grandchild = int.Parse(child.RecentLines().First(l => l.StartsWith("child ", StringComparison.Ordinal))[6..], System.Globalization.CultureInfo.InvariantCulture);
 
         await child.StopAsync(StopSignal.Term, TimeSpan.FromMilliseconds(300));
 
         Assert.False(child.IsRunning);
-        await Until(() => !IsAlive(grandchild));
+        await Eventually.Until(() => !Processes.IsAlive(grandchild), Deadline, "the grandchild gone", Poll);
     }
 
     [Fact]
@@ -105,28 +107,5 @@ public sealed class ChildProcessTests
 
         Assert.NotNull(child.ProcessId);
         Assert.NotEqual(first, child.ProcessId);
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
-
-    private static async Task Until(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within the deadline");
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
     }
 }

@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Net;
-using EndToEnd.Tests.Infrastructure;
 using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Stack;
 using TestSupport;
 
-namespace EndToEnd.Tests.Launcher;
+namespace Launcher.Tests;
 
 public sealed class LocalStackTests
 {
@@ -24,7 +23,7 @@ public sealed class LocalStackTests
             Assert.Equal(2, stack.Instances.Count);
             foreach (var instance in stack.Instances)
             {
-                using var health = await http.GetAsync(new Uri(instance.Url, "/healthz"), cancellationToken);
+                using var health = await http.GetAsync(new Uri(instance.Url, PublicRoutes.Health), cancellationToken);
                 Assert.Equal(HttpStatusCode.OK, health.StatusCode);
                 pids.Add(Assert.NotNull(instance.ProcessId));
                 pids.Add(Assert.NotNull(instance.SidecarProcessId));
@@ -47,8 +46,8 @@ public sealed class LocalStackTests
             pids.Add(Assert.NotNull(proxy.ProcessId));
             Assert.NotEqual(crashed, proxy.ProcessId);
             Assert.Contains(stack.LauncherLog(), line => line.Contains("proxy exited unexpectedly", StringComparison.Ordinal));
-            var city = Cities.Unique("Restarted");
-            var reply = await new WeatherApi(http, stack[DaprNames.AppIds.Ingress].Url).ForecastAsync(city, TimeSpan.FromSeconds(60));
+            var city = CityNames.Unique("Restarted");
+            var reply = await new IngressClient(http, stack[DaprNames.AppIds.Ingress].Url).ForecastAsync(city, TimeSpan.FromSeconds(60));
             Assert.True(reply.City == city, stack.Diagnostics());
         }
         finally
@@ -56,7 +55,7 @@ public sealed class LocalStackTests
             await stack.DisposeAsync();
         }
 
-        Assert.All(pids, pid => Assert.False(IsAlive(pid), $"process {pid} outlived the stack"));
+        Assert.All(pids, pid => Assert.False(Processes.IsAlive(pid), $"process {pid} outlived the stack"));
         Assert.DoesNotContain(stack.ResourcesDirectories, Directory.Exists);
         Assert.All(stack.Instances, i => Assert.Null(i.ProcessId));
     }
@@ -70,18 +69,5 @@ public sealed class LocalStackTests
             new StackOptions { Configuration = "NoSuchConfiguration" }, TestContext.Current.CancellationToken));
 
         Assert.Contains("dotnet build tests/stack -c NoSuchConfiguration", error.Message, StringComparison.Ordinal);
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 }

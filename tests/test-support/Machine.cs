@@ -1,18 +1,20 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
-using TestSupport;
 
-namespace Faults.Reporting;
+namespace TestSupport;
 
-public sealed record Machine(int Cores, string Os, string Dotnet, string? Cpu, string? RedisServer, string Configuration, string Sidecar)
+/// <summary>The machine a suite's figures come from, as the fault suite and the benchmark report it.</summary>
+public sealed record Machine(int Cores, string Os, string Dotnet, string? Cpu, long? MemoryMb, string? RedisServer, string Configuration, string Sidecar)
 {
+    /// <summary>This machine, and the build configuration of the running program.</summary>
     public static Machine Describe() => new(
         Environment.ProcessorCount,
         RuntimeInformation.OSDescription,
         RuntimeInformation.FrameworkDescription,
         MachineFacts.CpuModel(),
+        MachineFacts.MemoryMb(),
         MachineFacts.RedisServerVersion(),
-        typeof(Machine).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "unknown",
+        Assembly.GetEntryAssembly()?.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "unknown",
         SidecarUnderTest.Current.Name);
 
     public override string ToString() =>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
 
-namespace Faults.Infrastructure;
+namespace TestSupport;
 
 /// <summary>Resident memory of a running process, as the operating system counts it (VmRSS on Linux).</summary>
 public static class ProcessMemory
@@ -25,5 +26,5 @@ public static class ProcessMemory
     }
 
     public static string Megabytes(long? bytes) =>
-        bytes is { } b ? (b / (1024.0 * 1024.0)).ToString("0", System.Globalization.CultureInfo.InvariantCulture) + " MB" : "-";
+        bytes is { } b ? (b / (1024.0 * 1024.0)).ToString("0", CultureInfo.InvariantCulture) + " MB" : "-";
 }

@@ -2,11 +2,11 @@ using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Stack;
 using TestSupport;
 
-namespace EndToEnd.Tests.Launcher;
+namespace Launcher.Tests;
 
 public sealed class StackFileTests
 {
-    private static readonly StackFile RunFile = StackFile.Load(Path.Combine(ResourcesFolder.RepositoryRoot, "dapr.yaml"));
+    private static readonly StackFile RunFile = StackFile.Load(RepositoryRoot.Combine("dapr.yaml"));
 
     [Fact]
     public void The_run_file_lists_both_apps_with_the_ports_in_the_contracts()
