@@ -9,7 +9,6 @@ internal sealed record BenchmarkSettings
     public IReadOnlyList<int> Concurrencies { get; init; } = [1, 16, 64];
     public IReadOnlySet<string>? Cases { get; init; }
     public int? RepetitionsOverride { get; init; }
-    public bool Help { get; init; }
 
     // --quick: the whole run (four cases, three fresh target starts) in 4 to 5 minutes on 2 cores;
     // without it, about 10 minutes (the warm-up caps bound it under 15).
@@ -50,54 +49,30 @@ internal sealed record BenchmarkSettings
         A case that cannot run here (no redis-server, an unsupported mode) is reported as skipped.
         """;
 
-    public static (BenchmarkSettings? Settings, string? Error) Parse(IReadOnlyList<string> args)
+    /// <summary>The settings, or the exit code to end with (help, bad usage: <see cref="TestSupport.CommandLine"/>).</summary>
+    public static (BenchmarkSettings? Settings, int? Exit) Parse(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
         var settings = new BenchmarkSettings();
-        for (var i = 0; i < args.Count; i++)
-        {
-            var name = args[i];
-            if (name is "-h" or "--help")
+        var exit = new TestSupport.CommandLine(Usage)
+            .Flag("--quick", () => settings = settings with { Quick = true })
+            .Option("--json", value => settings = settings with { JsonFile = value })
+            .Option("--concurrency", value =>
             {
-                settings = settings with { Help = true };
-                continue;
-            }
-            if (name == "--quick")
+                var levels = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                if (levels.Length == 0 || !levels.All(l => int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0))
+                {
+                    throw new FormatException($"--concurrency takes positive numbers separated by commas, not '{value}'.");
+                }
+                settings = settings with { Concurrencies = [.. levels.Select(l => int.Parse(l, CultureInfo.InvariantCulture))] };
+            })
+            .Option("--repetitions", value => settings = settings with
             {
-                settings = settings with { Quick = true };
-                continue;
-            }
-            if (i + 1 >= args.Count)
-            {
-                return (null, $"{name} needs a value.");
-            }
-            var value = args[++i];
-            switch (name)
-            {
-                case "--json":
-                    settings = settings with { JsonFile = value };
-                    break;
-                case "--concurrency":
-                    var levels = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                    if (levels.Length == 0 || !levels.All(l => int.TryParse(l, out var n) && n > 0))
-                    {
-                        return (null, $"--concurrency takes positive numbers separated by commas, not '{value}'.");
-                    }
-                    settings = settings with { Concurrencies = [.. levels.Select(int.Parse)] };
-                    break;
-                case "--repetitions":
-                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var repetitions) || repetitions < 1)
-                    {
-                        return (null, $"--repetitions takes a positive number, not '{value}'.");
-                    }
-                    settings = settings with { RepetitionsOverride = repetitions };
-                    break;
-                case "--cases":
-                    settings = settings with { Cases = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal) };
-                    break;
-                default:
-                    return (null, $"Unknown option {name}.");
-            }
-        }
-        return (settings, null);
+                RepetitionsOverride = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var repetitions) && repetitions >= 1
+                    ? repetitions
+                    : throw new FormatException($"--repetitions takes a positive number, not '{value}'."),
+            })
+            .Option("--cases", value => settings = settings with { Cases = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal) })
+            .Parse(args, output, error);
+        return exit is null ? (settings, null) : (null, exit);
     }
 }

@@ -4,11 +4,10 @@ using Benchmarks.Measurement;
 using Benchmarks.Reporting;
 using Spectre.Console;
 
-var (settings, error) = BenchmarkSettings.Parse(args);
-if (settings is null || settings.Help)
+var (settings, exit) = BenchmarkSettings.Parse(args, Console.Out, Console.Error);
+if (settings is null)
 {
-    Console.WriteLine(error is null ? BenchmarkSettings.Usage : $"{error}{Environment.NewLine}{BenchmarkSettings.Usage}");
-    return error is null ? 0 : 64;
+    return exit ?? TestSupport.ExitCodes.Usage;
 }
 
 // Redirected output (CI logs, files) would otherwise wrap the tables at 80 columns.
@@ -25,9 +24,9 @@ Console.CancelKeyPress += (_, e) =>
 };
 
 var machine = MachineInfo.Describe(settings.Quick);
-if (machine.Configuration != "Release")
+if (machine.Host.Configuration != "Release")
 {
-    AnsiConsole.MarkupLine($"[yellow]Built in {Markup.Escape(machine.Configuration)}: figures are not comparable (use -c Release).[/]");
+    AnsiConsole.MarkupLine($"[yellow]Built in {Markup.Escape(machine.Host.Configuration)}: figures are not comparable (use -c Release).[/]");
 }
 
 BenchmarkCase[] cases = [RedisFloorTarget.Case, PlumbingFloorTarget.Case, FullStackTarget.Workflow, FullStackTarget.Direct];
@@ -44,4 +43,4 @@ if (settings.JsonFile is { } json)
     await report.WriteJsonAsync(json, CancellationToken.None);
     AnsiConsole.MarkupLine($"JSON written to [blue]{Markup.Escape(json)}[/]");
 }
-return results.Cases.Any(r => r.Failed) || results.Cases.All(r => r.Skipped is not null) ? 1 : 0;
+return results.Cases.Any(r => r.Failed) || results.Cases.All(r => r.Skipped is not null) ? TestSupport.ExitCodes.Failed : TestSupport.ExitCodes.Ok;

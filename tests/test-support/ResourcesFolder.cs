@@ -9,9 +9,6 @@ namespace TestSupport;
 /// </summary>
 public static partial class ResourcesFolder
 {
-        // Kept for tests/benchmarks (branch bench-13) until it reads TestSupport.RepositoryRoot itself.
-    public static string RepositoryRoot => global::TestSupport.RepositoryRoot.Path;
-
     public static string ComponentsDirectory => global::TestSupport.RepositoryRoot.Combine("components");
 
     public static string Prepare(string redisEndpoint, string? sourceDirectory = null)

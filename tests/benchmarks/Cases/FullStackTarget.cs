@@ -79,7 +79,7 @@ internal sealed class FullStackTarget(LocalStack stack, HttpClient http) : IBenc
 
         var stack = await LocalStack.StartAsync(options, cancellationToken);
         var http = LoadTestCommand.CreateHttpClient();
-        if (await LoadTestCommand.HealthProblemAsync(http, stack[DaprNames.AppIds.Ingress].Url, cancellationToken) is { } problem)
+        if (await new TestSupport.IngressClient(http, stack[DaprNames.AppIds.Ingress].Url).HealthProblemAsync(cancellationToken) is { } problem)
         {
             http.Dispose();
             await stack.DisposeAsync();

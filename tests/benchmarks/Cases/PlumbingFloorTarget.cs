@@ -47,7 +47,7 @@ internal sealed class PlumbingFloorTarget(RedisServer redis, IReadOnlyList<Child
             return CaseStart.Skipped("redis-server is not installed (apt-get install -y redis-server)");
         }
         var options = new StackOptions();
-        var assembly = Path.Combine(ResourcesFolder.RepositoryRoot, "tests", "benchmarks", "plumbing-floor", "bin", options.Configuration, options.TargetFramework, "PlumbingFloor.dll");
+        var assembly = Path.Combine(RepositoryRoot.Path, "tests", "benchmarks", "plumbing-floor", "bin", options.Configuration, options.TargetFramework, "PlumbingFloor.dll");
         if (!File.Exists(assembly))
         {
             return CaseStart.Skipped($"{assembly} is missing: build tests/benchmarks -c {options.Configuration}");

@@ -66,7 +66,7 @@ internal sealed class RedisFloor : IAsyncDisposable
         // The runner counts from 0 in every run; ids and cities must differ across runs too.
         var sequence = Interlocked.Increment(ref _sent);
         var requestId = string.Concat(_runTag, "-", sequence.ToString(CultureInfo.InvariantCulture));
-        var city = CityFor(sequence);
+        var city = TestSupport.CityNames.Named(sequence, "Floor");
         var reply = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         _waiting[requestId] = reply;
         try
@@ -147,17 +147,6 @@ internal sealed class RedisFloor : IAsyncDisposable
                 Interlocked.Increment(ref _loopErrors);
             }
         }
-    }
-
-    private static string CityFor(long index)
-    {
-        Span<char> letters = stackalloc char[8];
-        for (var i = letters.Length - 1; i >= 0; i--)
-        {
-            letters[i] = (char)('a' + (int)(index % 26));
-            index /= 26;
-        }
-        return string.Concat("Floor", letters);
     }
 
     public async ValueTask DisposeAsync()

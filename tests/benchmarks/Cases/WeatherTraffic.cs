@@ -10,7 +10,7 @@ namespace Benchmarks.Cases;
 internal sealed class WeatherTraffic(HttpClient http, Uri ingress, string redisEndpoint)
 {
     private readonly WeatherClient _client = new(http, ingress, respondAsync: false, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(30));
-    private readonly CityNames _cities = new("Bench");
+    private readonly TestSupport.CityNames _cities = new("Bench");
     private long _sent;
 
     public StageTimings Stages { get; } = new(redisEndpoint);

@@ -79,7 +79,7 @@ internal sealed record BenchmarkReport(
     private void WriteThroughput(IAnsiConsole console)
     {
         var table = new Table()
-            .Title($"[bold]Request/reply[/] [grey](median of {Settings.Repetitions} repetitions, min–max; {Machine.Cores} cores, {Markup.Escape(Machine.Dotnet)}, {Markup.Escape(Machine.Configuration)}{(Machine.Quick ? ", quick" : "")})[/]")
+            .Title($"[bold]Request/reply[/] [grey](median of {Settings.Repetitions} repetitions, min–max; {Machine.Host.Cores} cores, {Markup.Escape(Machine.Host.Dotnet)}, {Markup.Escape(Machine.Host.Configuration)}{(Machine.Quick ? ", quick" : "")})[/]")
             .AddColumn("Case")
             .AddColumn(new TableColumn("c").RightAligned())
             .AddColumn(new TableColumn("requests").RightAligned())

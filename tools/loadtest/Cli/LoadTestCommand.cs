@@ -13,7 +13,7 @@ internal static class LoadTestCommand
     public static async Task<int> RunAsync(LoadOptions options, IAnsiConsole console, CancellationToken cancellationToken)
     {
         using var http = CreateHttpClient();
-        if (await HealthProblemAsync(http, options.Url, cancellationToken) is { } problem)
+        if (await new IngressClient(http, options.Url).HealthProblemAsync(cancellationToken) is { } problem)
         {
             console.MarkupLine($"[red]The ingress at {Markup.Escape(options.Url.ToString())} is not healthy:[/] {Markup.Escape(problem)}");
             console.MarkupLine("Start the stack first (see README), or pass --url.");
@@ -61,9 +61,6 @@ internal static class LoadTestCommand
         };
 
     /// <returns>Null when GET /healthz answers 2xx, else what went wrong (tests/benchmarks asks it too).</returns>
-    public static Task<string?> HealthProblemAsync(HttpClient http, Uri baseUrl, CancellationToken cancellationToken) =>
-        new IngressClient(http, baseUrl).HealthProblemAsync(cancellationToken);
-
     private static async Task<TimeSpan> RunWithProgressAsync(IAnsiConsole console, LoadOptions options, LoadStats stats, Func<Task<TimeSpan>> run)
     {
         TimeSpan elapsed = default;
