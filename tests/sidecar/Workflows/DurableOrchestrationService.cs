@@ -594,6 +594,7 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
             await store.PurgeAsync(instanceId, state);
             actor.State = null;
             _actors.TryRemove(KeyValuePair.Create(instanceId, actor));
+            turns.Saved(instanceId);
             return new PurgeResult(1);
         }
         catch (StateStoreException ex)

@@ -171,8 +171,8 @@ internal sealed class TurnSignals
                 }
                 catch (State.StateStoreException)
                 {
-                    // The store is down: the instance is still there, the wait goes on (checked every 100 ms).
-                    await Task.Delay(TimeSpan.FromMilliseconds(100), cancellation);
+                    // The store is down: the instance is still there, the wait goes on (checked every second).
+                    await Task.Delay(TimeSpan.FromSeconds(1), cancellation);
                     continue;
                 }
                 if (reached(state))
@@ -181,11 +181,11 @@ internal sealed class TurnSignals
                 }
                 try
                 {
-                    await next.WaitAsync(TimeSpan.FromMilliseconds(100), cancellation);
+                    await next.WaitAsync(TimeSpan.FromSeconds(1), cancellation);
                 }
                 catch (TimeoutException)
                 {
-                    // Re-check: a purge or a message the engine dropped saves no turn.
+                    // A safety net only: every saved turn and every purge signals the watchers.
                 }
             }
         }
