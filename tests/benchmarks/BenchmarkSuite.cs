@@ -68,6 +68,12 @@ internal sealed class BenchmarkSuite(BenchmarkSettings settings, IAnsiConsole co
                 var idle = await CpuRateAsync(target, settings.IdleWindow, cancellationToken);
                 results.IdleCpuMsPerSecond[benchmark.Name] = idle;
                 console.MarkupLine($"  idle: {string.Join(", ", idle.Select(p => $"{p.Key} {p.Value:0.#}"))} CPU ms/s");
+                // Read after the idle window: by then the exporters have sent their last batches.
+                if (target.SpansPerRequest is { } spans)
+                {
+                    results.SpansPerRequest[benchmark.Name] = spans;
+                    console.MarkupLine($"  spans exported per request: {spans:0.#}");
+                }
             }
             finally
             {

@@ -15,9 +15,13 @@ namespace Benchmarks.Cases;
 /// Two settings differ from the run file: the ingress's per-client rate limit is off (the
 /// benchmark is one client at full speed) and the proxy's simulated terminal work is zero, so
 /// the figures are the plumbing's and compare with the floor. appMaxConcurrency stays as it is.
+/// Everything else is as users run it: logs at the shipped levels, metrics on, and every span
+/// exported to a live collector (<see cref="ZipkinSink"/>).
 /// </summary>
-internal sealed class FullStackTarget(LocalStack stack, HttpClient http) : IBenchmarkTarget
+internal sealed class FullStackTarget(LocalStack stack, HttpClient http, ZipkinSink collector) : IBenchmarkTarget
 {
+    private long _sent;
+
     private const string DirectMode = "Direct";
 
     public string? RedisEndpoint => stack.RedisEndpoint;
@@ -43,7 +47,13 @@ internal sealed class FullStackTarget(LocalStack stack, HttpClient http) : IBenc
             ? "process died or restarted: " + string.Join(", ", troubled.Select(p => $"{p.Name} ({p.Restarts} restarts)"))
             : null;
 
-    public Task<RequestOutcome> SendAsync(long index, CancellationToken cancellationToken) => _traffic.SendAsync(cancellationToken);
+    public double? SpansPerRequest => Interlocked.Read(ref _sent) is > 0 and var sent ? Math.Round(collector.Spans / (double)sent, 1) : null;
+
+    public Task<RequestOutcome> SendAsync(long index, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _sent);
+        return _traffic.SendAsync(cancellationToken);
+    }
 
     public void BeginBreakdown() => _traffic.Stages.Begin();
 
@@ -51,6 +61,7 @@ internal sealed class FullStackTarget(LocalStack stack, HttpClient http) : IBenc
 
     private static async Task<CaseStart> StartAsync(string? correlationMode, CancellationToken cancellationToken)
     {
+        var collector = ZipkinSink.Start();
         var options = new StackOptions
         {
             RestartDeadProcesses = false,
@@ -59,33 +70,43 @@ internal sealed class FullStackTarget(LocalStack stack, HttpClient http) : IBenc
                 [DaprNames.AppIds.Ingress] = new()
                 {
                     ["RateLimiting__Enabled"] = "false",
-                    ["Logging__LogLevel__Default"] = "Warning",
+                    ["Telemetry__ZipkinEndpoint"] = collector.Endpoint,
                 },
                 [DaprNames.AppIds.Proxy] = new()
                 {
                     ["Terminals__ProcessingTime"] = "00:00:00",
-                    ["Logging__LogLevel__Default"] = "Warning",
+                    ["Telemetry__ZipkinEndpoint"] = collector.Endpoint,
                 },
             },
         };
-        if (correlationMode is not null)
+        try
         {
-            if (UnsupportedCorrelation(options, correlationMode) is { } reason)
+            if (correlationMode is not null)
             {
-                return CaseStart.Skipped(reason);
+                if (UnsupportedCorrelation(options, correlationMode) is { } reason)
+                {
+                    await collector.DisposeAsync();
+                    return CaseStart.Skipped(reason);
+                }
+                options.AppEnvironment[DaprNames.AppIds.Ingress]["Correlation__Mode"] = correlationMode;
             }
-            options.AppEnvironment[DaprNames.AppIds.Ingress]["Correlation__Mode"] = correlationMode;
-        }
 
-        var stack = await LocalStack.StartAsync(options, cancellationToken);
-        var http = LoadTestCommand.CreateHttpClient();
-        if (await new TestSupport.IngressClient(http, stack[DaprNames.AppIds.Ingress].Url).HealthProblemAsync(cancellationToken) is { } problem)
-        {
-            http.Dispose();
-            await stack.DisposeAsync();
-            return CaseStart.Skipped($"ingress not healthy: {problem}");
+            var stack = await LocalStack.StartAsync(options, cancellationToken);
+            var http = LoadTestCommand.CreateHttpClient();
+            if (await new TestSupport.IngressClient(http, stack[DaprNames.AppIds.Ingress].Url).HealthProblemAsync(cancellationToken) is { } problem)
+            {
+                http.Dispose();
+                await stack.DisposeAsync();
+                await collector.DisposeAsync();
+                return CaseStart.Skipped($"ingress not healthy: {problem}");
+            }
+            return CaseStart.Running(new FullStackTarget(stack, http, collector));
         }
-        return CaseStart.Running(new FullStackTarget(stack, http));
+        catch
+        {
+            await collector.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>
@@ -169,5 +190,6 @@ internal sealed class FullStackTarget(LocalStack stack, HttpClient http) : IBenc
     {
         http.Dispose();
         await stack.DisposeAsync();
+        await collector.DisposeAsync();
     }
 }

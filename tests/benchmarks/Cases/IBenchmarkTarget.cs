@@ -17,6 +17,9 @@ internal interface IBenchmarkTarget : IAsyncDisposable
     /// <summary>The Redis the case talks to, whose commands per request are counted (null: not counted).</summary>
     string? RedisEndpoint => null;
 
+    /// <summary>Spans the apps exported per request sent, where the target runs a span collector (null: none).</summary>
+    double? SpansPerRequest => null;
+
     /// <summary>Starts recording the requests that <see cref="BreakdownAsync"/> will break down.</summary>
     void BeginBreakdown()
     {

@@ -20,6 +20,7 @@ internal sealed record BenchmarkReport(
     IReadOnlyDictionary<string, HopBreakdown> Breakdowns,
     IReadOnlyDictionary<string, Dictionary<string, double?>> IdleCpuMsPerSecond,
     IReadOnlyDictionary<string, Dictionary<string, double>> RedisCallsPerRequest,
+    IReadOnlyDictionary<string, double> SpansPerRequest,
     IReadOnlyList<TargetCheck> Targets)
 {
     public const string RedisFloor = "redis-floor";
@@ -33,7 +34,7 @@ internal sealed record BenchmarkReport(
     public static BenchmarkReport Create(MachineInfo machine, BenchmarkSettings settings, IReadOnlyDictionary<string, string> descriptions, SuiteResults results)
     {
         var cases = results.Cases.Select(c => c with { RatioToPlumbingFloor = RatioOfMedians(c, results.Cases, PlumbingFloor) }).ToList();
-        return new BenchmarkReport(machine, RunSettings.From(settings), descriptions, results.Processes, cases, results.ColdPhases, results.Breakdowns, results.IdleCpuMsPerSecond, results.RedisCallsPerRequest,
+        return new BenchmarkReport(machine, RunSettings.From(settings), descriptions, results.Processes, cases, results.ColdPhases, results.Breakdowns, results.IdleCpuMsPerSecond, results.RedisCallsPerRequest, results.SpansPerRequest,
             TargetCheck.From(cases, results.ColdPhases));
     }
 
@@ -236,6 +237,10 @@ internal sealed record BenchmarkReport(
         }
         console.Write(table);
         console.MarkupLine("[grey]For the full stack: multi = state transactions, eval = state operations (one script each: upsert or delete), hgetall = state reads; workflow state is the actor state store's.[/]");
+        foreach (var (name, spans) in SpansPerRequest)
+        {
+            console.MarkupLine($"{Markup.Escape(name)}: {spans.ToString("0.#", CultureInfo.InvariantCulture)} spans exported per request by the apps, to a live collector");
+        }
     }
 
     private void WriteBreakdowns(IAnsiConsole console)

@@ -18,6 +18,9 @@ internal sealed class SuiteResults
     /// <summary>Per case, Redis commands per request (INFO commandstats around one window at c = 16; calls made inside a Lua script count too).</summary>
     public Dictionary<string, Dictionary<string, double>> RedisCallsPerRequest { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Per case, spans the apps exported to the live collector per request (the whole case, warm-up included).</summary>
+    public Dictionary<string, double> SpansPerRequest { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Per case, which process filled each slot (slot -> process name).</summary>
     public Dictionary<string, Dictionary<string, string>> Processes { get; } = new(StringComparer.Ordinal);
 }
