@@ -29,7 +29,8 @@ internal static partial class Log
     [LoggerMessage(9, LogLevel.Information, "Subscribed: pubsub {PubSub} topic {Topic} -> {Path} (dead letter '{DeadLetterTopic}', consumer group {ConsumerGroup})")]
     public static partial void Subscribed(ILogger logger, string pubSub, string topic, string path, string deadLetterTopic, string consumerGroup);
 
-    [LoggerMessage(10, LogLevel.Information, "Published to {PubSub}/{Topic} as {EntryId} (traceparent {TraceParent})")]
+    // Debug, as deliveries are: daprd logs nothing for a successful publish (pkg/api/grpc PublishEvent).
+    [LoggerMessage(10, LogLevel.Debug, "Published to {PubSub}/{Topic} as {EntryId} (traceparent {TraceParent})")]
     public static partial void Published(ILogger logger, string pubSub, string topic, string entryId, string traceParent);
 
     [LoggerMessage(11, LogLevel.Warning, "Publish to {Component}/{Topic} failed (attempt {Attempt}), retrying in {Delay}: {Error}")]

@@ -5,7 +5,8 @@ namespace RedisStreamDemo.Ingress.Workflows;
 /// <summary>Messages of workflow correlation mode: the workflow, its activity and the purger.</summary>
 internal static partial class WorkflowLog
 {
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Request {RequestId} answered by terminal {Terminal}")]
+    // Debug: the reply handler's "handed to the waiting request" (3004) already says this at Information.
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Debug, Message = "Request {RequestId} answered by terminal {Terminal}")]
     public static partial void ReplyReceived(this ILogger logger, string requestId, string terminal);
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Request {RequestId} got no reply within {ReplyDeadline}")]
