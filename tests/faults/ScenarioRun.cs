@@ -62,12 +62,11 @@ public sealed class ScenarioRun
     /// Waits until every accepted request has its final answer, for <paramref name="timeout"/> at most,
     /// and checks that they all had it; <paramref name="name"/> names the check when the default does not say enough.
     /// </summary>
-    public async Task<bool> CheckSettledAsync(TimeSpan timeout, CancellationToken cancellationToken, string? name = null)
+    public async Task CheckSettledAsync(TimeSpan timeout, CancellationToken cancellationToken, string? name = null)
     {
         var settled = await Requests.SettleAsync(timeout, cancellationToken);
         Check(name ?? $"every accepted request gets a final answer within {timeout.TotalSeconds:0} s", settled,
             $"{Requests.Accepted.Count(r => r.Finished)}/{Requests.Accepted.Count} finished");
-        return settled;
     }
 
     /// <summary>Checks that every app and sidecar still runs as the process the stack started (same pid, no restart by the supervisor).</summary>
