@@ -28,6 +28,7 @@ public abstract class FaultScenario(CorrelationMode mode = CorrelationMode.Workf
 
     protected virtual FaultStackOptions StackOptions => new();
 
+    /// <summary>The fault and what it checks; runs after the warm-up (<see cref="WarmUpAsync"/>).</summary>
     protected abstract Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken);
 
     public async Task<ScenarioResult> RunAsync(Action<string>? log = null, CancellationToken cancellationToken = default)
@@ -53,6 +54,7 @@ public abstract class FaultScenario(CorrelationMode mode = CorrelationMode.Workf
             var run = new ScenarioRun(stack, clock, log is null ? null : line => log($"   {line}"));
             try
             {
+                await WarmUpAsync(run, limit.Token);
                 await ExecuteAsync(run, limit.Token);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || limit.IsCancellationRequested)
@@ -66,11 +68,7 @@ public abstract class FaultScenario(CorrelationMode mode = CorrelationMode.Workf
 
     private FaultStackOptions WithMode(FaultStackOptions options)
     {
-        if (!options.AppEnvironment.TryGetValue(DaprNames.AppIds.Ingress, out var ingress))
-        {
-            options.AppEnvironment[DaprNames.AppIds.Ingress] = ingress = [];
-        }
-        ingress["Correlation__Mode"] = Mode.ToString();
+        options.SetEnvironment(DaprNames.AppIds.Ingress, "Correlation__Mode", Mode.ToString());
         return options;
     }
 
@@ -137,7 +135,7 @@ public abstract class FaultScenario(CorrelationMode mode = CorrelationMode.Workf
     /// calls outlive their timeouts while everything is compiled), so it asks every second, for a
     /// minute at most; the refusals are counted as refused, any accepted one is followed to its end.
     /// </summary>
-    protected static async Task WarmUpAsync(ScenarioRun run, CancellationToken cancellationToken)
+    private static async Task WarmUpAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
         var request = await FirstAnsweredAsync(run, "Warmup", cancellationToken)
             ?? throw new InvalidOperationException($"No warm-up request was answered within a minute: {string.Join("; ", run.Requests.All)}");
@@ -160,6 +158,62 @@ public abstract class FaultScenario(CorrelationMode mode = CorrelationMode.Workf
             return answered is not null;
         }, TimeSpan.FromSeconds(60), cancellationToken, TimeSpan.FromSeconds(1));
         return answered;
+    }
+
+    /// <summary>
+    /// Waits, while a load runs, until 30 requests are sent and at least <paramref name="busy"/> of the
+    /// proxy's terminals are busy, polling every 20 ms for <paramref name="timeout"/> at most; the busy
+    /// count last seen, so a fault lands with the pool at work.
+    /// </summary>
+    protected static async Task<int> UntilBusyAsync(ScenarioRun run, int busy, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var seen = 0;
+        await ScenarioRun.EventuallyAsync(async () =>
+        {
+            seen = await Terminals.BusyAsync(run.Stack.Http, run.Stack.Proxy, cancellationToken);
+            return run.Requests.All.Count >= 30 && seen >= busy;
+        }, timeout, cancellationToken, TimeSpan.FromMilliseconds(20));
+        return seen;
+    }
+
+    /// <summary>
+    /// Stops Redis (SIGTERM: the AOF is flushed), runs <paramref name="whileAway"/>, waits out the rest of
+    /// <paramref name="gap"/> and starts Redis again on the same port and data folder; when the stop began
+    /// and when Redis was back.
+    /// </summary>
+    protected static async Task<(TimeSpan Stopping, TimeSpan Back)> RedisAwayAsync(
+        ScenarioRun run, TimeSpan gap, CancellationToken cancellationToken, Func<Task>? whileAway = null)
+    {
+        var stopping = run.Clock.Elapsed;
+        await run.Stack.Stack.StopRedisAsync();
+        var gapStarted = run.Clock.Elapsed;
+        if (whileAway is not null)
+        {
+            await whileAway();
+        }
+        var rest = gap - (run.Clock.Elapsed - gapStarted);
+        await Task.Delay(rest > TimeSpan.Zero ? rest : TimeSpan.Zero, cancellationToken);
+        await run.Stack.Stack.StartRedisAsync(cancellationToken);
+        return (stopping, run.Clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Checks that a new request is answered after Redis returned at <paramref name="back"/>: sent every
+    /// second until one is (the outbound circuit breaker, opened by the publishes that failed while Redis
+    /// was away, refuses publishes for its 15 s), for a minute at most.
+    /// </summary>
+    protected static async Task CheckAnsweredAfterRedisAsync(ScenarioRun run, string name, string city, TimeSpan back, CancellationToken cancellationToken)
+    {
+        var answered = await FirstAnsweredAsync(run, city, cancellationToken);
+        run.Check(name, answered is not null,
+            answered is null ? "none within 60 s" : $"{(answered.FinishedAt!.Value - back).TotalSeconds:0.0} s after Redis returned");
+    }
+
+    /// <summary>How many accepted requests were answered again from the proxy's reply store (a redelivery after the fault).</summary>
+    protected static async Task<int> AnsweredAgainAsync(ScenarioRun run)
+    {
+        var replies = await ReplyAudit.ReadAsync(run.Stack.Redis);
+        return run.Requests.Accepted.Count(r => replies.Republished(r.RequestId!) > 0);
     }
 
     /// <summary>Time from <paramref name="from"/> until the last accepted request finished; null while any is unfinished.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Faults.Infrastructure;
+using RedisStreamDemo.Stack;
 using TestSupport;
 
 namespace Faults;
@@ -10,6 +11,7 @@ public sealed class ScenarioRun
     private readonly List<Check> _checks = [];
     private readonly List<string> _notes = [];
     private readonly Action<string>? _log;
+    private readonly Dictionary<string, int?> _pidsAtStart;
 
     internal ScenarioRun(FaultStack stack, Stopwatch clock, Action<string>? log)
     {
@@ -17,6 +19,7 @@ public sealed class ScenarioRun
         Clock = clock;
         _log = log;
         Requests = new RequestLedger(new IngressClient(stack.Http, stack.Ingress), clock);
+        _pidsAtStart = Processes.ToDictionary(p => p.Name, p => p.ProcessId);
     }
 
     public FaultStack Stack { get; }
@@ -54,6 +57,27 @@ public sealed class ScenarioRun
         _notes.Add(note);
         Log(note);
     }
+
+    /// <summary>
+    /// Waits until every accepted request has its final answer, for <paramref name="timeout"/> at most,
+    /// and checks that they all had it; <paramref name="name"/> names the check when the default does not say enough.
+    /// </summary>
+    public async Task CheckSettledAsync(TimeSpan timeout, CancellationToken cancellationToken, string? name = null)
+    {
+        var settled = await Requests.SettleAsync(timeout, cancellationToken);
+        Check(name ?? $"every accepted request gets a final answer within {timeout.TotalSeconds:0} s", settled,
+            $"{Requests.Accepted.Count(r => r.Finished)}/{Requests.Accepted.Count} finished");
+    }
+
+    /// <summary>Checks that every app and sidecar still runs as the process the stack started (same pid, no restart by the supervisor).</summary>
+    public void CheckNoneRestarted(string name = "no app or sidecar had to restart")
+    {
+        var restarted = Processes.Where(p => p.ProcessId != _pidsAtStart[p.Name] || p.Restarts > 0).Select(p => p.Name).ToList();
+        Check(name, restarted.Count == 0,
+            restarted.Count == 0 ? $"{_pidsAtStart.Count} processes kept their pids" : $"restarted: {string.Join(", ", restarted)}");
+    }
+
+    private IEnumerable<ChildProcess> Processes => Stack.Stack.Instances.SelectMany(i => new[] { i.App, i.Sidecar });
 
     public void Log(string message) => _log?.Invoke($"[{Clock.Elapsed.TotalSeconds,6:0.0}s] {message}");
 

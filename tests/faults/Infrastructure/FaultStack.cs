@@ -1,3 +1,4 @@
+using System.Globalization;
 using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Stack;
 using StackExchange.Redis;
@@ -14,6 +15,22 @@ public sealed class FaultStackOptions
 
     /// <summary>daprd's shutdown flags for the sidecars; by default what `dapr run -f .` gives (no block, 5 s).</summary>
     public SidecarShutdown SidecarShutdown { get; init; } = SidecarShutdown.RunFile;
+
+    /// <summary>The proxy's Terminals:Count; null keeps the app's setting.</summary>
+    public int? TerminalCount { get; init; }
+
+    /// <summary>The proxy's Terminals:ProcessingTime, the work each request takes; null keeps the app's setting.</summary>
+    public TimeSpan? ProcessingTime { get; init; }
+
+    /// <summary>Sets one variable of one app's environment, keeping the others.</summary>
+    public void SetEnvironment(string appId, string name, string? value)
+    {
+        if (!AppEnvironment.TryGetValue(appId, out var environment))
+        {
+            AppEnvironment[appId] = environment = [];
+        }
+        environment[name] = value;
+    }
 }
 
 /// <summary>
@@ -46,6 +63,14 @@ public sealed class FaultStack : IAsyncDisposable
 
     public static async Task<FaultStack> StartAsync(FaultStackOptions options, Action<string>? log, CancellationToken cancellationToken)
     {
+        if (options.TerminalCount is { } count)
+        {
+            options.SetEnvironment(DaprNames.AppIds.Proxy, "Terminals__Count", count.ToString(CultureInfo.InvariantCulture));
+        }
+        if (options.ProcessingTime is { } processingTime)
+        {
+            options.SetEnvironment(DaprNames.AppIds.Proxy, "Terminals__ProcessingTime", processingTime.ToString("c", CultureInfo.InvariantCulture));
+        }
         var variant = options.EditResources is { } edit ? ResourcesVariant.Create(edit) : null;
         LocalStack? stack = null;
         try

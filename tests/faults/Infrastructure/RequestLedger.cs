@@ -21,6 +21,14 @@ public sealed class RequestLedger(IngressClient client, Stopwatch clock)
 
     public IReadOnlyList<TrackedRequest> Accepted => [.. All.Where(r => r.Accepted)];
 
+    /// <summary>"N POSTs refused <paramref name="when"/>", with up to three of their distinct answers.</summary>
+    public string DescribeRefused(string when)
+    {
+        var refused = All.Where(r => !r.Accepted).ToList();
+        return $"{refused.Count} POSTs refused {when}" +
+               (refused.Count == 0 ? "" : $": {string.Join("; ", refused.Select(r => r.Detail).Distinct().Take(3))}");
+    }
+
     /// <summary>POSTs one request. <paramref name="respondAsync"/> asks for the 202 at once (Prefer: respond-async).</summary>
     public async Task<TrackedRequest> SendAsync(string prefix, bool respondAsync = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {

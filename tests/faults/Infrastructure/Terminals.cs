@@ -13,6 +13,19 @@ public sealed record Terminals(int Capacity, int Busy, IReadOnlyList<TerminalSta
         return new Terminals(state.Capacity, state.Busy, state.Terminals ?? []);
     }
 
+    /// <summary>How many terminals are busy; 0 while the proxy does not answer (killed, restarting).</summary>
+    public static async Task<int> BusyAsync(HttpClient http, Uri proxy, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await ReadAsync(http, proxy, cancellationToken)).Busy;
+        }
+        catch (HttpRequestException)
+        {
+            return 0;
+        }
+    }
+
     private sealed record Wire(int Capacity, int Busy, IReadOnlyList<TerminalState>? Terminals);
 }
 

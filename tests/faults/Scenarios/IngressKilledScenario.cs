@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Faults.Infrastructure;
 using RedisStreamDemo.Contracts;
 
@@ -24,72 +23,31 @@ public sealed class IngressKilledScenario : FaultScenario
     public override TimeSpan RecoveryBound => TimeSpan.FromSeconds(90);
 
     // 500 ms on 4 terminals is 8/s against 10/s of load: a backlog waits at the proxy when the kill lands.
-    protected override FaultStackOptions StackOptions => new()
-    {
-        AppEnvironment = { [DaprNames.AppIds.Proxy] = new() { ["Terminals__ProcessingTime"] = "00:00:00.500" } },
-    };
+    protected override FaultStackOptions StackOptions => new() { ProcessingTime = TimeSpan.FromMilliseconds(500) };
 
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
-        await WarmUpAsync(run, cancellationToken);
-        var stack = run.Stack.Stack;
-        var ingress = stack[DaprNames.AppIds.Ingress];
-        var sidecarPid = ingress.SidecarProcessId;
+        var ingress = run.Stack.Stack[DaprNames.AppIds.Ingress];
 
         // 100 requests at 10/s: the load goes on through the kill and after the restart.
         var load = run.Requests.SendAtRateAsync(100, 10, "Crashville", cancellationToken);
-        var busyAtKill = 0;
-        await ScenarioRun.EventuallyAsync(async () =>
-        {
-            busyAtKill = await BusyTerminalsAsync(run, cancellationToken);
-            return run.Requests.All.Count >= 30 && busyAtKill >= 2;
-        }, TimeSpan.FromSeconds(20), cancellationToken, TimeSpan.FromMilliseconds(20));
-
-        var oldPid = ingress.ProcessId ?? throw new InvalidOperationException("the ingress is not running");
-        var killedAt = run.Clock.Elapsed;
-        var acceptedBeforeKill = run.Requests.Accepted.Count;
-        // Killed from outside the launcher, so its supervisor sees a crash and restarts the process.
-        using (var process = Process.GetProcessById(oldPid))
-        {
-            process.Kill();
-        }
-        run.Note($"ingress pid {oldPid} killed with SIGKILL after {acceptedBeforeKill} accepted requests, {busyAtKill} terminals busy");
+        var busyAtKill = await UntilBusyAsync(run, 2, TimeSpan.FromSeconds(20), cancellationToken);
+        var kill = SupervisedKill.Kill(run, ingress, KillTarget.App, $"after {run.Requests.Accepted.Count} accepted requests, {busyAtKill} terminals busy");
         run.Check("the kill lands while the proxy is working on accepted requests", busyAtKill > 0, $"{busyAtKill} terminals busy");
-
-        var restarted = await ScenarioRun.EventuallyAsync(
-            () => Task.FromResult(ingress.ProcessId is { } pid && pid != oldPid), TimeSpan.FromSeconds(30), cancellationToken);
-        run.Check("the supervisor restarts the killed ingress", restarted,
-            restarted ? $"new pid {ingress.ProcessId} {(run.Clock.Elapsed - killedAt).TotalSeconds:0.0} s after the kill" : "no new process within 30 s");
-        await stack.WaitUntilHealthyAsync(ingress, cancellationToken);
-        run.Note($"ingress healthy again {(run.Clock.Elapsed - killedAt).TotalSeconds:0.0} s after the kill");
+        await kill.AwaitRestartAsync(run, cancellationToken);
 
         await load;
-        var settled = await run.Requests.SettleAsync(TimeSpan.FromSeconds(150), cancellationToken);
-        run.Check("every accepted request gets a final answer within 150 s", settled, $"{run.Requests.Accepted.Count(r => r.Finished)}/{run.Requests.Accepted.Count} finished");
-        var acceptedBefore = run.Requests.Accepted.Where(r => r.SentAt < killedAt).ToList();
+        await run.CheckSettledAsync(TimeSpan.FromSeconds(150), cancellationToken);
+        var acceptedBefore = run.Requests.Accepted.Where(r => r.SentAt < kill.KilledAt).ToList();
         run.Check("requests accepted before the kill all get their own reply after it", acceptedBefore.All(r => r.Completed),
             $"{acceptedBefore.Count(r => r.Completed)}/{acceptedBefore.Count} answered with their own reply");
-        run.Check("the ingress's sidecar keeps running", ingress.SidecarProcessId == sidecarPid, $"sidecar pid {sidecarPid} -> {ingress.SidecarProcessId}");
-        run.Recovery = LastFinishedSince(run, killedAt);
+        kill.CheckSparedKeptRunning(run);
+        run.Recovery = LastFinishedSince(run, kill.KilledAt);
 
         var probe = await run.Requests.SendAsync("Afterville", respondAsync: false, cancellationToken: cancellationToken);
         await run.Requests.SettleAsync(TimeSpan.FromSeconds(60), cancellationToken);
         run.Check("a new request after the restart is answered", probe.Completed, probe.ToString());
 
-        var refused = run.Requests.All.Where(r => !r.Accepted).ToList();
-        run.Note($"recovery counted from the kill; {refused.Count} POSTs refused while the ingress was away" +
-                 (refused.Count == 0 ? "" : $": {string.Join("; ", refused.Select(r => r.Detail).Distinct().Take(3))}"));
-    }
-
-    private static async Task<int> BusyTerminalsAsync(ScenarioRun run, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await Terminals.ReadAsync(run.Stack.Http, run.Stack.Proxy, cancellationToken)).Busy;
-        }
-        catch (HttpRequestException)
-        {
-            return 0;
-        }
+        run.Note($"recovery counted from the kill; {run.Requests.DescribeRefused("while the ingress was away")}");
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Faults.Infrastructure;
 using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Stack;
@@ -29,50 +28,28 @@ public sealed class IngressPodLostScenario(CorrelationMode mode = CorrelationMod
     public override TimeSpan TimeLimit => TimeSpan.FromMinutes(6);
 
     // 500 ms on 4 terminals is 8/s against 10/s of load: requests wait at the proxy when the kill lands.
-    protected override FaultStackOptions StackOptions => new()
-    {
-        AppEnvironment = { [DaprNames.AppIds.Proxy] = new() { ["Terminals__ProcessingTime"] = "00:00:00.500" } },
-        SidecarShutdown = SidecarShutdown.Kubernetes,
-    };
+    protected override FaultStackOptions StackOptions => new() { ProcessingTime = TimeSpan.FromMilliseconds(500), SidecarShutdown = SidecarShutdown.Kubernetes };
 
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
-        await WarmUpAsync(run, cancellationToken);
-        var stack = run.Stack.Stack;
-        var ingress = stack[DaprNames.AppIds.Ingress];
+        var ingress = run.Stack.Stack[DaprNames.AppIds.Ingress];
 
         // 100 requests at 10/s: the load goes on through the kill and after the restart.
         var load = run.Requests.SendAtRateAsync(100, 10, "Podville", cancellationToken);
         await ScenarioRun.EventuallyAsync(
             () => Task.FromResult(run.Requests.Accepted.Count(r => !r.Finished) >= 10), TimeSpan.FromSeconds(20), cancellationToken, TimeSpan.FromMilliseconds(20));
 
-        var appPid = ingress.ProcessId ?? throw new InvalidOperationException("the ingress is not running");
-        var killedAt = run.Clock.Elapsed;
         var waiting = run.Requests.Accepted.Where(r => !r.Finished).ToList();
-        var sidecarPid = stack.KillSidecar(DaprNames.AppIds.Ingress);
-        using (var app = Process.GetProcessById(appPid))
-        {
-            app.Kill();
-        }
-        run.Note($"ingress pid {appPid} and its sidecar pid {sidecarPid} killed with SIGKILL with {waiting.Count} accepted requests unanswered");
+        var kill = SupervisedKill.Kill(run, ingress, KillTarget.AppAndSidecar, $"with {waiting.Count} accepted requests unanswered");
         run.Check("the kill lands while accepted requests wait for their replies", waiting.Count > 0, $"{waiting.Count} waiting");
         if (Mode == CorrelationMode.Direct)
         {
             run.ExpectLoss(waiting, "their waits lived in the killed ingress process");
         }
-
-        var restarted = await ScenarioRun.EventuallyAsync(
-            () => Task.FromResult(ingress.ProcessId is { } app && app != appPid && ingress.SidecarProcessId is { } sidecar && sidecar != sidecarPid),
-            TimeSpan.FromSeconds(30), cancellationToken);
-        run.Check("the supervisor restarts the app and its sidecar", restarted,
-            restarted ? $"new pids {ingress.ProcessId} and {ingress.SidecarProcessId} {(run.Clock.Elapsed - killedAt).TotalSeconds:0.0} s after the kill" : "not both within 30 s");
-        await stack.WaitUntilHealthyAsync(ingress, cancellationToken);
-        var upAt = run.Clock.Elapsed;
-        run.Note($"ingress pod healthy again {(upAt - killedAt).TotalSeconds:0.0} s after the kill");
+        var upAt = await kill.AwaitRestartAsync(run, cancellationToken);
 
         await load;
-        var settled = await run.Requests.SettleAsync(TimeSpan.FromSeconds(240), cancellationToken);
-        run.Check("every accepted request gets a final answer within 240 s", settled, $"{run.Requests.Accepted.Count(r => r.Finished)}/{run.Requests.Accepted.Count} finished");
+        await run.CheckSettledAsync(TimeSpan.FromSeconds(240), cancellationToken);
         if (Mode == CorrelationMode.Workflow)
         {
             run.Check("requests waiting at the kill all get their own reply after it", waiting.All(r => r.Completed),
@@ -85,10 +62,8 @@ public sealed class IngressPodLostScenario(CorrelationMode mode = CorrelationMod
         var afterRestart = run.Requests.Accepted.Where(r => r.SentAt >= upAt).ToList();
         run.Check("requests accepted by the new pod are all answered with their own reply", afterRestart.All(r => r.Completed),
             $"{afterRestart.Count(r => r.Completed)}/{afterRestart.Count} answered");
-        run.Recovery = LastFinishedSince(run, killedAt);
+        run.Recovery = LastFinishedSince(run, kill.KilledAt);
 
-        var refused = run.Requests.All.Where(r => !r.Accepted).ToList();
-        run.Note($"recovery counted from the kill; {refused.Count} POSTs refused while the pod was away" +
-                 (refused.Count == 0 ? "" : $": {string.Join("; ", refused.Select(r => r.Detail).Distinct().Take(3))}"));
+        run.Note($"recovery counted from the kill; {run.Requests.DescribeRefused("while the pod was away")}");
     }
 }

@@ -35,7 +35,6 @@ public sealed class PoisonMessageScenario(CorrelationMode mode = CorrelationMode
 
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
-        await WarmUpAsync(run, cancellationToken);
         var redis = run.Stack.Redis;
         var deadLetterBefore = await redis.StreamLengthAsync(DaprNames.Topics.WeatherRequestsDeadLetter);
 

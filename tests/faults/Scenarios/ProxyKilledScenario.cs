@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Faults.Infrastructure;
 using RedisStreamDemo.Contracts;
 
@@ -21,66 +20,24 @@ public sealed class ProxyKilledScenario(CorrelationMode mode = CorrelationMode.W
     // Supervisor backoff 1 s + start-up, then the retry backoff of the deliveries that failed meanwhile.
     public override TimeSpan RecoveryBound => TimeSpan.FromSeconds(60);
 
-    protected override FaultStackOptions StackOptions => new()
-    {
-        AppEnvironment = { [DaprNames.AppIds.Proxy] = new() { ["Terminals__ProcessingTime"] = "00:00:00.200" } },
-    };
+    protected override FaultStackOptions StackOptions => new() { ProcessingTime = TimeSpan.FromMilliseconds(200) };
 
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
-        await WarmUpAsync(run, cancellationToken);
-        var stack = run.Stack.Stack;
-        var proxy = stack[DaprNames.AppIds.Proxy];
-        var sidecarPid = proxy.SidecarProcessId;
+        var proxy = run.Stack.Stack[DaprNames.AppIds.Proxy];
 
         // 80 requests at 20/s against 4 terminals of 200 ms: the pool is full when the kill lands.
         var load = run.Requests.SendAtRateAsync(80, 20, "Killville", cancellationToken);
         // Killed in the middle of the load, with the pool busy.
-        var busyAtKill = 0;
-        await ScenarioRun.EventuallyAsync(async () =>
-        {
-            busyAtKill = await BusyTerminalsAsync(run, cancellationToken);
-            return run.Requests.All.Count >= 30 && busyAtKill >= 3;
-        }, TimeSpan.FromSeconds(10), cancellationToken, TimeSpan.FromMilliseconds(20));
-
-        var oldPid = proxy.ProcessId ?? throw new InvalidOperationException("the proxy is not running");
-        var killedAt = run.Clock.Elapsed;
-        var sentBeforeKill = run.Requests.All.Count;
-        // Killed from outside the launcher, so its supervisor sees a crash and restarts the process.
-        using (var process = Process.GetProcessById(oldPid))
-        {
-            process.Kill();
-        }
-        run.Note($"proxy pid {oldPid} killed with SIGKILL after {sentBeforeKill} requests, {busyAtKill} terminals busy");
-
-        var restarted = await ScenarioRun.EventuallyAsync(
-            () => Task.FromResult(proxy.ProcessId is { } pid && pid != oldPid), TimeSpan.FromSeconds(30), cancellationToken);
-        run.Check("the supervisor restarts the killed proxy", restarted,
-            restarted ? $"new pid {proxy.ProcessId} {(run.Clock.Elapsed - killedAt).TotalSeconds:0.0} s after the kill" : "no new process within 30 s");
-        await stack.WaitUntilHealthyAsync(proxy, cancellationToken);
-        var healthyAt = run.Clock.Elapsed;
-        run.Note($"proxy healthy again {(healthyAt - killedAt).TotalSeconds:0.0} s after the kill");
+        var busyAtKill = await UntilBusyAsync(run, 3, TimeSpan.FromSeconds(10), cancellationToken);
+        var kill = SupervisedKill.Kill(run, proxy, KillTarget.App, $"after {run.Requests.All.Count} requests, {busyAtKill} terminals busy");
+        await kill.AwaitRestartAsync(run, cancellationToken);
 
         await load;
-        var settled = await run.Requests.SettleAsync(TimeSpan.FromSeconds(120), cancellationToken);
-        run.Check("every accepted request gets a final answer within 120 s", settled, $"{run.Requests.Accepted.Count(r => r.Finished)}/{run.Requests.Accepted.Count} finished");
-        run.Check("the proxy's sidecar keeps running", proxy.SidecarProcessId == sidecarPid, $"sidecar pid {sidecarPid} -> {proxy.SidecarProcessId}");
+        await run.CheckSettledAsync(TimeSpan.FromSeconds(120), cancellationToken);
+        kill.CheckSparedKeptRunning(run);
 
-        run.Recovery = LastFinishedSince(run, killedAt);
-        var replies = await ReplyAudit.ReadAsync(run.Stack.Redis);
-        var republished = run.Requests.Accepted.Count(r => replies.Republished(r.RequestId!) > 0);
-        run.Note($"recovery counted from the kill (the restart is part of the system); {republished} request(s) answered again from the reply store");
-    }
-
-    private static async Task<int> BusyTerminalsAsync(ScenarioRun run, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await Terminals.ReadAsync(run.Stack.Http, run.Stack.Proxy, cancellationToken)).Busy;
-        }
-        catch (HttpRequestException)
-        {
-            return 0;
-        }
+        run.Recovery = LastFinishedSince(run, kill.KilledAt);
+        run.Note($"recovery counted from the kill (the restart is part of the system); {await AnsweredAgainAsync(run)} request(s) answered again from the reply store");
     }
 }

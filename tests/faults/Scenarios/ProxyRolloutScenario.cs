@@ -25,23 +25,16 @@ public sealed class ProxyRolloutScenario(CorrelationMode mode = CorrelationMode.
 
     public override TimeSpan TimeLimit => TimeSpan.FromMinutes(6);
 
-    protected override FaultStackOptions StackOptions => new()
-    {
-        AppEnvironment = { [DaprNames.AppIds.Proxy] = new() { ["Terminals__ProcessingTime"] = "00:00:00.200" } },
-        SidecarShutdown = SidecarShutdown.Kubernetes,
-    };
+    protected override FaultStackOptions StackOptions => new() { ProcessingTime = TimeSpan.FromMilliseconds(200), SidecarShutdown = SidecarShutdown.Kubernetes };
 
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
-        await WarmUpAsync(run, cancellationToken);
         var stack = run.Stack.Stack;
         var proxy = stack[DaprNames.AppIds.Proxy];
 
         // 120 requests at 10/s against 4 terminals of 200 ms: the load goes on through the whole stop.
         var load = run.Requests.SendAtRateAsync(120, 10, "Rollville", cancellationToken);
-        await ScenarioRun.EventuallyAsync(async () =>
-            run.Requests.All.Count >= 30 && await BusyTerminalsAsync(run, cancellationToken) >= 1,
-            TimeSpan.FromSeconds(15), cancellationToken, TimeSpan.FromMilliseconds(20));
+        await UntilBusyAsync(run, 1, TimeSpan.FromSeconds(15), cancellationToken);
 
         var stopping = run.Clock.Elapsed;
         var stoppingUtc = DateTimeOffset.UtcNow;
@@ -75,21 +68,9 @@ public sealed class ProxyRolloutScenario(CorrelationMode mode = CorrelationMode.
         run.Note($"proxy and sidecar healthy again {(back - stopping).TotalSeconds:0.0} s after SIGTERM");
 
         await load;
-        var settled = await run.Requests.SettleAsync(TimeSpan.FromSeconds(240), cancellationToken);
-        run.Check("every accepted request gets a final answer within 240 s", settled, $"{run.Requests.Accepted.Count(r => r.Finished)}/{run.Requests.Accepted.Count} finished");
+        await run.CheckSettledAsync(TimeSpan.FromSeconds(240), cancellationToken);
         run.Recovery = LastFinishedSince(run, stopping);
         run.Note("recovery counted from SIGTERM (the restart is part of the rollout)");
     }
 
-    private static async Task<int> BusyTerminalsAsync(ScenarioRun run, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await Terminals.ReadAsync(run.Stack.Http, run.Stack.Proxy, cancellationToken)).Busy;
-        }
-        catch (HttpRequestException)
-        {
-            return 0;
-        }
-    }
 }

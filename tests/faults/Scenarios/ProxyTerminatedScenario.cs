@@ -19,14 +19,10 @@ public sealed class ProxyTerminatedScenario(CorrelationMode mode = CorrelationMo
 
     public override TimeSpan RecoveryBound => TimeSpan.FromSeconds(60);
 
-    protected override FaultStackOptions StackOptions => new()
-    {
-        AppEnvironment = { [DaprNames.AppIds.Proxy] = new() { ["Terminals__ProcessingTime"] = "00:00:00.500" } },
-    };
+    protected override FaultStackOptions StackOptions => new() { ProcessingTime = TimeSpan.FromMilliseconds(500) };
 
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
-        await WarmUpAsync(run, cancellationToken);
         var stack = run.Stack.Stack;
 
         // 40 requests on 4 terminals of 500 ms: about 5 s of work queued behind the busy terminals.
@@ -65,8 +61,7 @@ public sealed class ProxyTerminatedScenario(CorrelationMode mode = CorrelationMo
         var back = run.Clock.Elapsed;
         run.Note($"proxy healthy again {(back - stoppedAt).TotalSeconds:0.0} s after it exited");
 
-        var settled = await run.Requests.SettleAsync(TimeSpan.FromSeconds(120), cancellationToken);
-        run.Check("every accepted request gets a final answer within 120 s", settled, $"{run.Requests.Accepted.Count(r => r.Finished)}/{run.Requests.Accepted.Count} finished");
+        await run.CheckSettledAsync(TimeSpan.FromSeconds(120), cancellationToken);
         var refused = await PrometheusText.SumIfAnsweredAsync(run.Stack.Http, run.Stack.Proxy, "proxy_requests_retried_total", "shutting_down", cancellationToken);
         run.Note($"recovery counted from the restarted proxy being healthy; shutting_down RETRY answers by the new process: {refused} (the old process's counters died with it)");
         run.Recovery = LastFinishedSince(run, back);

@@ -40,14 +40,10 @@ public sealed class ProxyUnhealthyScenario(CorrelationMode mode = CorrelationMod
 
     public override TimeSpan TimeLimit => TimeSpan.FromMinutes(6);
 
-    protected override FaultStackOptions StackOptions => new()
-    {
-        AppEnvironment = { [DaprNames.AppIds.Proxy] = new() { ["Terminals__ProcessingTime"] = "00:00:00.200" } },
-    };
+    protected override FaultStackOptions StackOptions => new() { ProcessingTime = TimeSpan.FromMilliseconds(200) };
 
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
-        await WarmUpAsync(run, cancellationToken);
         var proxy = run.Stack.Stack[DaprNames.AppIds.Proxy];
         var sidecarPid = proxy.SidecarProcessId;
         var appPid = proxy.ProcessId ?? throw new InvalidOperationException("the proxy is not running");
@@ -107,9 +103,7 @@ public sealed class ProxyUnhealthyScenario(CorrelationMode mode = CorrelationMod
             healthy ? $"{(run.Clock.Elapsed - resumedAt).TotalSeconds:0.0} s after SIGCONT" : "no healthy verdict within 30 s");
 
         await load;
-        var settled = await run.Requests.SettleAsync(RecoveryBound + TimeSpan.FromSeconds(30), cancellationToken);
-        run.Check($"every accepted request gets a final answer within {(RecoveryBound + TimeSpan.FromSeconds(30)).TotalSeconds:0} s", settled,
-            $"{run.Requests.Accepted.Count(r => r.Finished)}/{run.Requests.Accepted.Count} finished");
+        await run.CheckSettledAsync(RecoveryBound + TimeSpan.FromSeconds(30), cancellationToken);
         run.Check("the proxy and its sidecar keep running (no restart)", proxy.ProcessId == appPid && proxy.SidecarProcessId == sidecarPid,
             $"app pid {appPid} -> {proxy.ProcessId}, sidecar pid {sidecarPid} -> {proxy.SidecarProcessId}");
 
@@ -119,8 +113,7 @@ public sealed class ProxyUnhealthyScenario(CorrelationMode mode = CorrelationMod
         var refused = Count("app is not in a healthy state");
         var stranded = Count("left pending");
         var reclaimed = Count("Reclaimed pending entry");
-        var replies = await ReplyAudit.ReadAsync(run.Stack.Redis);
-        var republished = run.Requests.Accepted.Count(r => replies.Republished(r.RequestId!) > 0);
+        var republished = await AnsweredAgainAsync(run);
         run.Note(string.Create(CultureInfo.InvariantCulture,
             $"recovery counted from SIGSTOP; {refused} delivery attempt(s) refused while unhealthy, {stranded} entr(y/ies) left pending, {reclaimed} reclaimed, {republished} request(s) answered again from the reply store"));
     }

@@ -26,29 +26,17 @@ public sealed class RedisBlipScenario : FaultScenario
 
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
-        await WarmUpAsync(run, cancellationToken);
-        var stack = run.Stack.Stack;
-        var processes = stack.Instances.SelectMany(i => new[] { i.App, i.Sidecar }).ToList();
-        var pids = processes.ToDictionary(p => p.Name, p => p.ProcessId);
-
         // 80 requests at 10/s: 2 s of load before the gap, 3 s during it, 3 s after.
         var load = run.Requests.SendAtRateAsync(80, 10, "Blipville", cancellationToken);
         await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
 
-        var stopping = run.Clock.Elapsed;
-        await stack.StopRedisAsync();
-        var gapStarted = run.Clock.Elapsed;
-        var unreachable = await UnreachableAsync(run);
-        var rest = Gap - (run.Clock.Elapsed - gapStarted);
-        await Task.Delay(rest > TimeSpan.Zero ? rest : TimeSpan.Zero, cancellationToken);
-        await stack.StartRedisAsync(cancellationToken);
-        var back = run.Clock.Elapsed;
+        var unreachable = false;
+        var (stopping, back) = await RedisAwayAsync(run, Gap, cancellationToken, async () => unreachable = await UnreachableAsync(run));
         run.Check("Redis is unreachable during the gap", unreachable, unreachable ? "PING failed" : "PING answered");
         run.Note($"Redis away for {(back - stopping).TotalMilliseconds:0} ms (SIGTERM, AOF flushed, {Gap.TotalSeconds:0} s pause, started again)");
 
         await load;
-        var settled = await run.Requests.SettleAsync(TimeSpan.FromSeconds(180), cancellationToken);
-        run.Check("every accepted request gets a final answer within 180 s", settled, $"{run.Requests.Accepted.Count(r => r.Finished)}/{run.Requests.Accepted.Count} finished");
+        await run.CheckSettledAsync(TimeSpan.FromSeconds(180), cancellationToken);
         run.Recovery = LastFinishedSince(run, back);
 
         var during = run.Requests.All.Where(r => r.SentAt >= stopping && r.SentAt < back).ToList();
@@ -56,17 +44,10 @@ public sealed class RedisBlipScenario : FaultScenario
         var refusals = run.Requests.All.Where(r => !r.Accepted).GroupBy(r => r.PostStatus).Select(g => $"{(int)g.Key}x{g.Count()}");
         run.Note($"refused POSTs by status: {string.Join(", ", refusals.DefaultIfEmpty("none"))}");
 
-        // The outbound circuit breaker, opened by the publishes that failed while Redis was away,
-        // refuses publishes for its 15 s: refusals are retried.
-        var probe = await FirstAnsweredAsync(run, "Afterville", cancellationToken);
-        run.Check("a new request after the gap is answered (refusals retried every second)", probe is not null,
-            probe is null ? "none within 60 s" : $"{(probe.FinishedAt!.Value - back).TotalSeconds:0.0} s after Redis returned");
+        await CheckAnsweredAfterRedisAsync(run, "a new request after the gap is answered (refusals retried every second)", "Afterville", back, cancellationToken);
+        run.CheckNoneRestarted();
 
-        var restarted = processes.Where(p => p.ProcessId != pids[p.Name] || p.Restarts > 0).Select(p => p.Name).ToList();
-        run.Check("no app or sidecar had to restart", restarted.Count == 0,
-            restarted.Count == 0 ? $"{processes.Count} processes kept their pids" : $"restarted: {string.Join(", ", restarted)}");
-
-        var gaveUp = stack[DaprNames.AppIds.Ingress].App.RecentLines().Count(l => l.Contains("could not be published", StringComparison.Ordinal));
+        var gaveUp = run.Stack.Stack[DaprNames.AppIds.Ingress].App.RecentLines().Count(l => l.Contains("could not be published", StringComparison.Ordinal));
         run.Check("no workflow gives up publishing its request", gaveUp == 0, $"{gaveUp} 'could not be published' lines in the ingress's output");
     }
 

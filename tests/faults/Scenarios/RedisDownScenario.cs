@@ -26,13 +26,23 @@ public sealed class RedisDownScenario(CorrelationMode mode = CorrelationMode.Wor
 
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
-        await WarmUpAsync(run, cancellationToken);
-        var stack = run.Stack.Stack;
+        var (stopping, back) = await RedisAwayAsync(run, TimeSpan.Zero, cancellationToken, async () =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            await AskWhileDownAsync(run, cancellationToken);
+        });
+        run.Note($"Redis was down for {(back - stopping).TotalSeconds:0.0} s");
 
-        await stack.StopRedisAsync();
-        var downAt = run.Clock.Elapsed;
-        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        await CheckAnsweredAfterRedisAsync(run, "a new request is answered after Redis returns, without restarting anything", "Backville", back, cancellationToken);
 
+        await run.CheckSettledAsync(TimeSpan.FromSeconds(120), cancellationToken, "requests accepted while Redis was down get a final answer");
+        run.CheckNoneRestarted();
+        run.Recovery = LastFinishedSince(run, back);
+    }
+
+    // What a client hears while Redis is down: the health endpoint, and POSTs answered quickly with 503.
+    private static async Task AskWhileDownAsync(ScenarioRun run, CancellationToken cancellationToken)
+    {
         var health = await TimedGetAsync(run, new Uri(run.Stack.Ingress, PublicRoutes.Health), cancellationToken);
         run.Note($"ingress /healthz with Redis down: {health}");
 
@@ -45,21 +55,6 @@ public sealed class RedisDownScenario(CorrelationMode mode = CorrelationMode.Wor
         run.Check($"every POST is answered within {QuickAnswer.TotalSeconds:0} s while Redis is down", slowest <= QuickAnswer,
             $"slowest {slowest.TotalSeconds:0.0} s");
         run.Check("POSTs are answered 503 while Redis is down", during.All(r => r.PostStatus == HttpStatusCode.ServiceUnavailable), statuses);
-
-        await stack.StartRedisAsync(cancellationToken);
-        var back = run.Clock.Elapsed;
-        run.Note($"Redis was down for {(back - downAt).TotalSeconds:0.0} s");
-
-        var answered = await FirstAnsweredAsync(run, "Backville", cancellationToken);
-        run.Check("a new request is answered after Redis returns, without restarting anything", answered is not null,
-            answered is null ? "none within 60 s" : $"{(answered.FinishedAt!.Value - back).TotalSeconds:0.0} s after Redis returned");
-
-        var settled = await run.Requests.SettleAsync(TimeSpan.FromSeconds(120), cancellationToken);
-        run.Check("requests accepted while Redis was down get a final answer", settled,
-            $"{run.Requests.Accepted.Count(r => r.Finished)}/{run.Requests.Accepted.Count} finished");
-        var restarted = stack.Instances.SelectMany(i => new[] { i.App, i.Sidecar }).Where(p => p.Restarts > 0).Select(p => p.Name).ToList();
-        run.Check("no app or sidecar had to restart", restarted.Count == 0, restarted.Count == 0 ? "none restarted" : string.Join(", ", restarted));
-        run.Recovery = LastFinishedSince(run, back);
     }
 
     private static async Task<string> TimedGetAsync(ScenarioRun run, Uri uri, CancellationToken cancellationToken)

@@ -23,11 +23,6 @@ public sealed class RedisRestartScenario(CorrelationMode mode = CorrelationMode.
 
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
-        await WarmUpAsync(run, cancellationToken);
-        var stack = run.Stack.Stack;
-        var processes = stack.Instances.SelectMany(i => new[] { i.App, i.Sidecar }).ToList();
-        var pids = processes.ToDictionary(p => p.Name, p => p.ProcessId);
-
         var load = run.Requests.SendAtRateAsync(60, 10, "Aofville", cancellationToken);
         await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
 
@@ -38,12 +33,8 @@ public sealed class RedisRestartScenario(CorrelationMode mode = CorrelationMode.
             before[topic] = [.. (await run.Stack.Redis.StreamRangeAsync(topic)).Select(e => e.Id.ToString())];
         }
 
-        var stopping = run.Clock.Elapsed;
-        await stack.StopRedisAsync();
         // Down long enough that publishes, reads and acknowledgements in flight hit the gap.
-        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
-        await stack.StartRedisAsync(cancellationToken);
-        var back = run.Clock.Elapsed;
+        var (stopping, back) = await RedisAwayAsync(run, TimeSpan.FromSeconds(2), cancellationToken);
         run.Note($"Redis down for {(back - stopping).TotalMilliseconds:0} ms (SIGTERM, AOF flushed, 2 s pause, started again)");
 
         foreach (var (topic, ids) in before)
@@ -55,25 +46,17 @@ public sealed class RedisRestartScenario(CorrelationMode mode = CorrelationMode.
         }
 
         await load;
-        var settled = await run.Requests.SettleAsync(TimeSpan.FromSeconds(150), cancellationToken);
-        run.Check("every accepted request gets a final answer within 150 s", settled, $"{run.Requests.Accepted.Count(r => r.Finished)}/{run.Requests.Accepted.Count} finished");
+        await run.CheckSettledAsync(TimeSpan.FromSeconds(150), cancellationToken);
         run.Recovery = LastFinishedSince(run, back);
 
-        // The outbound circuit breaker, opened by the publishes that failed while Redis was away,
-        // refuses publishes for its 15 s: refusals are retried.
-        var probe = await FirstAnsweredAsync(run, "Afterville", cancellationToken);
-        run.Check("a new request after the restart is answered (refusals retried every second)", probe is not null,
-            probe is null ? "none within 60 s" : $"{(probe.FinishedAt!.Value - back).TotalSeconds:0.0} s after Redis returned");
+        await CheckAnsweredAfterRedisAsync(run, "a new request after the restart is answered (refusals retried every second)", "Afterville", back, cancellationToken);
+        run.CheckNoneRestarted();
 
-        var restarted = processes.Where(p => p.ProcessId != pids[p.Name] || p.Restarts > 0).Select(p => p.Name).ToList();
-        run.Check("no app or sidecar had to restart", restarted.Count == 0,
-            restarted.Count == 0 ? $"{processes.Count} processes kept their pids" : $"restarted: {string.Join(", ", restarted)}");
-
-        var refused = run.Requests.All.Where(r => !r.Accepted).ToList();
-        if (refused.Count > 0)
+        if (run.Requests.All.Any(r => !r.Accepted))
         {
-            run.Note($"{refused.Count} POSTs refused during the restart: {string.Join("; ", refused.Select(r => r.Detail).Distinct().Take(3))}");
+            run.Note(run.Requests.DescribeRefused("during the restart"));
         }
+        var stack = run.Stack.Stack;
         var reclaimed = stack[DaprNames.AppIds.Proxy].Sidecar.RecentLines().Concat(stack[DaprNames.AppIds.Ingress].Sidecar.RecentLines())
             .Count(l => l.Contains("Reclaimed pending entry", StringComparison.Ordinal));
         run.Note($"{reclaimed} pending entries reclaimed by the sidecars after the restart");

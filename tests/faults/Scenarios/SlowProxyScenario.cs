@@ -24,20 +24,13 @@ public sealed class SlowProxyScenario(CorrelationMode mode = CorrelationMode.Wor
 
     protected override FaultStackOptions StackOptions => new()
     {
-        AppEnvironment =
-        {
-            [DaprNames.AppIds.Proxy] = new()
-            {
-                ["Terminals__Count"] = "2",
-                ["Terminals__ProcessingTime"] = "00:00:00.500",
-                ["Terminals__AcquireTimeout"] = "00:00:00.200",
-            },
-        },
+        TerminalCount = 2,
+        ProcessingTime = TimeSpan.FromMilliseconds(500),
+        AppEnvironment = { [DaprNames.AppIds.Proxy] = new() { ["Terminals__AcquireTimeout"] = "00:00:00.200" } },
     };
 
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
-        await WarmUpAsync(run, cancellationToken);
         var redis = run.Stack.Redis;
 
         using var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -45,10 +38,9 @@ public sealed class SlowProxyScenario(CorrelationMode mode = CorrelationMode.Wor
 
         await run.Requests.SendAtRateAsync(40, 100, "Slowville", cancellationToken);
         var burstSent = run.Clock.Elapsed;
-        var settled = await run.Requests.SettleAsync(TimeSpan.FromSeconds(120), cancellationToken);
+        await run.CheckSettledAsync(TimeSpan.FromSeconds(120), cancellationToken);
         await sampling.CancelAsync();
         var oldest = await oldestPending;
-        run.Check("every accepted request gets a final answer within 120 s", settled, $"{run.Requests.Accepted.Count(r => r.Finished)}/{run.Requests.Accepted.Count} finished");
         run.Recovery = LastFinishedSince(run, burstSent);
 
         var busy = await PrometheusText.SumIfAnsweredAsync(run.Stack.Http, run.Stack.Proxy, "proxy_requests_retried_total", "\"busy\"", cancellationToken);

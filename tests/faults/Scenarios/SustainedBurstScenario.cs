@@ -46,6 +46,8 @@ public sealed class SustainedBurstScenario(CorrelationMode mode = CorrelationMod
 
     protected override FaultStackOptions StackOptions => new()
     {
+        TerminalCount = TerminalCount,
+        ProcessingTime = ProcessingTime,
         AppEnvironment =
         {
             [DaprNames.AppIds.Ingress] = new()
@@ -54,21 +56,11 @@ public sealed class SustainedBurstScenario(CorrelationMode mode = CorrelationMod
                 // One client IP: the per-IP rate limit must not answer 429 before the bound under test answers 503.
                 ["RateLimiting__Enabled"] = "false",
             },
-            [DaprNames.AppIds.Proxy] = new()
-            {
-                ["Terminals__Count"] = TerminalCount.ToString(CultureInfo.InvariantCulture),
-                ["Terminals__ProcessingTime"] = ProcessingTime.ToString("c", CultureInfo.InvariantCulture),
-            },
         },
     };
 
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
-        await WarmUpAsync(run, cancellationToken);
-        var stack = run.Stack.Stack;
-        var processes = stack.Instances.SelectMany(i => new[] { i.App, i.Sidecar }).ToList();
-        var pids = processes.ToDictionary(p => p.Name, p => p.ProcessId);
-
         using var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sampler = SampleAsync(run, sampling.Token);
         var burstStart = run.Clock.Elapsed;
@@ -137,12 +129,10 @@ public sealed class SustainedBurstScenario(CorrelationMode mode = CorrelationMod
             }
         }
 
-        var settled = await run.Requests.SettleAsync(TimeSpan.FromSeconds(120), cancellationToken);
-        run.Check("every accepted request gets a final answer within 120 s", settled, $"{run.Requests.Accepted.Count(r => r.Finished)}/{run.Requests.Accepted.Count} finished");
+        await run.CheckSettledAsync(TimeSpan.FromSeconds(120), cancellationToken);
         run.Recovery = LastFinishedSince(run, burstEnd);
 
-        var restarted = processes.Where(p => p.ProcessId != pids[p.Name]).Select(p => p.Name).ToList();
-        run.Check("no app or sidecar restarted", restarted.Count == 0, restarted.Count == 0 ? "same processes throughout" : string.Join(", ", restarted));
+        run.CheckNoneRestarted("no app or sidecar restarted");
 
         var accepted = burst.Count(r => r.Accepted);
         run.Note($"burst: {burst.Count} POSTs in {length.TotalSeconds:0.0} s ({burst.Count / length.TotalSeconds:0}/s) against {TerminalCount / ProcessingTime.TotalSeconds:0}/s of terminals: " +
