@@ -3,7 +3,6 @@ using System.Text.Json;
 using Dapr.Client;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
-using Sidecar.Tests.Infrastructure;
 
 namespace Sidecar.Tests;
 

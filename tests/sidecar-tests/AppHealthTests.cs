@@ -1,9 +1,6 @@
-using Dapr.Client;
 using Microsoft.AspNetCore.Http;
-using Sidecar.Tests.Infrastructure;
 using StackExchange.Redis;
 using TestSidecar.Hosting;
-using TestSupport;
 
 namespace Sidecar.Tests;
 
@@ -17,12 +14,7 @@ public sealed class AppHealthTests(RedisFixture redis)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
-    private sealed record Ping(string Text);
-
     private static Task<IResult> Ok(AppRequest request, int count) => Task.FromResult<IResult>(Results.StatusCode(200));
-
-    private static DaprClient Client(SidecarProcess sidecar) =>
-        new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcEndpoint.ToString()).Build();
 
     private static string[] HealthCheck(string path = "/health", int threshold = 2) =>
         ["--enable-app-health-check", "--app-health-check-path", path, "--app-health-probe-interval", "1", "--app-health-threshold", threshold.ToString(System.Globalization.CultureInfo.InvariantCulture)];
@@ -46,7 +38,7 @@ public sealed class AppHealthTests(RedisFixture redis)
         var resources = Resources.Write(redis.Endpoint, new Dictionary<string, string> { ["processingTimeout"] = "6000", ["redeliverInterval"] = "500" });
         await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in")], Ok);
         await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port, HealthCheck());
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
         await sidecar.WaitForOutputAsync("App subscriptions started", Wait, TestContext.Current.CancellationToken);
         await client.PublishEventAsync("pubsub", topic, new Ping("before"), TestContext.Current.CancellationToken);
         await app.WaitForDeliveriesAsync(1, Wait);
@@ -114,7 +106,7 @@ public sealed class AppHealthTests(RedisFixture redis)
         app.Health = _ => 500;
         await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Write(redis.Endpoint), app.Port,
             ["--app-health-check-path", "/health", "--app-health-probe-interval", "1"]);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         await client.PublishEventAsync("pubsub", topic, new Ping("x"), TestContext.Current.CancellationToken);
         await app.WaitForDeliveriesAsync(1, Wait);
@@ -186,7 +178,7 @@ public sealed class AppHealthTests(RedisFixture redis)
             return Results.StatusCode(200);
         });
         await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Write(redis.Endpoint), app.Port, HealthCheck());
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
         await sidecar.WaitForOutputAsync("App subscriptions started", Wait, TestContext.Current.CancellationToken);
 
         await client.PublishEventAsync("pubsub", topic, new Ping("slow"), TestContext.Current.CancellationToken);
@@ -221,7 +213,7 @@ public sealed class AppHealthTests(RedisFixture redis)
             """);
         await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in", deadLetter)], (_, _) => Task.FromResult<IResult>(Results.StatusCode(500)));
         await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port, HealthCheck());
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
         await sidecar.WaitForOutputAsync("App subscriptions started", Wait, TestContext.Current.CancellationToken);
 
         await client.PublishEventAsync("pubsub", topic, new Ping("failing"), TestContext.Current.CancellationToken);

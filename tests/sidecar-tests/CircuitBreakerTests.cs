@@ -1,10 +1,6 @@
 using Dapr;
-using Dapr.Client;
 using Microsoft.AspNetCore.Http;
-using Sidecar.Tests.Infrastructure;
 using TestSidecar.Resources;
-using TestSupport;
-using YamlDotNet.RepresentationModel;
 
 namespace Sidecar.Tests;
 
@@ -19,8 +15,6 @@ public sealed class CircuitBreakerTests(RedisFixture redis)
 
     private readonly ListLogger _log = new();
 
-    private sealed record Ping(string Text);
-
     private sealed class ManualClock : TimeProvider
     {
         private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -30,41 +24,30 @@ public sealed class CircuitBreakerTests(RedisFixture redis)
         public void Advance(TimeSpan by) => _now += by;
     }
 
-    private static YamlMappingNode Parse(string yaml)
-    {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(yaml));
-        return (YamlMappingNode)stream.Documents[0].RootNode;
-    }
-
-    private static string ResiliencyYaml(string breaker, string targets) => $"""
-        apiVersion: dapr.io/v1alpha1
-        kind: Resiliency
-        metadata:
-          name: test
-        spec:
-          policies:
-            circuitBreakers:
-              cb:
-        {string.Join('\n', breaker.Split('\n').Select(l => "        " + l))}
-          targets:
-            components:
-        {string.Join('\n', targets.Split('\n').Select(l => "      " + l))}
-        """;
-
+    /// <summary>A Resiliency with one circuit breaker policy, <c>cb</c>, and these component targets.</summary>
     private Resiliency Load(string breaker, string targets, TimeProvider? time = null) =>
-        Resiliency.From([Parse(ResiliencyYaml(breaker, targets))], _log, time);
+        Resiliency.From([Resources.Parse(Resources.Resiliency("test", $"""
+            policies:
+              circuitBreakers:
+                cb:
+            {Resources.Indent(breaker, 6)}
+            targets:
+              components:
+            {Resources.Indent(targets, 4)}
+            """))], _log, time);
 
-    private CircuitBreaker Breaker(string breaker, ManualClock clock) =>
-        Load(breaker, "pubsub:\n  outbound:\n    circuitBreaker: cb", clock).Outbound("pubsub", Resiliency.Pubsub)?.CircuitBreaker
-        ?? throw new InvalidOperationException("no breaker");
+    /// <summary>The pub/sub component's outbound breaker with these settings, on a clock of its own.</summary>
+    private (CircuitBreaker Breaker, ManualClock Clock) Breaker(string breaker)
+    {
+        var clock = new ManualClock();
+        var instance = Load(breaker, "pubsub:\n  outbound:\n    circuitBreaker: cb", clock).Outbound("pubsub", Resiliency.Pubsub)?.CircuitBreaker
+            ?? throw new InvalidOperationException("no breaker");
+        return (instance, clock);
+    }
 
     private static void Fail(CircuitBreaker breaker) => breaker.Report(breaker.Allow(), success: false);
 
     private static void Succeed(CircuitBreaker breaker) => breaker.Report(breaker.Allow(), success: true);
-
-    private static DaprClient Client(SidecarProcess sidecar) =>
-        new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcEndpoint.ToString()).Build();
 
     /// <summary>
     /// sony/gobreaker v0.5.0 gobreaker.go (beforeRequest, onFailure, currentState, onSuccess): after a
@@ -76,8 +59,7 @@ public sealed class CircuitBreakerTests(RedisFixture redis)
     [Fact]
     public void Trips_when_the_expression_holds_refuses_while_open_then_closes_after_maxRequests_successes()
     {
-        var clock = new ManualClock();
-        var breaker = Breaker("maxRequests: 2\ntimeout: 10s\ntrip: consecutiveFailures > 2", clock);
+        var (breaker, clock) = Breaker("maxRequests: 2\ntimeout: 10s\ntrip: consecutiveFailures > 2");
 
         Fail(breaker);
         Fail(breaker);
@@ -111,8 +93,7 @@ public sealed class CircuitBreakerTests(RedisFixture redis)
     [Fact]
     public void A_failure_while_half_open_opens_it_again()
     {
-        var clock = new ManualClock();
-        var breaker = Breaker("maxRequests: 3\ntimeout: 5s\ntrip: consecutiveFailures > 0", clock);
+        var (breaker, clock) = Breaker("maxRequests: 3\ntimeout: 5s\ntrip: consecutiveFailures > 0");
         Fail(breaker);
         clock.Advance(TimeSpan.FromSeconds(6));
 
@@ -131,8 +112,7 @@ public sealed class CircuitBreakerTests(RedisFixture redis)
     [Fact]
     public void Counts_reset_every_interval_while_closed_and_never_with_interval_0()
     {
-        var clock = new ManualClock();
-        var resetting = Breaker("interval: 10s\ntrip: consecutiveFailures > 2", clock);
+        var (resetting, clock) = Breaker("interval: 10s\ntrip: consecutiveFailures > 2");
         Fail(resetting);
         Fail(resetting);
         var straddling = resetting.Allow();
@@ -144,8 +124,7 @@ public sealed class CircuitBreakerTests(RedisFixture redis)
         Assert.Equal(CircuitBreakerState.Closed, resetting.State);
         Assert.Equal(2u, resetting.Counts.ConsecutiveFailures);
 
-        var clock2 = new ManualClock();
-        var never = Breaker("interval: 0\ntrip: totalFailures >= 3", clock2);
+        var (never, clock2) = Breaker("interval: 0\ntrip: totalFailures >= 3");
         Fail(never);
         Succeed(never);
         clock2.Advance(TimeSpan.FromDays(1));
@@ -163,8 +142,7 @@ public sealed class CircuitBreakerTests(RedisFixture redis)
     [Fact]
     public void Empty_settings_take_gobreakers_defaults()
     {
-        var clock = new ManualClock();
-        var breaker = Breaker("maxRequests: 0", clock);
+        var (breaker, clock) = Breaker("maxRequests: 0");
         for (var i = 0; i < 5; i++)
         {
             Fail(breaker);
@@ -220,17 +198,12 @@ public sealed class CircuitBreakerTests(RedisFixture redis)
     [Fact]
     public void Default_breakers_apply_without_a_target_and_unsupported_trips_or_names_are_refused()
     {
-        var defaults = Resiliency.From([Parse("""
-            apiVersion: dapr.io/v1alpha1
-            kind: Resiliency
-            metadata:
-              name: test
-            spec:
-              policies:
-                circuitBreakers:
-                  DefaultPubsubComponentOutboundCircuitBreakerPolicy:
-                    trip: consecutiveFailures > 1 && requests >= 2
-            """)], _log);
+        var defaults = Resiliency.From([Resources.Parse(Resources.Resiliency("test", """
+            policies:
+              circuitBreakers:
+                DefaultPubsubComponentOutboundCircuitBreakerPolicy:
+                  trip: consecutiveFailures > 1 && requests >= 2
+            """))], _log);
         Assert.Equal("DefaultPubsubComponentOutboundCircuitBreakerPolicy-pubsub", defaults.Outbound("pubsub", Resiliency.Pubsub)?.CircuitBreaker?.Name);
         Assert.Null(defaults.Inbound("pubsub", Resiliency.Pubsub));
 
@@ -239,32 +212,6 @@ public sealed class CircuitBreakerTests(RedisFixture redis)
         Assert.Throws<NotSupportedException>(() => Load("trip: size(x) > 1", "pubsub:\n  outbound:\n    circuitBreaker: cb"));
         Assert.Throws<InvalidOperationException>(() => Load("maxRequests: \"1\"", "pubsub:\n  outbound:\n    circuitBreaker: cb"));
         Assert.Throws<InvalidOperationException>(() => Load("trip: consecutiveFailures > 5", "pubsub:\n  outbound:\n    circuitBreaker: other"));
-    }
-
-    private static string PubSubResources(string redisEndpoint, string resiliency)
-    {
-        var folder = Directory.CreateTempSubdirectory("sidecar-test-resources-").FullName;
-        File.WriteAllText(Path.Combine(folder, "pubsub.yaml"), $"""
-            apiVersion: dapr.io/v1alpha1
-            kind: Component
-            metadata:
-              name: pubsub
-            spec:
-              type: pubsub.redis
-              version: v1
-              metadata:
-                - name: redisHost
-                  value: {redisEndpoint}
-            """);
-        File.WriteAllText(Path.Combine(folder, "resiliency.yaml"), $"""
-            apiVersion: dapr.io/v1alpha1
-            kind: Resiliency
-            metadata:
-              name: test
-            spec:
-            {string.Join('\n', resiliency.Split('\n').Select(l => "  " + l))}
-            """);
-        return folder;
     }
 
     /// <summary>
@@ -279,7 +226,7 @@ public sealed class CircuitBreakerTests(RedisFixture redis)
     {
         redis.Require();
         await using var server = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
-        var resources = PubSubResources(server.Endpoint, """
+        var resources = Resources.WithResiliency(server.Endpoint, "test", """
             policies:
               timeouts:
                 publish: 500ms
@@ -302,7 +249,7 @@ public sealed class CircuitBreakerTests(RedisFixture redis)
                     circuitBreaker: pubsubBreaker
             """);
         await using var sidecar = await Sidecars.StartAsync("ingress", resources);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
         var topic = Sidecars.NewName("cb");
         await client.PublishEventAsync("pubsub", topic, new Ping("before"), TestContext.Current.CancellationToken);
 
@@ -357,7 +304,7 @@ public sealed class CircuitBreakerTests(RedisFixture redis)
         redis.Require();
         var topic = Sidecars.NewName("cbin");
         var deadLetter = topic + "-dlq";
-        var resources = PubSubResources(redis.Endpoint, """
+        var resources = Resources.WithResiliency(redis.Endpoint, "test", """
             policies:
               circuitBreakers:
                 appBreaker:
@@ -375,7 +322,7 @@ public sealed class CircuitBreakerTests(RedisFixture redis)
             [Sidecars.Subscription(topic, "/in", deadLetter)],
             (_, _) => Task.FromResult(Volatile.Read(ref healthy) == 1 ? Results.Ok() : Results.StatusCode(500)));
         await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         for (var i = 1; i <= 2; i++)
         {

@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Dapr.Client;
 using Microsoft.AspNetCore.Http;
-using Sidecar.Tests.Infrastructure;
 using StackExchange.Redis;
-using TestSupport;
 
 namespace Sidecar.Tests;
 
@@ -12,13 +9,8 @@ public sealed class DeliveryTests(RedisFixture redis)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
 
-    private sealed record Ping(string Text);
-
     private static Task<IResult> Answer(int status, string? body = null) =>
         Task.FromResult(body is null ? Results.StatusCode(status) : Results.Text(body, "application/json", statusCode: status));
-
-    private static DaprClient Client(SidecarProcess sidecar) =>
-        new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcEndpoint.ToString()).Build();
 
     private async Task<long> PendingAsync(string topic, string group) =>
         (await redis.Db.StreamPendingAsync(topic, group)).PendingMessageCount;
@@ -66,7 +58,7 @@ public sealed class DeliveryTests(RedisFixture redis)
         var topic = Sidecars.NewName("deliver");
         await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/orders/in")], (_, _) => Answer(200, """{"status":"SUCCESS"}"""));
         await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Real(redis.Endpoint), app.Port);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         await client.PublishEventAsync("pubsub", topic, new Ping("hi"), TestContext.Current.CancellationToken);
         var delivery = (await app.WaitForDeliveriesAsync(1, Wait)).Single();
@@ -90,7 +82,7 @@ public sealed class DeliveryTests(RedisFixture redis)
         var resources = Resources.Write(redis.Endpoint, inboundRetry: ConstantRetry(2));
         await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in", deadLetter)], (_, _) => Answer(200, """{"status":"RETRY"}"""));
         await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         await client.PublishEventAsync("pubsub", topic, new Ping("again"), TestContext.Current.CancellationToken);
         await Sidecars.WaitUntilAsync(async () => await redis.Db.StreamLengthAsync(deadLetter) == 1, Wait, "the dead-letter entry");
@@ -110,7 +102,7 @@ public sealed class DeliveryTests(RedisFixture redis)
         var deadLetter = topic + "-dlq";
         await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in", deadLetter)], (_, _) => Answer(500));
         await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Write(redis.Endpoint), app.Port);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         await client.PublishEventAsync("pubsub", topic, new Ping("x"), TestContext.Current.CancellationToken);
         await Sidecars.WaitUntilAsync(async () => await redis.Db.StreamLengthAsync(deadLetter) == 1, Wait, "the dead-letter entry");
@@ -127,7 +119,7 @@ public sealed class DeliveryTests(RedisFixture redis)
         var resources = Resources.Write(redis.Endpoint, inboundRetry: ConstantRetry(5));
         await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in", deadLetter)], (_, _) => Answer(200, """{"status":"DROP"}"""));
         await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         await client.PublishEventAsync("pubsub", topic, new Ping("x"), TestContext.Current.CancellationToken);
         await Sidecars.WaitUntilAsync(async () => await redis.Db.StreamLengthAsync(deadLetter) == 1, Wait, "the dead-letter entry");
@@ -145,7 +137,7 @@ public sealed class DeliveryTests(RedisFixture redis)
         var resources = Resources.Write(redis.Endpoint, inboundRetry: ConstantRetry(5));
         await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in")], (_, _) => Answer(404));
         await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         await client.PublishEventAsync("pubsub", topic, new Ping("x"), TestContext.Current.CancellationToken);
         await Sidecars.WaitUntilAsync(async () => app.Deliveries.Any() && await PendingAsync(topic, "proxy") == 0, Wait, "XACK");
@@ -168,7 +160,7 @@ public sealed class DeliveryTests(RedisFixture redis)
             _ => Answer(204),
         });
         await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         await client.PublishEventAsync("pubsub", topic, new Ping("x"), TestContext.Current.CancellationToken);
         await app.WaitForDeliveriesAsync(4, Wait);
@@ -214,7 +206,7 @@ public sealed class DeliveryTests(RedisFixture redis)
             return attempt == 1 ? Hang(request) : Answer(200);
         });
         await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         await client.PublishEventAsync("pubsub", topic, new Ping("slow"), TestContext.Current.CancellationToken);
         await app.WaitForDeliveriesAsync(2, Wait);
@@ -267,7 +259,7 @@ public sealed class DeliveryTests(RedisFixture redis)
             return Results.Ok();
         });
         await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         await client.PublishEventAsync("pubsub", topic, new Ping("slow"), TestContext.Current.CancellationToken);
         await app.WaitForDeliveriesAsync(1, Wait);
@@ -292,7 +284,7 @@ public sealed class DeliveryTests(RedisFixture redis)
         await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in", deadLetter)], (request, _) =>
             Task.FromResult(request.Path == "/in" ? Results.Redirect("/elsewhere", permanent: false, preserveMethod: true) : Results.Ok()));
         await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Write(redis.Endpoint), app.Port);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         await client.PublishEventAsync("pubsub", topic, new Ping("x"), TestContext.Current.CancellationToken);
         await Sidecars.WaitUntilAsync(async () => await redis.Db.StreamLengthAsync(deadLetter) == 1, Wait, "the dead-letter entry");
@@ -330,7 +322,7 @@ public sealed class DeliveryTests(RedisFixture redis)
             return Results.Ok();
         });
         await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port, ["--app-max-concurrency", "1"]);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         for (var i = 0; i < 4; i++)
         {
@@ -356,7 +348,7 @@ public sealed class DeliveryTests(RedisFixture redis)
                 return Results.Ok();
             });
         await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Real(redis.Endpoint), app.Port, ["--app-max-concurrency", "2"]);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         for (var i = 0; i < 6; i++)
         {
@@ -380,7 +372,7 @@ public sealed class DeliveryTests(RedisFixture redis)
             return Results.Ok();
         });
         await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         for (var i = 0; i < 12; i++)
         {
@@ -451,7 +443,7 @@ public sealed class DeliveryTests(RedisFixture redis)
             return Results.StatusCode(500);
         });
         await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         await client.PublishEventAsync("pubsub", topic, new Ping("late"), TestContext.Current.CancellationToken);
         await Sidecars.WaitUntilAsync(async () => await redis.Db.StreamLengthAsync(deadLetter) == 1, Wait, "the dead-letter entry");
@@ -513,7 +505,7 @@ public sealed class DeliveryTests(RedisFixture redis)
             return Results.StatusCode(500);
         });
         await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Write(redis.Endpoint), app.Port);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         await client.PublishEventAsync("pubsub", topic, new Ping("x"), TestContext.Current.CancellationToken);
         await started.Task.WaitAsync(Wait, TestContext.Current.CancellationToken);
@@ -532,7 +524,7 @@ public sealed class DeliveryTests(RedisFixture redis)
         var topic = Sidecars.NewName("apptoken");
         await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in")], (_, _) => Answer(200));
         await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Real(redis.Endpoint), app.Port, environment: new Dictionary<string, string> { ["APP_API_TOKEN"] = "app-secret" });
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         await client.PublishEventAsync("pubsub", topic, new Ping("x"), TestContext.Current.CancellationToken);
         await app.WaitForDeliveriesAsync(1, Wait);
@@ -554,7 +546,7 @@ public sealed class DeliveryTests(RedisFixture redis)
             return Results.Ok();
         });
         await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Real(redis.Endpoint), app.Port);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         await client.PublishEventAsync("pubsub", topic, new Ping("x"), TestContext.Current.CancellationToken);
         await started.Task.WaitAsync(Wait, TestContext.Current.CancellationToken);
@@ -603,7 +595,7 @@ public sealed class DeliveryTests(RedisFixture redis)
         var subscription = new { pubsubname = "pubsub", topic, route = "/raw", metadata = new Dictionary<string, string> { ["rawPayload"] = "true" } };
         await using var app = await TestApp.StartAsync([subscription], (_, _) => Answer(200));
         await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Real(redis.Endpoint), app.Port);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         await client.PublishEventAsync("pubsub", topic, new Ping("hi"), TestContext.Current.CancellationToken);
         var delivery = (await app.WaitForDeliveriesAsync(1, Wait)).Single();

@@ -1,11 +1,8 @@
 using System.Net;
 using Dapr;
-using Dapr.Client;
 using Microsoft.AspNetCore.Http;
-using Sidecar.Tests.Infrastructure;
 using TestSidecar.Diagnostics;
 using TestSidecar.Hosting;
-using TestSupport;
 using YamlDotNet.RepresentationModel;
 
 namespace Sidecar.Tests;
@@ -13,11 +10,6 @@ namespace Sidecar.Tests;
 public sealed class MetricsTests(RedisFixture redis)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
-
-    private sealed record Ping(string Text);
-
-    private static DaprClient Client(SidecarProcess sidecar) =>
-        new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcEndpoint.ToString()).Build();
 
     private static Task<IResult> Answer(string body) => Task.FromResult(Results.Text(body, "application/json"));
 
@@ -52,7 +44,7 @@ public sealed class MetricsTests(RedisFixture redis)
         await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in")], (_, _) => Answer("""{"status":"SUCCESS"}"""));
         await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Real(redis.Endpoint), app.Port);
         Assert.DoesNotContain("dapr_component_pubsub", await ScrapeAsync(sidecar, "/any/path"), StringComparison.Ordinal);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         await client.PublishEventAsync("pubsub", topic, new Ping("hi"), TestContext.Current.CancellationToken);
         await app.WaitForDeliveriesAsync(1, Wait);
@@ -89,7 +81,7 @@ public sealed class MetricsTests(RedisFixture redis)
         await using var app = await TestApp.StartAsync([Sidecars.Subscription(topic, "/in", deadLetter)], (_, _) => Answer("""{"status":"RETRY"}"""));
         var resources = Resources.Write(redis.Endpoint, inboundRetry: "policy: constant\nduration: 20ms\nmaxRetries: 2");
         await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         await client.PublishEventAsync("pubsub", topic, new Ping("again"), TestContext.Current.CancellationToken);
         string Ingress(string process) => $"{{app_id=\"proxy\",component=\"pubsub\",namespace=\"\",process_status=\"{process}\",status=\"{process}\",topic=\"{topic}\"}}";
@@ -123,7 +115,7 @@ public sealed class MetricsTests(RedisFixture redis)
         });
         var resources = Resources.Write(redis.Endpoint, inboundRetry: "policy: constant\nduration: 20ms\nmaxRetries: 2", inboundTimeout: "200ms");
         await using var sidecar = await Sidecars.StartAsync("proxy", resources, app.Port);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         await client.PublishEventAsync("pubsub", topic, new Ping("slow"), TestContext.Current.CancellationToken);
         var lines = Lines(await ScrapeUntilAsync(sidecar,
@@ -149,7 +141,7 @@ public sealed class MetricsTests(RedisFixture redis)
         await using var app = await TestApp.StartAsync([Sidecars.Subscription(dropped, "/drop"), Sidecars.Subscription(missing, "/gone")],
             (request, _) => request.Path == "/drop" ? Answer("""{"status":"DROP"}""") : Task.FromResult(Results.StatusCode(404)));
         await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Real(redis.Endpoint), app.Port);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         await client.PublishEventAsync("pubsub", dropped, new Ping("drop me"), TestContext.Current.CancellationToken);
         await client.PublishEventAsync("pubsub", missing, new Ping("nobody"), TestContext.Current.CancellationToken);
@@ -169,7 +161,7 @@ public sealed class MetricsTests(RedisFixture redis)
     {
         redis.Require();
         await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Real(redis.Endpoint));
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
         var key = Sidecars.NewName("key");
 
         await client.SaveStateAsync("replystore", key, new Ping("kept"), cancellationToken: TestContext.Current.CancellationToken);
@@ -200,38 +192,20 @@ public sealed class MetricsTests(RedisFixture redis)
     {
         redis.Require();
         await using var server = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
-        var folder = Directory.CreateTempSubdirectory("sidecar-metrics-").FullName;
-        await File.WriteAllTextAsync(Path.Combine(folder, "pubsub.yaml"), $"""
-            apiVersion: dapr.io/v1alpha1
-            kind: Component
-            metadata:
-              name: pubsub
-            spec:
-              type: pubsub.redis
-              version: v1
-              metadata:
-                - name: redisHost
-                  value: {server.Endpoint}
-            """, TestContext.Current.CancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(folder, "resiliency.yaml"), """
-            apiVersion: dapr.io/v1alpha1
-            kind: Resiliency
-            metadata:
-              name: breakers
-            spec:
-              policies:
-                circuitBreakers:
-                  pubsubBreaker:
-                    timeout: 60s
-                    trip: consecutiveFailures > 0
-              targets:
-                components:
-                  pubsub:
-                    outbound:
-                      circuitBreaker: pubsubBreaker
-            """, TestContext.Current.CancellationToken);
-        await using var sidecar = await Sidecars.StartAsync("ingress", folder);
-        using var client = Client(sidecar);
+        var resources = Resources.WithResiliency(server.Endpoint, "breakers", """
+            policies:
+              circuitBreakers:
+                pubsubBreaker:
+                  timeout: 60s
+                  trip: consecutiveFailures > 0
+            targets:
+              components:
+                pubsub:
+                  outbound:
+                    circuitBreaker: pubsubBreaker
+            """);
+        await using var sidecar = await Sidecars.StartAsync("ingress", resources);
+        using var client = Sidecars.Client(sidecar);
         var topic = Sidecars.NewName("cbm");
         await client.PublishEventAsync("pubsub", topic, new Ping("up"), TestContext.Current.CancellationToken);
         await server.StopAsync();

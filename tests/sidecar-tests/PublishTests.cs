@@ -4,8 +4,6 @@ using Dapr;
 using Dapr.Client;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Sidecar.Tests.Infrastructure;
-using StackExchange.Redis;
 using DaprProto = Dapr.Client.Autogen.Grpc.v1;
 
 namespace Sidecar.Tests;
@@ -14,13 +12,56 @@ public sealed class PublishTests(RedisFixture redis)
 {
     private sealed record Order(string OrderId, int Quantity);
 
+    /// <summary>A sidecar on the real components with the two raw ways to publish through it: daprd's own gRPC client (request metadata, any bytes) and HTTP.</summary>
+    private sealed class Publisher : IAsyncDisposable
+    {
+        private readonly SidecarProcess _sidecar;
+        private readonly GrpcChannel _channel;
+
+        private Publisher(SidecarProcess sidecar)
+        {
+            _sidecar = sidecar;
+            _channel = GrpcChannel.ForAddress(sidecar.GrpcEndpoint);
+            Grpc = new DaprProto.Dapr.DaprClient(_channel);
+            Http = new HttpClient { BaseAddress = sidecar.HttpEndpoint };
+        }
+
+        public DaprProto.Dapr.DaprClient Grpc { get; }
+
+        public HttpClient Http { get; }
+
+        public static async Task<Publisher> StartAsync(string appId, RedisFixture redis) =>
+            new(await Sidecars.StartAsync(appId, Resources.Real(redis.Endpoint)));
+
+        public async ValueTask DisposeAsync()
+        {
+            Http.Dispose();
+            _channel.Dispose();
+            await _sidecar.DisposeAsync();
+        }
+    }
+
+    private static DaprProto.PublishEventRequest Request(string topic, string data, string? contentType = null, string pubsub = "pubsub")
+    {
+        var request = new DaprProto.PublishEventRequest { PubsubName = pubsub, Topic = topic, Data = Google.Protobuf.ByteString.CopyFromUtf8(data) };
+        if (contentType is not null)
+        {
+            request.DataContentType = contentType;
+        }
+        return request;
+    }
+
+    /// <summary>The cloud event stored in the topic's one entry.</summary>
+    private async Task<JsonElement> StoredEventAsync(string topic) =>
+        JsonDocument.Parse((await redis.Db.StreamRangeAsync(topic)).Single()["data"].ToString()).RootElement;
+
     [Fact]
     public async Task Grpc_publish_is_stored_as_XADD_data_holding_the_daprd_cloud_event()
     {
         redis.Require();
         var topic = Sidecars.NewName("orders");
         await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
-        using var client = new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcEndpoint.ToString()).UseHttpEndpoint(sidecar.HttpEndpoint.ToString()).Build();
+        using var client = Sidecars.Client(sidecar);
 
         await client.PublishEventAsync("pubsub", topic, new Order("o-1", 3), TestContext.Current.CancellationToken);
 
@@ -48,17 +89,15 @@ public sealed class PublishTests(RedisFixture redis)
     {
         redis.Require();
         var topic = Sidecars.NewName("traced");
-        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
-        using var channel = GrpcChannel.ForAddress(sidecar.GrpcEndpoint);
-        var client = new DaprProto.Dapr.DaprClient(channel);
+        await using var publisher = await Publisher.StartAsync("ingress", redis);
         const string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
 
-        await client.PublishEventAsync(
-            new DaprProto.PublishEventRequest { PubsubName = "pubsub", Topic = topic, Data = Google.Protobuf.ByteString.CopyFromUtf8("{\"a\":1}"), DataContentType = "application/json" },
+        await publisher.Grpc.PublishEventAsync(
+            Request(topic, "{\"a\":1}", "application/json"),
             new Metadata { { "traceparent", $"00-{traceId}-00f067aa0ba902b7-01" } },
             cancellationToken: TestContext.Current.CancellationToken);
 
-        var ce = JsonDocument.Parse((await redis.Db.StreamRangeAsync(topic)).Single()["data"].ToString()).RootElement;
+        var ce = await StoredEventAsync(topic);
         var traceParent = ce.GetProperty("traceparent").GetString();
         Assert.StartsWith($"00-{traceId}-", traceParent, StringComparison.Ordinal);
         Assert.DoesNotContain("00f067aa0ba902b7", traceParent, StringComparison.Ordinal);
@@ -69,16 +108,12 @@ public sealed class PublishTests(RedisFixture redis)
     {
         redis.Require();
         var topic = Sidecars.NewName("ce");
-        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
-        using var channel = GrpcChannel.ForAddress(sidecar.GrpcEndpoint);
-        var client = new DaprProto.Dapr.DaprClient(channel);
+        await using var publisher = await Publisher.StartAsync("ingress", redis);
         const string ownEvent = """{"id":"my-id","source":"me","type":"my.type","specversion":"1.0","datacontenttype":"application/json","data":{"x":1}}""";
 
-        await client.PublishEventAsync(
-            new DaprProto.PublishEventRequest { PubsubName = "pubsub", Topic = topic, Data = Google.Protobuf.ByteString.CopyFromUtf8(ownEvent), DataContentType = "application/cloudevents+json" },
-            cancellationToken: TestContext.Current.CancellationToken);
+        await publisher.Grpc.PublishEventAsync(Request(topic, ownEvent, "application/cloudevents+json"), cancellationToken: TestContext.Current.CancellationToken);
 
-        var ce = JsonDocument.Parse((await redis.Db.StreamRangeAsync(topic)).Single()["data"].ToString()).RootElement;
+        var ce = await StoredEventAsync(topic);
         Assert.Equal("my-id", ce.GetProperty("id").GetString());
         Assert.Equal("me", ce.GetProperty("source").GetString());
         Assert.Equal("my.type", ce.GetProperty("type").GetString());
@@ -95,7 +130,7 @@ public sealed class PublishTests(RedisFixture redis)
         var topic = Sidecars.NewName("trimmed");
         var resources = Resources.Write(redis.Endpoint, new Dictionary<string, string> { ["maxLenApprox"] = "10" });
         await using var sidecar = await Sidecars.StartAsync("ingress", resources);
-        using var client = new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcEndpoint.ToString()).Build();
+        using var client = Sidecars.Client(sidecar);
 
         for (var i = 0; i < 400; i++)
         {
@@ -113,7 +148,7 @@ public sealed class PublishTests(RedisFixture redis)
         redis.Require();
         var topic = Sidecars.NewName("untrimmed");
         await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Write(redis.Endpoint));
-        using var client = new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcEndpoint.ToString()).Build();
+        using var client = Sidecars.Client(sidecar);
 
         for (var i = 0; i < 250; i++)
         {
@@ -127,13 +162,9 @@ public sealed class PublishTests(RedisFixture redis)
     public async Task Grpc_publish_to_an_unknown_pubsub_fails_with_InvalidArgument()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
-        using var channel = GrpcChannel.ForAddress(sidecar.GrpcEndpoint);
-        var client = new DaprProto.Dapr.DaprClient(channel);
+        await using var publisher = await Publisher.StartAsync("ingress", redis);
 
-        var error = await Assert.ThrowsAsync<RpcException>(async () => await client.PublishEventAsync(
-            new DaprProto.PublishEventRequest { PubsubName = "nope", Topic = "t", Data = Google.Protobuf.ByteString.CopyFromUtf8("{}") },
-            cancellationToken: TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await publisher.Grpc.PublishEventAsync(Request("t", "{}", pubsub: "nope"), cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Equal("pubsub nope is not found", error.Status.Detail);
@@ -144,11 +175,10 @@ public sealed class PublishTests(RedisFixture redis)
     {
         redis.Require();
         var topic = Sidecars.NewName("http");
-        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
-        using var http = new HttpClient { BaseAddress = sidecar.HttpEndpoint };
+        await using var publisher = await Publisher.StartAsync("ingress", redis);
 
-        using var ok = await http.PostAsync($"/v1.0/publish/pubsub/{topic}", new StringContent("{\"a\":1}", System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
-        using var missing = await http.PostAsync("/v1.0/publish/nope/t", new StringContent("{}"), TestContext.Current.CancellationToken);
+        using var ok = await publisher.Http.PostAsync($"/v1.0/publish/pubsub/{topic}", new StringContent("{\"a\":1}", System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var missing = await publisher.Http.PostAsync("/v1.0/publish/nope/t", new StringContent("{}"), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.NoContent, ok.StatusCode);
         Assert.Equal(1, await redis.Db.StreamLengthAsync(topic));
@@ -164,7 +194,7 @@ public sealed class PublishTests(RedisFixture redis)
         redis.Require();
         // components/pubsub.yaml is scoped to ingress and proxy only.
         await using var sidecar = await Sidecars.StartAsync("someone-else", Resources.Real(redis.Endpoint));
-        using var client = new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcEndpoint.ToString()).Build();
+        using var client = Sidecars.Client(sidecar);
 
         var error = await Assert.ThrowsAsync<DaprException>(() => client.PublishEventAsync("pubsub", "t", new Order("o", 1), TestContext.Current.CancellationToken));
 
@@ -176,15 +206,13 @@ public sealed class PublishTests(RedisFixture redis)
     {
         redis.Require();
         var topic = Sidecars.NewName("raw");
-        await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Real(redis.Endpoint));
-        using var channel = GrpcChannel.ForAddress(sidecar.GrpcEndpoint);
-        var client = new DaprProto.Dapr.DaprClient(channel);
+        await using var publisher = await Publisher.StartAsync("proxy", redis);
         const string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
         byte[] payload = [0x00, 0xff, .. "not json {"u8];
         var request = new DaprProto.PublishEventRequest { PubsubName = "pubsub", Topic = topic, Data = Google.Protobuf.ByteString.CopyFrom(payload), DataContentType = "application/json" };
         request.Metadata["rawPayload"] = "true";
 
-        await client.PublishEventAsync(request, new Metadata { { "traceparent", $"00-{traceId}-00f067aa0ba902b7-01" } }, cancellationToken: TestContext.Current.CancellationToken);
+        await publisher.Grpc.PublishEventAsync(request, new Metadata { { "traceparent", $"00-{traceId}-00f067aa0ba902b7-01" } }, cancellationToken: TestContext.Current.CancellationToken);
 
         var entry = Assert.Single(await redis.Db.StreamRangeAsync(topic));
         Assert.Equal(payload, (byte[])entry["data"]!);
@@ -199,10 +227,9 @@ public sealed class PublishTests(RedisFixture redis)
     {
         redis.Require();
         var topic = Sidecars.NewName("rawhttp");
-        await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Real(redis.Endpoint));
-        using var http = new HttpClient { BaseAddress = sidecar.HttpEndpoint };
+        await using var publisher = await Publisher.StartAsync("proxy", redis);
 
-        using var response = await http.PostAsync($"/v1.0/publish/pubsub/{topic}?metadata.rawPayload=true",
+        using var response = await publisher.Http.PostAsync($"/v1.0/publish/pubsub/{topic}?metadata.rawPayload=true",
             new StringContent("""{"not":"wrapped"}""", System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
@@ -218,15 +245,12 @@ public sealed class PublishTests(RedisFixture redis)
     {
         redis.Require();
         var topic = Sidecars.NewName("rawbad");
-        await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Real(redis.Endpoint));
-        using var channel = GrpcChannel.ForAddress(sidecar.GrpcEndpoint);
-        var client = new DaprProto.Dapr.DaprClient(channel);
-        using var http = new HttpClient { BaseAddress = sidecar.HttpEndpoint };
-        var request = new DaprProto.PublishEventRequest { PubsubName = "pubsub", Topic = topic, Data = Google.Protobuf.ByteString.CopyFromUtf8("x") };
+        await using var publisher = await Publisher.StartAsync("proxy", redis);
+        var request = Request(topic, "x");
         request.Metadata["rawPayload"] = "yes";
 
-        var grpc = await Assert.ThrowsAsync<RpcException>(async () => await client.PublishEventAsync(request, cancellationToken: TestContext.Current.CancellationToken));
-        using var response = await http.PostAsync($"/v1.0/publish/pubsub/{topic}?metadata.rawPayload=yes", new StringContent("x"), TestContext.Current.CancellationToken);
+        var grpc = await Assert.ThrowsAsync<RpcException>(async () => await publisher.Grpc.PublishEventAsync(request, cancellationToken: TestContext.Current.CancellationToken));
+        using var response = await publisher.Http.PostAsync($"/v1.0/publish/pubsub/{topic}?metadata.rawPayload=yes", new StringContent("x"), TestContext.Current.CancellationToken);
 
         Assert.Equal(StatusCode.InvalidArgument, grpc.StatusCode);
         Assert.Equal("failed deserializing metadata. Error: rawPayload value must be a valid boolean: actual is 'yes'", grpc.Status.Detail);
@@ -247,12 +271,9 @@ public sealed class PublishTests(RedisFixture redis)
     {
         redis.Require();
         var topic = Sidecars.NewName("ceover");
-        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
-        using var channel = GrpcChannel.ForAddress(sidecar.GrpcEndpoint);
-        var client = new DaprProto.Dapr.DaprClient(channel);
-        using var http = new HttpClient { BaseAddress = sidecar.HttpEndpoint };
+        await using var publisher = await Publisher.StartAsync("ingress", redis);
         const string traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-        var request = new DaprProto.PublishEventRequest { PubsubName = "pubsub", Topic = topic, Data = Google.Protobuf.ByteString.CopyFromUtf8("{\"a\":1}"), DataContentType = "application/json" };
+        var request = Request(topic, "{\"a\":1}", "application/json");
         request.Metadata["cloudevent.id"] = "my-id";
         request.Metadata["CloudEvent.Source"] = "my-source";
         request.Metadata["cloudevent.type"] = "";
@@ -261,8 +282,8 @@ public sealed class PublishTests(RedisFixture redis)
         request.Metadata["cloudevent.traceparent"] = traceParent;
         request.Metadata["cloudevent.tracestate"] = "k=v";
 
-        await client.PublishEventAsync(request, cancellationToken: TestContext.Current.CancellationToken);
-        using var response = await http.PostAsync($"/v1.0/publish/pubsub/{topic}?metadata.cloudevent.id=http-id&metadata.cloudevent.type=my.type&metadata.cloudevent.traceid=http-trace",
+        await publisher.Grpc.PublishEventAsync(request, cancellationToken: TestContext.Current.CancellationToken);
+        using var response = await publisher.Http.PostAsync($"/v1.0/publish/pubsub/{topic}?metadata.cloudevent.id=http-id&metadata.cloudevent.type=my.type&metadata.cloudevent.traceid=http-trace",
             new StringContent("{\"a\":2}", System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
@@ -294,15 +315,14 @@ public sealed class PublishTests(RedisFixture redis)
     {
         redis.Require();
         var topic = Sidecars.NewName("cekeep");
-        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
-        using var http = new HttpClient { BaseAddress = sidecar.HttpEndpoint };
+        await using var publisher = await Publisher.StartAsync("ingress", redis);
 
-        using var response = await http.PostAsync($"/v1.0/publish/pubsub/{topic}?metadata.cloudevent.id=override&metadata.cloudevent.source=override",
+        using var response = await publisher.Http.PostAsync($"/v1.0/publish/pubsub/{topic}?metadata.cloudevent.id=override&metadata.cloudevent.source=override",
             new StringContent("""{"id":"own-id","source":"own-source","specversion":"1.0","type":"t","data":{"a":1}}""", System.Text.Encoding.UTF8, "application/cloudevents+json"),
             TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        var ce = JsonDocument.Parse((await redis.Db.StreamRangeAsync(topic)).Single()["data"].ToString()).RootElement;
+        var ce = await StoredEventAsync(topic);
         Assert.Equal("own-id", ce.GetProperty("id").GetString());
         Assert.Equal("own-source", ce.GetProperty("source").GetString());
     }

@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Sidecar.Tests.Infrastructure;
 using TestSidecar.Resources;
-using YamlDotNet.RepresentationModel;
 
 namespace Sidecar.Tests;
 
@@ -12,31 +10,19 @@ public sealed class ResiliencyTests
     private readonly ListLogger _log = new();
 
     private Resiliency Load(params string[] documents) =>
-        Resiliency.From(documents.Select(Parse), _log);
+        Resiliency.From(documents.Select(Resources.Parse), _log);
 
-    private static YamlMappingNode Parse(string yaml)
-    {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(yaml));
-        return (YamlMappingNode)stream.Documents[0].RootNode;
-    }
-
-    private static string InboundRetry(string retry) => $"""
-        apiVersion: dapr.io/v1alpha1
-        kind: Resiliency
-        metadata:
-          name: test
-        spec:
-          policies:
-            retries:
-              deliveryRetry:
-        {string.Join('\n', retry.Split('\n').Select(l => "        " + l))}
-          targets:
-            components:
-              pubsub:
-                inbound:
-                  retry: deliveryRetry
-        """;
+    private static string InboundRetry(string retry) => Resources.Resiliency("test", $"""
+        policies:
+          retries:
+            deliveryRetry:
+        {Resources.Indent(retry, 6)}
+        targets:
+          components:
+            pubsub:
+              inbound:
+                retry: deliveryRetry
+        """);
 
     private RetryPolicy Retry(string retry) =>
         Load(InboundRetry(retry)).Inbound("pubsub", Resiliency.Pubsub)?.Retry ?? throw new InvalidOperationException("no inbound retry");
@@ -292,13 +278,7 @@ public sealed class ResiliencyTests
             metadata:
               name: second
             """);
-        File.WriteAllText(Path.Combine(folder, "b.yaml"), """
-            kind: Component
-            metadata:
-              name: pubsub
-            spec:
-              type: pubsub.redis
-              version: v1
+        File.WriteAllText(Path.Combine(folder, "b.yaml"), Resources.PubSubComponent("127.0.0.1:6379") + """
             ---
             kind: Resiliency
             metadata:

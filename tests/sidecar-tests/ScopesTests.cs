@@ -6,8 +6,6 @@ using Google.Rpc;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Http;
-using Sidecar.Tests.Infrastructure;
-using TestSupport;
 using DaprProto = Dapr.Client.Autogen.Grpc.v1;
 
 namespace Sidecar.Tests;

@@ -2,9 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Http;
-using Sidecar.Tests.Infrastructure;
 using StackExchange.Redis;
-using TestSupport;
 
 namespace Sidecar.Tests;
 

@@ -1,5 +1,3 @@
-using TestSupport;
-
 namespace Sidecar.Tests;
 
 /// <summary>

@@ -4,9 +4,7 @@ using System.Text.Json;
 using Dapr.Client;
 using Google.Rpc;
 using Grpc.Core;
-using Sidecar.Tests.Infrastructure;
 using StackExchange.Redis;
-using TestSupport;
 
 namespace Sidecar.Tests;
 
@@ -22,9 +20,6 @@ public sealed class StateTests(RedisFixture redis)
 
     private sealed record Reply(string RequestId, string City, int TemperatureC);
 
-    private static DaprClient Client(SidecarProcess sidecar) =>
-        new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcEndpoint.ToString()).Build();
-
     private static string NewKey() => "req-" + Guid.NewGuid().ToString("N");
 
     private static RpcException Rpc(Exception ex) =>
@@ -36,6 +31,15 @@ public sealed class StateTests(RedisFixture redis)
         return Google.Rpc.Status.Parser.ParseFrom(details).Details.Single(d => d.Is(ErrorInfo.Descriptor)).Unpack<ErrorInfo>();
     }
 
+    /// <summary>daprd's gRPC error: the status, its message, and the ErrorInfo reason in grpc-status-details-bin.</summary>
+    private static void AssertGrpcError(Exception error, StatusCode status, string detail, string reason)
+    {
+        var rpc = Rpc(error);
+        Assert.Equal(status, rpc.StatusCode);
+        Assert.Equal(detail, rpc.Status.Detail);
+        Assert.Equal(reason, ErrorInfoOf(rpc).Reason);
+    }
+
     private async Task<SidecarProcess> StartProxyAsync(string? redisEndpoint = null) =>
         await Sidecars.StartAsync("proxy", Resources.Real(redisEndpoint ?? redis.Endpoint));
 
@@ -44,7 +48,7 @@ public sealed class StateTests(RedisFixture redis)
     {
         redis.Require();
         await using var sidecar = await StartProxyAsync();
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
         var key = NewKey();
         var reply = new Reply(key, "Oslo", 7);
 
@@ -64,7 +68,7 @@ public sealed class StateTests(RedisFixture redis)
     {
         redis.Require();
         await using var sidecar = await StartProxyAsync();
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
         var key = NewKey();
 
         await client.SaveStateAsync(Store, key, new Reply(key, "Bergen", 3), metadata: Ttl600, cancellationToken: TestContext.Current.CancellationToken);
@@ -86,7 +90,7 @@ public sealed class StateTests(RedisFixture redis)
     {
         redis.Require();
         await using var sidecar = await StartProxyAsync();
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
         var key = NewKey();
         var other = NewKey();
 
@@ -106,7 +110,7 @@ public sealed class StateTests(RedisFixture redis)
     {
         redis.Require();
         await using var sidecar = await StartProxyAsync();
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
         var key = NewKey();
         await client.SaveStateAsync(Store, key, "v1", cancellationToken: TestContext.Current.CancellationToken);
         await client.SaveStateAsync(Store, key, "v2", cancellationToken: TestContext.Current.CancellationToken);
@@ -120,9 +124,7 @@ public sealed class StateTests(RedisFixture redis)
         Assert.True(current);
         Assert.Equal("v3", value);
         Assert.Equal("3", etag);
-        Assert.Equal(StatusCode.InvalidArgument, Rpc(invalid).StatusCode);
-        Assert.Equal("failed saving state in state store replystore: invalid etag value: strconv.Atoi: parsing \"not-a-number\": invalid syntax", Rpc(invalid).Status.Detail);
-        Assert.Equal("ERR_STATE_SAVE", ErrorInfoOf(Rpc(invalid)).Reason);
+        AssertGrpcError(invalid, StatusCode.InvalidArgument, "failed saving state in state store replystore: invalid etag value: strconv.Atoi: parsing \"not-a-number\": invalid syntax", "ERR_STATE_SAVE");
     }
 
     [Fact]
@@ -131,7 +133,7 @@ public sealed class StateTests(RedisFixture redis)
         redis.Require();
         await using var sidecar = await StartProxyAsync();
         using var grpc = Grpc.Net.Client.GrpcChannel.ForAddress(sidecar.GrpcEndpoint);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
         var key = NewKey();
         await client.SaveStateAsync(Store, key, "v1", cancellationToken: TestContext.Current.CancellationToken);
 
@@ -164,7 +166,7 @@ public sealed class StateTests(RedisFixture redis)
     {
         redis.Require();
         await using var sidecar = await StartProxyAsync();
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
         var key = NewKey();
         var firstWrite = new StateOptions { Concurrency = ConcurrencyMode.FirstWrite };
 
@@ -189,7 +191,7 @@ public sealed class StateTests(RedisFixture redis)
     {
         redis.Require();
         await using var sidecar = await StartProxyAsync();
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
         var key = NewKey();
         var guarded = NewKey();
         await client.SaveStateAsync(Store, key, "v", cancellationToken: TestContext.Current.CancellationToken);
@@ -216,17 +218,15 @@ public sealed class StateTests(RedisFixture redis)
     {
         redis.Require();
         await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(redis.Endpoint));
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
         using var http = new HttpClient { BaseAddress = sidecar.HttpEndpoint };
 
         var error = await Assert.ThrowsAsync<Dapr.DaprException>(() => client.GetStateAsync<string>(Store, "k", cancellationToken: TestContext.Current.CancellationToken));
         using var httpGet = await http.GetAsync($"/v1.0/state/{Store}/k", TestContext.Current.CancellationToken);
         var body = JsonDocument.Parse(await httpGet.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
 
-        Assert.Equal(StatusCode.InvalidArgument, Rpc(error).StatusCode);
-        Assert.Equal("state store replystore is not found", Rpc(error).Status.Detail);
+        AssertGrpcError(error, StatusCode.InvalidArgument, "state store replystore is not found", "DAPR_STATE_NOT_FOUND");
         var info = ErrorInfoOf(Rpc(error));
-        Assert.Equal("DAPR_STATE_NOT_FOUND", info.Reason);
         Assert.Equal("dapr.io", info.Domain);
         Assert.Empty(info.Metadata);
         Assert.Equal(HttpStatusCode.BadRequest, httpGet.StatusCode);
@@ -240,13 +240,11 @@ public sealed class StateTests(RedisFixture redis)
     {
         redis.Require();
         await using var sidecar = await Sidecars.StartAsync("proxy", Resources.Write(redis.Endpoint));
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         var error = await Assert.ThrowsAsync<Dapr.DaprException>(() => client.GetStateAsync<string>(Store, "k", cancellationToken: TestContext.Current.CancellationToken));
 
-        Assert.Equal(StatusCode.FailedPrecondition, Rpc(error).StatusCode);
-        Assert.Equal("state store replystore is not configured", Rpc(error).Status.Detail);
-        Assert.Equal("DAPR_STATE_NOT_CONFIGURED", ErrorInfoOf(Rpc(error)).Reason);
+        AssertGrpcError(error, StatusCode.FailedPrecondition, "state store replystore is not configured", "DAPR_STATE_NOT_CONFIGURED");
     }
 
     [Fact]
@@ -254,13 +252,11 @@ public sealed class StateTests(RedisFixture redis)
     {
         redis.Require();
         await using var sidecar = await StartProxyAsync();
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
 
         var error = await Assert.ThrowsAsync<Dapr.DaprException>(() => client.SaveStateAsync(Store, "a||b", "v", cancellationToken: TestContext.Current.CancellationToken));
 
-        Assert.Equal(StatusCode.InvalidArgument, Rpc(error).StatusCode);
-        Assert.Equal("input key/keyPrefix 'a||b' can't contain '||'", Rpc(error).Status.Detail);
-        Assert.Equal("DAPR_STATE_ILLEGAL_KEY", ErrorInfoOf(Rpc(error)).Reason);
+        AssertGrpcError(error, StatusCode.InvalidArgument, "input key/keyPrefix 'a||b' can't contain '||'", "DAPR_STATE_ILLEGAL_KEY");
     }
 
     [Fact]
@@ -290,7 +286,7 @@ public sealed class StateTests(RedisFixture redis)
         }
         await File.WriteAllTextAsync(Path.Combine(folder, "stores.yaml"), yaml.ToString(), TestContext.Current.CancellationToken);
         await using var sidecar = await Sidecars.StartAsync("proxy", folder);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
         var key = NewKey();
 
         foreach (var store in new[] { "by-name", "no-prefix", "literal", "by-app" })
@@ -310,7 +306,7 @@ public sealed class StateTests(RedisFixture redis)
     {
         redis.Require();
         await using var sidecar = await StartProxyAsync();
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
         var key = NewKey();
         await redis.Db.HashSetAsync("proxy||" + key, [new HashEntry("data", "{\"requestId\":\"r\",\"city\":\"Oslo\",\"temperatureC\":1}"), new HashEntry("version", "41")]);
         await redis.Db.StringSetAsync("proxy||" + key + "-plain", "\"old\"");
@@ -331,7 +327,7 @@ public sealed class StateTests(RedisFixture redis)
         redis.Require();
         await using var store = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
         await using var sidecar = await StartProxyAsync(store.Endpoint);
-        using var client = Client(sidecar);
+        using var client = Sidecars.Client(sidecar);
         var key = NewKey();
         await client.SaveStateAsync(Store, key, "v", cancellationToken: TestContext.Current.CancellationToken);
 

@@ -1,7 +1,5 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Sidecar.Tests.Infrastructure;
-using TestSupport;
 
 namespace Sidecar.Tests;
 

@@ -4,12 +4,8 @@ using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Sidecar.Tests.Infrastructure;
 using static Sidecar.Tests.Infrastructure.WorkflowWorker;
 using StackExchange.Redis;
-using TestSupport;
 using P = Microsoft.DurableTask.Protobuf;
 
 namespace Sidecar.Tests;
@@ -61,11 +57,29 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
             context.CallActivityAsync<string>(nameof(HeldOnceActivity), input);
     }
 
-    /// <summary>A pod lost: the sidecar and the app's worker die with SIGKILL, nothing stopped in order.</summary>
-    private static async Task LosePodAsync(SidecarProcess sidecar, IHost worker)
+    /// <summary>
+    /// Runs <paramref name="work"/> with a worker on a sidecar on <paramref name="store"/>, then loses that
+    /// pod: the sidecar and the app's worker die with SIGKILL, nothing stopped in order.
+    /// </summary>
+    private static async Task OnAPodThatIsLostAsync(RedisServer store, Func<DaprWorkflowClient, Task> work)
     {
+        await using var sidecar = await StartSidecarAsync(store);
+        var worker = await StartWorkerAsync(sidecar);
+        await work(worker.Services.GetRequiredService<DaprWorkflowClient>());
         await sidecar.KillAsync();
         await KillWorkerAsync(worker);
+    }
+
+    /// <summary>Schedules <paramref name="workflow"/> on a pod that is lost once the instance has started; the instance's id.</summary>
+    private static async Task<string> StartedOnALostPodAsync<TInput>(RedisServer store, string workflow, TInput input)
+    {
+        var id = Guid.NewGuid().ToString("N");
+        await OnAPodThatIsLostAsync(store, async client =>
+        {
+            await client.ScheduleNewWorkflowAsync(workflow, id, input);
+            await StartedAsync(client, id);
+        });
+        return id;
     }
 
     private static Task<SidecarProcess> StartSidecarAsync(RedisServer store) =>
@@ -78,19 +92,10 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
     {
         redis.Require();
         await using var store = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
-        var id = Guid.NewGuid().ToString("N");
-        await using (var first = await StartSidecarAsync(store))
-        {
-            var worker = await StartWorkerAsync(first);
-            var client = worker.Services.GetRequiredService<DaprWorkflowClient>();
-            await client.ScheduleNewWorkflowAsync(nameof(AwaitReplyWorkflow), id, "asked");
-            await StartedAsync(client, id);
-            await LosePodAsync(first, worker);
-        }
+        var id = await StartedOnALostPodAsync(store, nameof(AwaitReplyWorkflow), "asked");
 
-        await using var second = await StartSidecarAsync(store);
-        using var host = await StartWorkerAsync(second);
-        var again = host.Services.GetRequiredService<DaprWorkflowClient>();
+        await using var second = await WorkflowApp.StartAsync(await StartSidecarAsync(store));
+        var again = second.Client;
         var before = await again.GetWorkflowStateAsync(id, getInputsAndOutputs: true, TestContext.Current.CancellationToken);
         await again.RaiseEventAsync(id, "reply", "answered", TestContext.Current.CancellationToken);
         var state = await CompletionAsync(again, id);
@@ -98,7 +103,6 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
         Assert.Equal(WorkflowRuntimeStatus.Running, before?.RuntimeStatus);
         Assert.Equal(WorkflowRuntimeStatus.Completed, state.RuntimeStatus);
         Assert.Equal("asked:answered", state.ReadOutputAs<string>());
-        await host.StopAsync(TestContext.Current.CancellationToken);
     }
 
     /// <summary>run.go createTimers: the timer- reminder lives in the Scheduler and fires after the restart.</summary>
@@ -107,27 +111,17 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
     {
         redis.Require();
         await using var store = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
-        var id = Guid.NewGuid().ToString("N");
-        DateTime restartedAt;
-        await using (var first = await StartSidecarAsync(store))
-        {
-            var worker = await StartWorkerAsync(first);
-            var client = worker.Services.GetRequiredService<DaprWorkflowClient>();
-            await client.ScheduleNewWorkflowAsync(nameof(NapWorkflow), id, 6);
-            await StartedAsync(client, id);
-            await LosePodAsync(first, worker);
-        }
+        var id = await StartedOnALostPodAsync(store, nameof(NapWorkflow), 6);
 
-        await using var second = await StartSidecarAsync(store);
-        restartedAt = DateTime.UtcNow;
-        using var host = await StartWorkerAsync(second);
-        var state = await CompletionAsync(host.Services.GetRequiredService<DaprWorkflowClient>(), id);
+        var restarted = await StartSidecarAsync(store);
+        var restartedAt = DateTime.UtcNow;
+        await using var second = await WorkflowApp.StartAsync(restarted);
+        var state = await CompletionAsync(second.Client, id);
 
         Assert.Equal(WorkflowRuntimeStatus.Completed, state.RuntimeStatus);
         Assert.StartsWith("woke at ", state.ReadOutputAs<string>(), StringComparison.Ordinal);
         Assert.True(state.LastUpdatedAt.ToUniversalTime() > restartedAt, $"completed at {state.LastUpdatedAt:O}, before the restart at {restartedAt:O}");
-        Assert.Contains(second.Output, line => line.Contains("1 timers armed again", StringComparison.Ordinal) || SidecarUnderTest.Current.IsDaprd);
-        await host.StopAsync(TestContext.Current.CancellationToken);
+        Assert.Contains(second.Sidecar.Output, line => line.Contains("1 timers armed again", StringComparison.Ordinal) || SidecarUnderTest.Current.IsDaprd);
     }
 
     /// <summary>activity/invoke.go: the run-activity reminder fires again after the restart, so an activity in flight runs again (at least once).</summary>
@@ -140,22 +134,17 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
         var hold = Holds[id] = new ManualResetEventSlim();
         try
         {
-            await using (var first = await StartSidecarAsync(store))
+            await OnAPodThatIsLostAsync(store, async client =>
             {
-                var worker = await StartWorkerAsync(first);
-                var client = worker.Services.GetRequiredService<DaprWorkflowClient>();
                 await client.ScheduleNewWorkflowAsync(nameof(ActivityWorkflow), id, id);
                 await Sidecars.WaitUntilAsync(() => Task.FromResult(Attempts.GetValueOrDefault(id) == 1), WaitLimit, "the activity started on the first worker");
-                await LosePodAsync(first, worker);
-            }
+            });
 
-            await using var second = await StartSidecarAsync(store);
-            using var host = await StartWorkerAsync(second);
-            var state = await CompletionAsync(host.Services.GetRequiredService<DaprWorkflowClient>(), id);
+            await using var second = await WorkflowApp.StartAsync(await StartSidecarAsync(store));
+            var state = await CompletionAsync(second.Client, id);
 
             Assert.Equal(WorkflowRuntimeStatus.Completed, state.RuntimeStatus);
             Assert.Equal($"{id} ran 2 times", state.ReadOutputAs<string>());
-            await host.StopAsync(TestContext.Current.CancellationToken);
         }
         finally
         {
@@ -179,8 +168,8 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
         await using var connection = await ConnectionMultiplexer.ConnectAsync(store.Endpoint);
         var db = connection.GetDatabase();
         var id = Guid.NewGuid().ToString("N");
-        await using var sidecar = await StartSidecarAsync(store);
-        using var worker = await StartWorkerAsync(sidecar);
+        await using var workflows = await WorkflowApp.StartAsync(await StartSidecarAsync(store), withWorker: false);
+        using var worker = await StartWorkerAsync(workflows.Sidecar);
         var client = worker.Services.GetRequiredService<DaprWorkflowClient>();
         await client.ScheduleNewWorkflowAsync(nameof(AwaitReplyWorkflow), id, "asked");
         await StartedAsync(client, id);
@@ -215,8 +204,7 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
         Assert.Equal("reply", raised.EventRaised.Name);
         Assert.Equal("\"answered\"", raised.EventRaised.Input);
 
-        using var host = await StartWorkerAsync(sidecar);
-        var again = host.Services.GetRequiredService<DaprWorkflowClient>();
+        var again = await workflows.StartWorkerAsync();
         await CompletionAsync(again, id);
         var afterCompletion = await RowsAsync();
         Assert.DoesNotContain("inbox-000000", afterCompletion);
@@ -232,7 +220,6 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
 
         await again.PurgeInstanceAsync(id, TestContext.Current.CancellationToken);
         Assert.Empty(await RowsAsync());
-        await host.StopAsync(TestContext.Current.CancellationToken);
     }
 
     /// <summary>
@@ -257,21 +244,17 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
                 stateRetentionPolicy:
                   anyTerminal: 3s
             """, TestContext.Current.CancellationToken);
-        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(store.Endpoint), extraArguments: ["--config", config]);
-        using var host = await StartWorkerAsync(sidecar);
-        var client = host.Services.GetRequiredService<DaprWorkflowClient>();
-        var id = Guid.NewGuid().ToString("N");
-        await client.ScheduleNewWorkflowAsync(nameof(NapWorkflow), id, 0);
-        await CompletionAsync(client, id);
+        await using var workflows = await WorkflowApp.StartAsync(await Sidecars.StartAsync("ingress", Resources.Real(store.Endpoint), extraArguments: ["--config", config]));
+        var id = await workflows.ScheduleAsync(nameof(NapWorkflow), 0);
+        await CompletionAsync(workflows.Client, id);
 
         var keysAfterCompletion = await connection.GetServers()[0].KeysAsync(pattern: Key(id, "*")).CountAsync(TestContext.Current.CancellationToken);
         await Sidecars.WaitUntilAsync(async () => await connection.GetServers()[0].KeysAsync(pattern: Key(id, "*")).CountAsync(TestContext.Current.CancellationToken) == 0,
             WaitLimit, "the finished instance purged");
 
         Assert.True(keysAfterCompletion > 0, "the finished instance's state is kept until its retention runs out");
-        var purged = await client.GetWorkflowStateAsync(id, cancellation: TestContext.Current.CancellationToken);
+        var purged = await workflows.Client.GetWorkflowStateAsync(id, cancellation: TestContext.Current.CancellationToken);
         Assert.False(purged?.Exists ?? false);
-        await host.StopAsync(TestContext.Current.CancellationToken);
     }
 
     private static string WorkflowRow(string prefix, int index) => $"{prefix}-{index:D6}";
@@ -304,29 +287,25 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
     {
         redis.Require();
         await using var store = await RedisServer.StartAsync(appendOnly: true, cancellationToken: TestContext.Current.CancellationToken);
-        await using var sidecar = await StartSidecarAsync(store);
-        using var host = await StartWorkerAsync(sidecar);
-        var client = host.Services.GetRequiredService<DaprWorkflowClient>();
-        var ids = Enumerable.Range(0, 3).Select(_ => Guid.NewGuid().ToString("N")).ToList();
-        foreach (var id in ids)
+        await using var workflows = await WorkflowApp.StartAsync(await StartSidecarAsync(store));
+        List<string> ids = [];
+        for (var i = 0; i < 3; i++)
         {
-            await client.ScheduleNewWorkflowAsync(nameof(NapWorkflow), id, 2);
-            await StartedAsync(client, id);
+            ids.Add(await workflows.StartInstanceAsync(nameof(NapWorkflow), 2));
         }
 
         await store.StopAsync();
-        await Sidecars.WaitForOwnLogAsync(sidecar, "turn failed, retrying in", WaitLimit);
+        await Sidecars.WaitForOwnLogAsync(workflows.Sidecar, "turn failed, retrying in", WaitLimit);
         await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
-        var read = await Assert.ThrowsAnyAsync<Exception>(() => client.GetWorkflowStateAsync(ids[0], cancellation: TestContext.Current.CancellationToken));
+        var read = await Assert.ThrowsAnyAsync<Exception>(() => workflows.Client.GetWorkflowStateAsync(ids[0], cancellation: TestContext.Current.CancellationToken));
         Assert.Equal(StatusCode.Unknown, WorkflowTests.Rpc(read).StatusCode);
         Assert.StartsWith("failed to load workflow metadata: ", WorkflowTests.Rpc(read).Status.Detail, StringComparison.Ordinal);
 
         await store.StartAsync(TestContext.Current.CancellationToken);
         foreach (var id in ids)
         {
-            var state = await CompletionAsync(client, id);
+            var state = await CompletionAsync(workflows.Client, id);
             Assert.Equal(WorkflowRuntimeStatus.Completed, state.RuntimeStatus);
         }
-        await host.StopAsync(TestContext.Current.CancellationToken);
     }
 }

@@ -2,9 +2,6 @@ using System.Diagnostics;
 using Dapr.Workflow;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Sidecar.Tests.Infrastructure;
-using TestSupport;
 using static Sidecar.Tests.Infrastructure.WorkflowWorker;
 using static Sidecar.Tests.WorkflowTests;
 
@@ -36,22 +33,6 @@ public sealed class WorkflowInstanceTests(RedisFixture redis)
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    private static async Task<DaprWorkflowClient> StartedAsync(SidecarProcess sidecar, List<IHost> hosts)
-    {
-        var host = await StartWorkerAsync(sidecar);
-        hosts.Add(host);
-        return host.Services.GetRequiredService<DaprWorkflowClient>();
-    }
-
-    private static async Task StopAllAsync(List<IHost> hosts)
-    {
-        foreach (var host in hosts)
-        {
-            await host.StopAsync(Cancel);
-            host.Dispose();
-        }
-    }
-
     private static async Task<RpcException> FailsAsync(Func<Task> call) => Rpc(await Assert.ThrowsAnyAsync<Exception>(call));
 
     /// <summary>durabletask-go backend/executor.go StartInstance: CreateWorkflowInstance, then WaitForInstanceStart (status no longer PENDING).</summary>
@@ -59,19 +40,16 @@ public sealed class WorkflowInstanceTests(RedisFixture redis)
     public async Task Scheduling_returns_once_the_first_turn_is_saved()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
-        List<IHost> hosts = [];
-        var client = await StartedAsync(sidecar, hosts);
+        await using var workflows = await WorkflowApp.StartAsync(redis);
         var id = Guid.NewGuid().ToString("N");
 
         var clock = Stopwatch.StartNew();
-        await client.ScheduleNewWorkflowAsync(nameof(SlowFirstTurnWorkflow), id, "x");
+        await workflows.Client.ScheduleNewWorkflowAsync(nameof(SlowFirstTurnWorkflow), id, "x");
         var took = clock.Elapsed;
-        var state = await client.GetWorkflowStateAsync(id, cancellation: Cancel);
+        var state = await workflows.Client.GetWorkflowStateAsync(id, cancellation: Cancel);
 
         Assert.Equal(WorkflowRuntimeStatus.Running, state?.RuntimeStatus);
         Assert.True(took >= FirstTurn - TimeSpan.FromMilliseconds(50), $"returned after {took}");
-        await StopAllAsync(hosts);
     }
 
     /// <summary>
@@ -83,8 +61,8 @@ public sealed class WorkflowInstanceTests(RedisFixture redis)
     public async Task Without_a_worker_a_create_waits_until_the_caller_gives_up_and_creates_nothing()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
-        using var idle = BuildWorker(sidecar);
+        await using var workflows = await WorkflowApp.StartAsync(redis, withWorker: false);
+        using var idle = BuildWorker(workflows.Sidecar);
         var idleClient = idle.Services.GetRequiredService<DaprWorkflowClient>();
         var id = Guid.NewGuid().ToString("N");
 
@@ -93,13 +71,11 @@ public sealed class WorkflowInstanceTests(RedisFixture redis)
         var clock = Stopwatch.StartNew();
         await Assert.ThrowsAnyAsync<Exception>(() => idleClient.ScheduleNewWorkflowAsync(nameof(TimeoutWorkflow), id, "x", startTime: null, giveUp.Token));
         var waited = clock.Elapsed;
-        List<IHost> hosts = [];
-        var client = await StartedAsync(sidecar, hosts);
+        var client = await workflows.StartWorkerAsync();
         var state = await client.GetWorkflowStateAsync(id, cancellation: Cancel);
 
         Assert.True(waited >= TimeSpan.FromSeconds(1.4), $"gave up after {waited}");
         Assert.False(state?.Exists ?? false);
-        await StopAllAsync(hosts);
     }
 
     /// <summary>The same retry succeeds once a worker connects: the create goes through and returns after the first turn.</summary>
@@ -107,20 +83,18 @@ public sealed class WorkflowInstanceTests(RedisFixture redis)
     public async Task A_create_made_before_the_worker_connects_goes_through_once_it_connects()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
-        using var idle = BuildWorker(sidecar);
+        await using var workflows = await WorkflowApp.StartAsync(redis, withWorker: false);
+        using var idle = BuildWorker(workflows.Sidecar);
         var id = Guid.NewGuid().ToString("N");
 
         var schedule = idle.Services.GetRequiredService<DaprWorkflowClient>().ScheduleNewWorkflowAsync(nameof(TimeoutWorkflow), id, "x");
         await Task.Delay(TimeSpan.FromMilliseconds(500), Cancel);
         Assert.False(schedule.IsCompleted);
-        List<IHost> hosts = [];
-        var client = await StartedAsync(sidecar, hosts);
+        var client = await workflows.StartWorkerAsync();
         await schedule.WaitAsync(TimeSpan.FromSeconds(30), Cancel);
         var state = await CompletionAsync(client, id);
 
         Assert.Equal("timed out", state.ReadOutputAs<string>());
-        await StopAllAsync(hosts);
     }
 
     /// <summary>orchestrator/create.go createIfCompleted: an instance that is not completed cannot be created again (gRPC AlreadyExists); it keeps running untouched.</summary>
@@ -128,20 +102,16 @@ public sealed class WorkflowInstanceTests(RedisFixture redis)
     public async Task Scheduling_an_id_that_is_running_fails_with_AlreadyExists_and_leaves_the_instance_alone()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
-        List<IHost> hosts = [];
-        var client = await StartedAsync(sidecar, hosts);
-        var id = Guid.NewGuid().ToString("N");
-        await client.ScheduleNewWorkflowAsync(nameof(ForeverWorkflow), id, "first");
+        await using var workflows = await WorkflowApp.StartAsync(redis);
+        var id = await workflows.ScheduleAsync(nameof(ForeverWorkflow), "first");
 
-        var again = await FailsAsync(() => client.ScheduleNewWorkflowAsync(nameof(ForeverWorkflow), id, "second"));
-        var state = await client.GetWorkflowStateAsync(id, getInputsAndOutputs: true, Cancel);
+        var again = await FailsAsync(() => workflows.Client.ScheduleNewWorkflowAsync(nameof(ForeverWorkflow), id, "second"));
+        var state = await workflows.Client.GetWorkflowStateAsync(id, getInputsAndOutputs: true, Cancel);
 
         Assert.Equal(StatusCode.AlreadyExists, again.StatusCode);
         Assert.Contains($"an active workflow with ID '{id}' already exists", again.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(WorkflowRuntimeStatus.Running, state?.RuntimeStatus);
         Assert.Equal("first", state?.ReadInputAs<string>());
-        await StopAllAsync(hosts);
     }
 
     /// <summary>
@@ -153,19 +123,15 @@ public sealed class WorkflowInstanceTests(RedisFixture redis)
     public async Task A_completed_id_is_created_again()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
-        List<IHost> hosts = [];
-        var client = await StartedAsync(sidecar, hosts);
-        var id = Guid.NewGuid().ToString("N");
-        await client.ScheduleNewWorkflowAsync(nameof(TimeoutWorkflow), id, "first");
-        await CompletionAsync(client, id);
+        await using var workflows = await WorkflowApp.StartAsync(redis);
+        var id = await workflows.ScheduleAsync(nameof(TimeoutWorkflow), "first");
+        await CompletionAsync(workflows.Client, id);
 
-        await client.ScheduleNewWorkflowAsync(nameof(TimeoutWorkflow), id, "second");
-        var state = await CompletionAsync(client, id);
+        await workflows.Client.ScheduleNewWorkflowAsync(nameof(TimeoutWorkflow), id, "second");
+        var state = await CompletionAsync(workflows.Client, id);
 
         Assert.Equal(WorkflowRuntimeStatus.Completed, state.RuntimeStatus);
         Assert.Equal("second", state.ReadInputAs<string>());
-        await StopAllAsync(hosts);
     }
 
     /// <summary>
@@ -178,15 +144,13 @@ public sealed class WorkflowInstanceTests(RedisFixture redis)
     public async Task Raise_terminate_and_purge_of_an_unknown_id_fail_with_no_such_instance_and_create_nothing()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
-        List<IHost> hosts = [];
-        var client = await StartedAsync(sidecar, hosts);
+        await using var workflows = await WorkflowApp.StartAsync(redis);
         var id = "unknown-" + Guid.NewGuid().ToString("N");
 
-        var raise = await FailsAsync(() => client.RaiseEventAsync(id, "reply", "x", Cancel));
-        var terminate = await FailsAsync(() => client.TerminateWorkflowAsync(id, "stop", Cancel));
-        var purge = await FailsAsync(() => client.PurgeInstanceAsync(id, Cancel));
-        var state = await client.GetWorkflowStateAsync(id, cancellation: Cancel);
+        var raise = await FailsAsync(() => workflows.Client.RaiseEventAsync(id, "reply", "x", Cancel));
+        var terminate = await FailsAsync(() => workflows.Client.TerminateWorkflowAsync(id, "stop", Cancel));
+        var purge = await FailsAsync(() => workflows.Client.PurgeInstanceAsync(id, Cancel));
+        var state = await workflows.Client.GetWorkflowStateAsync(id, cancellation: Cancel);
 
         Assert.Equal(StatusCode.Unknown, raise.StatusCode);
         Assert.Equal("no such instance exists", raise.Status.Detail);
@@ -196,7 +160,6 @@ public sealed class WorkflowInstanceTests(RedisFixture redis)
         Assert.StartsWith("failed to purge workflow state: ", purge.Status.Detail, StringComparison.Ordinal);
         Assert.EndsWith("no such instance exists", purge.Status.Detail, StringComparison.Ordinal);
         Assert.False(state?.Exists ?? false);
-        await StopAllAsync(hosts);
     }
 
     /// <summary>orchestrator/state.go purgeWorkflowState: a workflow that is not completed answers api.ErrNotCompleted; the instance stays.</summary>
@@ -204,19 +167,15 @@ public sealed class WorkflowInstanceTests(RedisFixture redis)
     public async Task Purging_a_running_instance_fails_and_keeps_it()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
-        List<IHost> hosts = [];
-        var client = await StartedAsync(sidecar, hosts);
-        var id = Guid.NewGuid().ToString("N");
-        await client.ScheduleNewWorkflowAsync(nameof(ForeverWorkflow), id, "x");
+        await using var workflows = await WorkflowApp.StartAsync(redis);
+        var id = await workflows.ScheduleAsync(nameof(ForeverWorkflow), "x");
 
-        var purge = await FailsAsync(() => client.PurgeInstanceAsync(id, Cancel));
-        var state = await client.GetWorkflowStateAsync(id, cancellation: Cancel);
+        var purge = await FailsAsync(() => workflows.Client.PurgeInstanceAsync(id, Cancel));
+        var state = await workflows.Client.GetWorkflowStateAsync(id, cancellation: Cancel);
 
         Assert.Equal(StatusCode.Unknown, purge.StatusCode);
         Assert.Equal("failed to purge workflow state: orchestration has not yet completed", purge.Status.Detail);
         Assert.Equal(WorkflowRuntimeStatus.Running, state?.RuntimeStatus);
-        await StopAllAsync(hosts);
     }
 
     /// <summary>durabletask-go backend/executor.go TerminateInstance returns after WaitForInstanceCompletion.</summary>
@@ -224,17 +183,13 @@ public sealed class WorkflowInstanceTests(RedisFixture redis)
     public async Task Terminate_returns_once_the_instance_is_terminated()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
-        List<IHost> hosts = [];
-        var client = await StartedAsync(sidecar, hosts);
-        var id = Guid.NewGuid().ToString("N");
-        await client.ScheduleNewWorkflowAsync(nameof(ForeverWorkflow), id, "x");
+        await using var workflows = await WorkflowApp.StartAsync(redis);
+        var id = await workflows.ScheduleAsync(nameof(ForeverWorkflow), "x");
 
-        await client.TerminateWorkflowAsync(id, "stop", Cancel);
-        var state = await client.GetWorkflowStateAsync(id, cancellation: Cancel);
+        await workflows.Client.TerminateWorkflowAsync(id, "stop", Cancel);
+        var state = await workflows.Client.GetWorkflowStateAsync(id, cancellation: Cancel);
 
         Assert.Equal(WorkflowRuntimeStatus.Terminated, state?.RuntimeStatus);
-        await StopAllAsync(hosts);
     }
 
     /// <summary>
@@ -246,20 +201,18 @@ public sealed class WorkflowInstanceTests(RedisFixture redis)
     public async Task Instance_ids_are_case_sensitive()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
-        List<IHost> hosts = [];
-        var client = await StartedAsync(sidecar, hosts);
+        await using var workflows = await WorkflowApp.StartAsync(redis);
         var id = "Case-" + Guid.NewGuid().ToString("N");
         var other = id.ToUpperInvariant();
-        await client.ScheduleNewWorkflowAsync(nameof(ForeverWorkflow), id, "x");
+        await workflows.Client.ScheduleNewWorkflowAsync(nameof(ForeverWorkflow), id, "x");
 
-        var otherState = await client.GetWorkflowStateAsync(other, cancellation: Cancel);
-        var raise = await FailsAsync(() => client.RaiseEventAsync(other, "never", "x", Cancel));
-        var terminate = await FailsAsync(() => client.TerminateWorkflowAsync(other, "stop", Cancel));
-        var purge = await FailsAsync(() => client.PurgeInstanceAsync(other, Cancel));
-        using var http = new HttpClient { BaseAddress = sidecar.HttpEndpoint };
+        var otherState = await workflows.Client.GetWorkflowStateAsync(other, cancellation: Cancel);
+        var raise = await FailsAsync(() => workflows.Client.RaiseEventAsync(other, "never", "x", Cancel));
+        var terminate = await FailsAsync(() => workflows.Client.TerminateWorkflowAsync(other, "stop", Cancel));
+        var purge = await FailsAsync(() => workflows.Client.PurgeInstanceAsync(other, Cancel));
+        using var http = new HttpClient { BaseAddress = workflows.Sidecar.HttpEndpoint };
         using var httpOther = await http.GetAsync($"/v1.0/workflows/dapr/{other}", Cancel);
-        var state = await client.GetWorkflowStateAsync(id, cancellation: Cancel);
+        var state = await workflows.Client.GetWorkflowStateAsync(id, cancellation: Cancel);
 
         Assert.False(otherState?.Exists ?? false);
         Assert.Equal("no such instance exists", raise.Status.Detail);
@@ -267,6 +220,5 @@ public sealed class WorkflowInstanceTests(RedisFixture redis)
         Assert.EndsWith("no such instance exists", purge.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, httpOther.StatusCode);
         Assert.Equal(WorkflowRuntimeStatus.Running, state?.RuntimeStatus);
-        await StopAllAsync(hosts);
     }
 }

@@ -1,12 +1,7 @@
 using System.Collections.Concurrent;
 using Dapr.Workflow;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Sidecar.Tests.Infrastructure;
 using static Sidecar.Tests.Infrastructure.WorkflowWorker;
-using TestSupport;
 
 namespace Sidecar.Tests;
 
@@ -64,8 +59,8 @@ public sealed class WorkflowRecoveryTests(RedisFixture redis)
         }
         try
         {
-            await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
-            var first = await StartWorkerAsync(sidecar);
+            await using var workflows = await WorkflowApp.StartAsync(redis, withWorker: false);
+            var first = await StartWorkerAsync(workflows.Sidecar);
             var client = first.Services.GetRequiredService<DaprWorkflowClient>();
             // Not awaited: StartInstance returns after the first turn (durabletask-go executor.go),
             // which the held workflow step never finishes on this worker.
@@ -75,17 +70,15 @@ public sealed class WorkflowRecoveryTests(RedisFixture redis)
             await KillWorkerAsync(first);
             // The call returns once the second worker runs the first turn, or dies with the first worker's client; the instance exists either way.
             _ = scheduling.ContinueWith(static t => t.Exception, TaskScheduler.Default);
-            await Sidecars.WaitForOwnLogAsync(sidecar, "abandoned for the next worker", WaitLimit);
+            await Sidecars.WaitForOwnLogAsync(workflows.Sidecar, "abandoned for the next worker", WaitLimit);
 
-            using var second = await StartWorkerAsync(sidecar);
-            var secondClient = second.Services.GetRequiredService<DaprWorkflowClient>();
+            var secondClient = await workflows.StartWorkerAsync();
             using var deadline = Deadline();
             var state = await secondClient.WaitForWorkflowCompletionAsync(key, getInputsAndOutputs: true, deadline.Token);
 
             Assert.Equal(WorkflowRuntimeStatus.Completed, state.RuntimeStatus);
             Assert.Equal(expected, state.ReadOutputAs<string>());
             Assert.Equal(2, Attempts[firstHeld]);
-            await second.StopAsync(TestContext.Current.CancellationToken);
         }
         finally
         {

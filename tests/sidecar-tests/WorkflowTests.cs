@@ -4,13 +4,7 @@ using System.Net;
 using System.Text.Json;
 using Dapr.Workflow;
 using Grpc.Core;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Sidecar.Tests.Infrastructure;
 using static Sidecar.Tests.Infrastructure.WorkflowWorker;
-using TestSupport;
 
 namespace Sidecar.Tests;
 
@@ -87,19 +81,14 @@ public sealed class WorkflowTests(RedisFixture redis)
     public async Task Workflow_runs_an_activity_and_receives_an_external_event()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
-        using var host = await StartWorkerAsync(sidecar);
-        var client = host.Services.GetRequiredService<DaprWorkflowClient>();
-        var id = Guid.NewGuid().ToString("N");
+        await using var workflows = await WorkflowApp.StartAsync(redis);
+        var id = await workflows.StartInstanceAsync(nameof(RequestReplyWorkflow), "hello");
 
-        await client.ScheduleNewWorkflowAsync(nameof(RequestReplyWorkflow), id, "hello");
-        await StartedAsync(client, id);
-        await client.RaiseEventAsync(id, "reply", "world", TestContext.Current.CancellationToken);
-        var state = await CompletionAsync(client, id);
+        await workflows.Client.RaiseEventAsync(id, "reply", "world", TestContext.Current.CancellationToken);
+        var state = await CompletionAsync(workflows.Client, id);
 
         Assert.Equal(WorkflowRuntimeStatus.Completed, state.RuntimeStatus);
         Assert.Equal("HELLO:world", state.ReadOutputAs<string>());
-        await host.StopAsync(TestContext.Current.CancellationToken);
     }
 
     /// <summary>
@@ -113,24 +102,17 @@ public sealed class WorkflowTests(RedisFixture redis)
     public async Task Workflow_operations_executions_and_activities_count_in_daprd_metrics()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
-        using var host = await StartWorkerAsync(sidecar);
-        var client = host.Services.GetRequiredService<DaprWorkflowClient>();
-        var done = Guid.NewGuid().ToString("N");
-        var stopped = Guid.NewGuid().ToString("N");
+        await using var workflows = await WorkflowApp.StartAsync(redis);
 
-        await client.ScheduleNewWorkflowAsync(nameof(RequestReplyWorkflow), done, "hello");
-        await StartedAsync(client, done);
-        await client.RaiseEventAsync(done, "reply", "world", TestContext.Current.CancellationToken);
-        await CompletionAsync(client, done);
-        await client.ScheduleNewWorkflowAsync(nameof(RequestReplyWorkflow), stopped, "bye");
-        await StartedAsync(client, stopped);
-        await client.TerminateWorkflowAsync(stopped, "stop", TestContext.Current.CancellationToken);
-        await client.PurgeInstanceAsync(done, TestContext.Current.CancellationToken);
-        await Assert.ThrowsAnyAsync<Exception>(() => client.RaiseEventAsync("no-such-instance", "reply", "x", TestContext.Current.CancellationToken));
+        var done = await workflows.StartInstanceAsync(nameof(RequestReplyWorkflow), "hello");
+        await workflows.Client.RaiseEventAsync(done, "reply", "world", TestContext.Current.CancellationToken);
+        await CompletionAsync(workflows.Client, done);
+        var stopped = await workflows.StartInstanceAsync(nameof(RequestReplyWorkflow), "bye");
+        await workflows.Client.TerminateWorkflowAsync(stopped, "stop", TestContext.Current.CancellationToken);
+        await workflows.Client.PurgeInstanceAsync(done, TestContext.Current.CancellationToken);
+        await Assert.ThrowsAnyAsync<Exception>(() => workflows.Client.RaiseEventAsync("no-such-instance", "reply", "x", TestContext.Current.CancellationToken));
         using var http = new HttpClient();
-        var lines = (await http.GetStringAsync(sidecar.MetricsEndpoint, TestContext.Current.CancellationToken)).Split('\n');
-        await host.StopAsync(TestContext.Current.CancellationToken);
+        var lines = (await http.GetStringAsync(workflows.Sidecar.MetricsEndpoint, TestContext.Current.CancellationToken)).Split('\n');
 
         string Operation(string operation, string status) => $"{{app_id=\"ingress\",namespace=\"\",operation=\"{operation}\",status=\"{status}\"}}";
         Assert.Contains($"dapr_runtime_workflow_operation_count{Operation("create_workflow", "success")} 2", lines);
@@ -156,23 +138,20 @@ public sealed class WorkflowTests(RedisFixture redis)
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
         };
         ActivitySource.AddActivityListener(listener);
-        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
-        using var host = await StartWorkerAsync(sidecar);
-        var client = host.Services.GetRequiredService<DaprWorkflowClient>();
+        await using var workflows = await WorkflowApp.StartAsync(redis);
         var id = Guid.NewGuid().ToString("N");
 
         string callerTrace;
         using (var request = Caller.StartActivity("POST /forecast"))
         {
             callerTrace = request!.TraceId.ToHexString();
-            await client.ScheduleNewWorkflowAsync(nameof(TracedWorkflow), id, id);
+            await workflows.Client.ScheduleNewWorkflowAsync(nameof(TracedWorkflow), id, id);
         }
-        var state = await CompletionAsync(client, id);
+        var state = await CompletionAsync(workflows.Client, id);
 
         Assert.Equal(WorkflowRuntimeStatus.Completed, state.RuntimeStatus);
         Assert.Equal(callerTrace, TracedActivity.Seen[id + "-1"]);
         Assert.Equal(callerTrace, TracedActivity.Seen[id + "-2"]);
-        await host.StopAsync(TestContext.Current.CancellationToken);
     }
 
     private const string CallerSourceName = "Sidecar.Tests.Caller";
@@ -183,58 +162,44 @@ public sealed class WorkflowTests(RedisFixture redis)
     public async Task An_event_raised_before_the_wait_is_delivered_when_the_workflow_waits()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
-        using var host = await StartWorkerAsync(sidecar);
-        var client = host.Services.GetRequiredService<DaprWorkflowClient>();
-        var id = Guid.NewGuid().ToString("N");
+        await using var workflows = await WorkflowApp.StartAsync(redis);
+        var id = await workflows.StartInstanceAsync(nameof(LateWaitWorkflow), "x");
 
-        await client.ScheduleNewWorkflowAsync(nameof(LateWaitWorkflow), id, "x");
-        await StartedAsync(client, id);
-        await client.RaiseEventAsync(id, "reply", "early", TestContext.Current.CancellationToken);
-        var state = await CompletionAsync(client, id);
+        await workflows.Client.RaiseEventAsync(id, "reply", "early", TestContext.Current.CancellationToken);
+        var state = await CompletionAsync(workflows.Client, id);
 
         Assert.Equal("early", state.ReadOutputAs<string>());
-        await host.StopAsync(TestContext.Current.CancellationToken);
     }
 
     [Fact]
     public async Task Waiting_for_an_event_times_out()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
-        using var host = await StartWorkerAsync(sidecar);
-        var client = host.Services.GetRequiredService<DaprWorkflowClient>();
-        var id = Guid.NewGuid().ToString("N");
+        await using var workflows = await WorkflowApp.StartAsync(redis);
+        var id = await workflows.ScheduleAsync(nameof(TimeoutWorkflow), "x");
 
-        await client.ScheduleNewWorkflowAsync(nameof(TimeoutWorkflow), id, "x");
-        var state = await CompletionAsync(client, id);
+        var state = await CompletionAsync(workflows.Client, id);
 
         Assert.Equal("timed out", state.ReadOutputAs<string>());
-        await host.StopAsync(TestContext.Current.CancellationToken);
     }
 
     [Fact]
     public async Task Terminate_purge_and_state_of_an_unknown_instance()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
-        using var host = await StartWorkerAsync(sidecar);
-        var client = host.Services.GetRequiredService<DaprWorkflowClient>();
-        var id = Guid.NewGuid().ToString("N");
+        await using var workflows = await WorkflowApp.StartAsync(redis);
+        var id = await workflows.StartInstanceAsync(nameof(ForeverWorkflow), "x");
 
-        await client.ScheduleNewWorkflowAsync(nameof(ForeverWorkflow), id, "x");
-        await StartedAsync(client, id);
-        await client.TerminateWorkflowAsync(id, "stop", TestContext.Current.CancellationToken);
-        var terminated = await CompletionAsync(client, id);
-        var purged = await client.PurgeInstanceAsync(id, TestContext.Current.CancellationToken);
-        var afterPurge = await client.GetWorkflowStateAsync(id, cancellation: TestContext.Current.CancellationToken);
-        var unknown = await client.GetWorkflowStateAsync("no-such-" + id, cancellation: TestContext.Current.CancellationToken);
+        await workflows.Client.TerminateWorkflowAsync(id, "stop", TestContext.Current.CancellationToken);
+        var terminated = await CompletionAsync(workflows.Client, id);
+        var purged = await workflows.Client.PurgeInstanceAsync(id, TestContext.Current.CancellationToken);
+        var afterPurge = await workflows.Client.GetWorkflowStateAsync(id, cancellation: TestContext.Current.CancellationToken);
+        var unknown = await workflows.Client.GetWorkflowStateAsync("no-such-" + id, cancellation: TestContext.Current.CancellationToken);
 
         Assert.Equal(WorkflowRuntimeStatus.Terminated, terminated.RuntimeStatus);
         Assert.True(purged);
         Assert.False(afterPurge?.Exists ?? false);
         Assert.False(unknown?.Exists ?? false);
-        await host.StopAsync(TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -242,13 +207,10 @@ public sealed class WorkflowTests(RedisFixture redis)
     {
         redis.Require();
         await using var store = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
-        await using var sidecar = await Sidecars.StartAsync("ingress", Resources.Real(store.Endpoint));
-        using var host = await StartWorkerAsync(sidecar);
-        var client = host.Services.GetRequiredService<DaprWorkflowClient>();
-        using var http = new HttpClient { BaseAddress = sidecar.HttpEndpoint };
-        var running = Guid.NewGuid().ToString("N");
-        await client.ScheduleNewWorkflowAsync(nameof(ForeverWorkflow), running, "x");
-        await StartedAsync(client, running);
+        await using var workflows = await WorkflowApp.StartAsync(await Sidecars.StartAsync("ingress", Resources.Real(store.Endpoint)));
+        var client = workflows.Client;
+        using var http = new HttpClient { BaseAddress = workflows.Sidecar.HttpEndpoint };
+        var running = await workflows.StartInstanceAsync(nameof(ForeverWorkflow), "x");
 
         await store.StopAsync();
         var start = await Assert.ThrowsAnyAsync<Exception>(() => client.ScheduleNewWorkflowAsync(nameof(TimeoutWorkflow), Guid.NewGuid().ToString("N"), "x"));
@@ -280,7 +242,6 @@ public sealed class WorkflowTests(RedisFixture redis)
         }, TimeSpan.FromSeconds(15), "scheduling to work again once Redis is back");
         var state = await CompletionAsync(client, id);
         Assert.Equal("timed out", state.ReadOutputAs<string>());
-        await host.StopAsync(TestContext.Current.CancellationToken);
     }
 
     internal static RpcException Rpc(Exception ex) =>
@@ -290,13 +251,10 @@ public sealed class WorkflowTests(RedisFixture redis)
     public async Task Http_workflow_state_has_daprd_shape_and_unknown_ids_are_404()
     {
         redis.Require();
-        await using var sidecar = await Sidecars.StartForWorkflowsAsync(redis);
-        using var host = await StartWorkerAsync(sidecar);
-        var client = host.Services.GetRequiredService<DaprWorkflowClient>();
-        var id = Guid.NewGuid().ToString("N");
-        await client.ScheduleNewWorkflowAsync(nameof(TimeoutWorkflow), id, "in");
-        await CompletionAsync(client, id);
-        using var http = new HttpClient { BaseAddress = sidecar.HttpEndpoint };
+        await using var workflows = await WorkflowApp.StartAsync(redis);
+        var id = await workflows.ScheduleAsync(nameof(TimeoutWorkflow), "in");
+        await CompletionAsync(workflows.Client, id);
+        using var http = new HttpClient { BaseAddress = workflows.Sidecar.HttpEndpoint };
 
         using var found = await http.GetAsync($"/v1.0/workflows/dapr/{id}", TestContext.Current.CancellationToken);
         using var missing = await http.GetAsync("/v1.0/workflows/dapr/nope", TestContext.Current.CancellationToken);
@@ -310,6 +268,5 @@ public sealed class WorkflowTests(RedisFixture redis)
         Assert.True(body.TryGetProperty("lastUpdatedAt", out _));
         Assert.Equal("\"timed out\"", body.GetProperty("properties").GetProperty("dapr.workflow.output").GetString());
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
-        await host.StopAsync(TestContext.Current.CancellationToken);
     }
 }

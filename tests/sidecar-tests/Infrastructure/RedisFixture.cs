@@ -1,5 +1,4 @@
 using StackExchange.Redis;
-using TestSupport;
 
 [assembly: AssemblyFixture(typeof(Sidecar.Tests.Infrastructure.RedisFixture))]
 

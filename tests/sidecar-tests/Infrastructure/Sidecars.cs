@@ -1,5 +1,5 @@
 using System.Globalization;
-using TestSupport;
+using Dapr.Client;
 
 namespace Sidecar.Tests.Infrastructure;
 
@@ -41,6 +41,10 @@ public static class Sidecars
     /// <summary>Whether the test sidecar's own log has a line like this; always true against daprd (see <see cref="WaitForOwnLogAsync"/>).</summary>
     public static bool OwnLogHas(SidecarProcess sidecar, Func<string, bool> line) =>
         SidecarUnderTest.Current.IsDaprd || sidecar.Output.Any(line);
+
+    /// <summary>A DaprClient on the sidecar's gRPC API, built as the apps build theirs.</summary>
+    public static DaprClient Client(SidecarProcess sidecar) =>
+        new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcEndpoint.ToString()).Build();
 
     public static string NewName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];
 

@@ -1,9 +1,7 @@
 using Dapr.Workflow;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using TestSupport;
 
 namespace Sidecar.Tests.Infrastructure;
 
