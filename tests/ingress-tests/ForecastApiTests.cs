@@ -201,9 +201,7 @@ public sealed class ForecastApiTests : IAsyncDisposable
     [Fact]
     public async Task Post_when_the_sidecar_is_unreachable_returns_503_problem()
     {
-        factory.Workflows.ScheduleNewWorkflowAsync(
-                Arg.Any<string>(), Arg.Any<string>(), Arg.Any<object>(), Arg.Any<DateTimeOffset?>(), Arg.Any<CancellationToken>())
-            .ThrowsAsync(new RpcException(new Status(StatusCode.Unavailable, "connection refused")));
+        AnySchedule().ThrowsAsync(new RpcException(new Status(StatusCode.Unavailable, "connection refused")));
 
         var response = await factory.CreateClient().PostCityAsync("""{"city": "Oslo"}""");
 
@@ -219,13 +217,11 @@ public sealed class ForecastApiTests : IAsyncDisposable
     {
         factory.With("Correlation:SidecarTimeout", "00:00:00.200");
         string? scheduled = null;
-        factory.Workflows.ScheduleNewWorkflowAsync(
-                Arg.Any<string>(), Arg.Any<string>(), Arg.Any<object>(), Arg.Any<DateTimeOffset?>(), Arg.Any<CancellationToken>())
-            .Returns(call =>
-            {
-                scheduled = call.ArgAt<string>(1);
-                return HangsUntilCancelled(call.ArgAt<CancellationToken>(4));
-            });
+        AnySchedule().Returns(call =>
+        {
+            scheduled = call.ArgAt<string>(1);
+            return HangsUntilCancelled(call.ArgAt<CancellationToken>(4));
+        });
 
         var response = await factory.CreateClient().PostCityAsync("""{"city": "Oslo"}""");
 
@@ -237,15 +233,17 @@ public sealed class ForecastApiTests : IAsyncDisposable
     [Fact]
     public async Task Post_whose_schedule_the_sidecar_answers_deadline_exceeded_returns_202_too()
     {
-        factory.Workflows.ScheduleNewWorkflowAsync(
-                Arg.Any<string>(), Arg.Any<string>(), Arg.Any<object>(), Arg.Any<DateTimeOffset?>(), Arg.Any<CancellationToken>())
-            .ThrowsAsync(new RpcException(new Status(StatusCode.DeadlineExceeded, "context deadline exceeded")));
+        AnySchedule().ThrowsAsync(new RpcException(new Status(StatusCode.DeadlineExceeded, "context deadline exceeded")));
 
         var response = await factory.CreateClient().PostCityAsync("""{"city": "Oslo"}""");
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.NotNull(response.Headers.Location);
     }
+
+    // Any schedule of a workflow, to set up what the substitute answers.
+    private Task<string> AnySchedule() =>
+        factory.Workflows.ScheduleNewWorkflowAsync(Arg.Any<string>(), Arg.Any<string>(), Arg.Any<object>(), Arg.Any<DateTimeOffset?>(), Arg.Any<CancellationToken>());
 
     private static async Task<string> HangsUntilCancelled(CancellationToken cancellationToken)
     {
