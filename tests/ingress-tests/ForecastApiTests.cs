@@ -268,14 +268,19 @@ public sealed class ForecastApiTests : IAsyncDisposable
         Assert.Equal("Too many requests in flight", (await second.ReadProblemAsync()).GetProperty("title").GetString());
     }
 
+    // GET the status URL of a request whose workflow instance the sidecar reports in this state.
+    private async Task<HttpResponseMessage> StatusWhenTheInstanceIsAsync(string id, WorkflowState state)
+    {
+        factory.Workflows.GetWorkflowStateAsync(id, true, Arg.Any<CancellationToken>()).Returns(state);
+        return await factory.CreateClient().GetAsync(PublicRoutes.Request(id), Cancellation);
+    }
+
     [Fact]
     public async Task Status_of_an_answered_request_returns_200_with_the_reply()
     {
         var id = Replies.NewId();
-        factory.Workflows.GetWorkflowStateAsync(id, true, Arg.Any<CancellationToken>())
-            .Returns(WorkflowStates.Completed(ForecastWorkflowResult.Answered(Replies.For(id, "Bergen"), DateTime.UtcNow)));
 
-        var response = await factory.CreateClient().GetAsync(PublicRoutes.Request(id), Cancellation);
+        var response = await StatusWhenTheInstanceIsAsync(id, WorkflowStates.Completed(ForecastWorkflowResult.Answered(Replies.For(id, "Bergen"), DateTime.UtcNow)));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.ReadJsonAsync();
@@ -287,9 +292,8 @@ public sealed class ForecastApiTests : IAsyncDisposable
     public async Task Status_of_a_pending_request_returns_202()
     {
         var id = Replies.NewId();
-        factory.Workflows.GetWorkflowStateAsync(id, true, Arg.Any<CancellationToken>()).Returns(WorkflowStates.Running());
 
-        var response = await factory.CreateClient().GetAsync(PublicRoutes.Request(id), Cancellation);
+        var response = await StatusWhenTheInstanceIsAsync(id, WorkflowStates.Running());
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Equal("pending", (await response.ReadJsonAsync()).GetProperty("status").GetString());
@@ -299,9 +303,8 @@ public sealed class ForecastApiTests : IAsyncDisposable
     public async Task Status_of_an_unknown_request_returns_404_problem()
     {
         var id = Replies.NewId();
-        factory.Workflows.GetWorkflowStateAsync(id, true, Arg.Any<CancellationToken>()).Returns(WorkflowStates.Missing());
 
-        var response = await factory.CreateClient().GetAsync(PublicRoutes.Request(id), Cancellation);
+        var response = await StatusWhenTheInstanceIsAsync(id, WorkflowStates.Missing());
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         await response.ReadProblemAsync();
@@ -325,10 +328,8 @@ public sealed class ForecastApiTests : IAsyncDisposable
     public async Task Status_after_the_reply_deadline_returns_504_problem()
     {
         var id = Replies.NewId();
-        factory.Workflows.GetWorkflowStateAsync(id, true, Arg.Any<CancellationToken>())
-            .Returns(WorkflowStates.Completed(ForecastWorkflowResult.DeadlinePassed(DateTime.UtcNow)));
 
-        var response = await factory.CreateClient().GetAsync(PublicRoutes.Request(id), Cancellation);
+        var response = await StatusWhenTheInstanceIsAsync(id, WorkflowStates.Completed(ForecastWorkflowResult.DeadlinePassed(DateTime.UtcNow)));
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.Equal("No reply in time", (await response.ReadProblemAsync()).GetProperty("title").GetString());
@@ -338,10 +339,8 @@ public sealed class ForecastApiTests : IAsyncDisposable
     public async Task Status_of_a_failed_workflow_returns_502_problem()
     {
         var id = Replies.NewId();
-        factory.Workflows.GetWorkflowStateAsync(id, true, Arg.Any<CancellationToken>())
-            .Returns(WorkflowStates.Of(WorkflowRuntimeStatus.Failed));
 
-        var response = await factory.CreateClient().GetAsync(PublicRoutes.Request(id), Cancellation);
+        var response = await StatusWhenTheInstanceIsAsync(id, WorkflowStates.Of(WorkflowRuntimeStatus.Failed));
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         await response.ReadProblemAsync();

@@ -68,10 +68,14 @@ public sealed class ProxyApiTests
         Assert.Empty(factory.Dapr.ReceivedCalls());
     }
 
-    // dapr.yaml runs the apps as Development, deployments as Production; bad input gets the same 400 in both.
+    // dapr.yaml runs the apps as Development, deployments as Production.
+    private static readonly string[] HostEnvironments = ["Development", "Production"];
+
+    public static TheoryData<string> BothHostEnvironments => new(HostEnvironments);
+
+    // Bad input gets the same 400 in both environments.
     [Theory]
-    [InlineData("Development")]
-    [InlineData("Production")]
+    [MemberData(nameof(BothHostEnvironments))]
     public async Task A_delivery_that_is_a_malformed_cloud_event_gets_400_and_one_of_another_media_type_415(string environment)
     {
         await using var factory = new ProxyFactory(environment: environment);
@@ -109,7 +113,7 @@ public sealed class ProxyApiTests
     public static TheoryData<string, string, string> EnvelopesDaprCannotUnwrap()
     {
         var data = new TheoryData<string, string, string>();
-        foreach (var environment in new[] { "Development", "Production" })
+        foreach (var environment in HostEnvironments)
         {
             foreach (var (contentType, body) in Envelopes)
             {
@@ -142,8 +146,7 @@ public sealed class ProxyApiTests
     // The 400 is for envelopes only: what a handler throws after unwrapping is still a server error,
     // shown on the developer exception page in Development.
     [Theory]
-    [InlineData("Development")]
-    [InlineData("Production")]
+    [MemberData(nameof(BothHostEnvironments))]
     public async Task A_server_error_behind_a_delivery_stays_a_500(string environment)
     {
         await using var factory = new ProxyFactory(environment: environment);
