@@ -16,12 +16,7 @@ if (Console.IsOutputRedirected)
     AnsiConsole.Profile.Width = 200;
 }
 
-using var interrupted = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = !interrupted.IsCancellationRequested;
-    interrupted.Cancel();
-};
+using var interrupted = new TestSupport.Interruption();
 
 var machine = MachineInfo.Describe(settings.Quick);
 if (machine.Host.Configuration != "Release")

@@ -201,9 +201,7 @@ public sealed class ForecastApiTests : IAsyncDisposable
     [Fact]
     public async Task Post_when_the_sidecar_is_unreachable_returns_503_problem()
     {
-        factory.Workflows.ScheduleNewWorkflowAsync(
-                Arg.Any<string>(), Arg.Any<string>(), Arg.Any<object>(), Arg.Any<DateTimeOffset?>(), Arg.Any<CancellationToken>())
-            .ThrowsAsync(new RpcException(new Status(StatusCode.Unavailable, "connection refused")));
+        AnySchedule().ThrowsAsync(new RpcException(new Status(StatusCode.Unavailable, "connection refused")));
 
         var response = await factory.CreateClient().PostCityAsync("""{"city": "Oslo"}""");
 
@@ -219,13 +217,11 @@ public sealed class ForecastApiTests : IAsyncDisposable
     {
         factory.With("Correlation:SidecarTimeout", "00:00:00.200");
         string? scheduled = null;
-        factory.Workflows.ScheduleNewWorkflowAsync(
-                Arg.Any<string>(), Arg.Any<string>(), Arg.Any<object>(), Arg.Any<DateTimeOffset?>(), Arg.Any<CancellationToken>())
-            .Returns(call =>
-            {
-                scheduled = call.ArgAt<string>(1);
-                return HangsUntilCancelled(call.ArgAt<CancellationToken>(4));
-            });
+        AnySchedule().Returns(call =>
+        {
+            scheduled = call.ArgAt<string>(1);
+            return HangsUntilCancelled(call.ArgAt<CancellationToken>(4));
+        });
 
         var response = await factory.CreateClient().PostCityAsync("""{"city": "Oslo"}""");
 
@@ -237,15 +233,17 @@ public sealed class ForecastApiTests : IAsyncDisposable
     [Fact]
     public async Task Post_whose_schedule_the_sidecar_answers_deadline_exceeded_returns_202_too()
     {
-        factory.Workflows.ScheduleNewWorkflowAsync(
-                Arg.Any<string>(), Arg.Any<string>(), Arg.Any<object>(), Arg.Any<DateTimeOffset?>(), Arg.Any<CancellationToken>())
-            .ThrowsAsync(new RpcException(new Status(StatusCode.DeadlineExceeded, "context deadline exceeded")));
+        AnySchedule().ThrowsAsync(new RpcException(new Status(StatusCode.DeadlineExceeded, "context deadline exceeded")));
 
         var response = await factory.CreateClient().PostCityAsync("""{"city": "Oslo"}""");
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.NotNull(response.Headers.Location);
     }
+
+    // Any schedule of a workflow, to set up what the substitute answers.
+    private Task<string> AnySchedule() =>
+        factory.Workflows.ScheduleNewWorkflowAsync(Arg.Any<string>(), Arg.Any<string>(), Arg.Any<object>(), Arg.Any<DateTimeOffset?>(), Arg.Any<CancellationToken>());
 
     private static async Task<string> HangsUntilCancelled(CancellationToken cancellationToken)
     {
@@ -270,14 +268,19 @@ public sealed class ForecastApiTests : IAsyncDisposable
         Assert.Equal("Too many requests in flight", (await second.ReadProblemAsync()).GetProperty("title").GetString());
     }
 
+    // GET the status URL of a request whose workflow instance the sidecar reports in this state.
+    private async Task<HttpResponseMessage> StatusWhenTheInstanceIsAsync(string id, WorkflowState state)
+    {
+        factory.Workflows.GetWorkflowStateAsync(id, true, Arg.Any<CancellationToken>()).Returns(state);
+        return await factory.CreateClient().GetAsync(PublicRoutes.Request(id), Cancellation);
+    }
+
     [Fact]
     public async Task Status_of_an_answered_request_returns_200_with_the_reply()
     {
         var id = Replies.NewId();
-        factory.Workflows.GetWorkflowStateAsync(id, true, Arg.Any<CancellationToken>())
-            .Returns(WorkflowStates.Completed(ForecastWorkflowResult.Answered(Replies.For(id, "Bergen"), DateTime.UtcNow)));
 
-        var response = await factory.CreateClient().GetAsync(PublicRoutes.Request(id), Cancellation);
+        var response = await StatusWhenTheInstanceIsAsync(id, WorkflowStates.Completed(ForecastWorkflowResult.Answered(Replies.For(id, "Bergen"), DateTime.UtcNow)));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.ReadJsonAsync();
@@ -289,9 +292,8 @@ public sealed class ForecastApiTests : IAsyncDisposable
     public async Task Status_of_a_pending_request_returns_202()
     {
         var id = Replies.NewId();
-        factory.Workflows.GetWorkflowStateAsync(id, true, Arg.Any<CancellationToken>()).Returns(WorkflowStates.Running());
 
-        var response = await factory.CreateClient().GetAsync(PublicRoutes.Request(id), Cancellation);
+        var response = await StatusWhenTheInstanceIsAsync(id, WorkflowStates.Running());
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Equal("pending", (await response.ReadJsonAsync()).GetProperty("status").GetString());
@@ -301,9 +303,8 @@ public sealed class ForecastApiTests : IAsyncDisposable
     public async Task Status_of_an_unknown_request_returns_404_problem()
     {
         var id = Replies.NewId();
-        factory.Workflows.GetWorkflowStateAsync(id, true, Arg.Any<CancellationToken>()).Returns(WorkflowStates.Missing());
 
-        var response = await factory.CreateClient().GetAsync(PublicRoutes.Request(id), Cancellation);
+        var response = await StatusWhenTheInstanceIsAsync(id, WorkflowStates.Missing());
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         await response.ReadProblemAsync();
@@ -327,10 +328,8 @@ public sealed class ForecastApiTests : IAsyncDisposable
     public async Task Status_after_the_reply_deadline_returns_504_problem()
     {
         var id = Replies.NewId();
-        factory.Workflows.GetWorkflowStateAsync(id, true, Arg.Any<CancellationToken>())
-            .Returns(WorkflowStates.Completed(ForecastWorkflowResult.DeadlinePassed(DateTime.UtcNow)));
 
-        var response = await factory.CreateClient().GetAsync(PublicRoutes.Request(id), Cancellation);
+        var response = await StatusWhenTheInstanceIsAsync(id, WorkflowStates.Completed(ForecastWorkflowResult.DeadlinePassed(DateTime.UtcNow)));
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.Equal("No reply in time", (await response.ReadProblemAsync()).GetProperty("title").GetString());
@@ -340,10 +339,8 @@ public sealed class ForecastApiTests : IAsyncDisposable
     public async Task Status_of_a_failed_workflow_returns_502_problem()
     {
         var id = Replies.NewId();
-        factory.Workflows.GetWorkflowStateAsync(id, true, Arg.Any<CancellationToken>())
-            .Returns(WorkflowStates.Of(WorkflowRuntimeStatus.Failed));
 
-        var response = await factory.CreateClient().GetAsync(PublicRoutes.Request(id), Cancellation);
+        var response = await StatusWhenTheInstanceIsAsync(id, WorkflowStates.Of(WorkflowRuntimeStatus.Failed));
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         await response.ReadProblemAsync();

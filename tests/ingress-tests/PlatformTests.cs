@@ -182,18 +182,15 @@ public sealed class PlatformTests : IAsyncDisposable
 
         var metrics = await client.GetStringAsync("/metrics", Cancellation);
 
-        foreach (var (name, label) in new[]
-        {
+        var notAtZero = PrometheusText.NotAtZero(metrics,
+        [
             ("ingress_requests_total", "outcome=\"overloaded\""),
             ("ingress_requests_total", "outcome=\"rate_limited\""),
             ("ingress_replies_received_total", "result=\"duplicate\""),
             ("ingress_workflows_purged_total", ""),
-        })
-        {
-            var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(name + "{", StringComparison.Ordinal) && l.Contains(label, StringComparison.Ordinal));
-            Assert.True(line is not null, $"no {name} {label} in /metrics:\n{metrics}");
-            Assert.Equal("0", line.Split(' ')[^1]);
-        }
+        ]);
+
+        Assert.True(notAtZero.Count == 0, $"not at 0: {string.Join(", ", notAtZero)} in /metrics:\n{metrics}");
     }
 
     [Fact]

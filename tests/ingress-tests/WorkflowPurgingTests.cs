@@ -66,11 +66,7 @@ public sealed class WorkflowPurgingTests : IDisposable
     [Fact]
     public async Task An_instance_already_purged_elsewhere_is_forgotten_and_the_sweep_goes_on()
     {
-        var (gone, next) = TwoFinishedPastTheRetention();
-        services.Workflows.PurgeInstanceAsync(gone, Arg.Any<CancellationToken>())
-            .ThrowsAsync(new RpcException(new Status(StatusCode.Unknown, "unable to purge orchestration: no such instance exists")));
-
-        await services.Purger.SweepAsync(TestContext.Current.CancellationToken);
+        var next = await SweepWhereTheFirstPurgeFailsAsync(StatusCode.Unknown, "unable to purge orchestration: no such instance exists");
 
         await services.Workflows.Received(1).PurgeInstanceAsync(next, Arg.Any<CancellationToken>());
         Assert.Equal(0, services.Tracker.Count);
@@ -79,11 +75,7 @@ public sealed class WorkflowPurgingTests : IDisposable
     [Fact]
     public async Task One_instance_that_cannot_be_purged_does_not_stop_the_others()
     {
-        var (stuck, next) = TwoFinishedPastTheRetention();
-        services.Workflows.PurgeInstanceAsync(stuck, Arg.Any<CancellationToken>())
-            .ThrowsAsync(new RpcException(new Status(StatusCode.FailedPrecondition, "instance is still running")));
-
-        await services.Purger.SweepAsync(TestContext.Current.CancellationToken);
+        var next = await SweepWhereTheFirstPurgeFailsAsync(StatusCode.FailedPrecondition, "instance is still running");
 
         await services.Workflows.Received(1).PurgeInstanceAsync(next, Arg.Any<CancellationToken>());
         // Kept, to be tried again at the next sweep.
@@ -116,6 +108,18 @@ public sealed class WorkflowPurgingTests : IDisposable
 
         Assert.Equal(1, services.Tracker.InFlight);
         Assert.True(services.Tracker.TryTrack(Replies.NewId()));
+    }
+
+    // One sweep over two finished instances, the first of whose purge daprd refuses with this status;
+    // returns the second.
+    private async Task<string> SweepWhereTheFirstPurgeFailsAsync(StatusCode status, string detail)
+    {
+        var (failing, next) = TwoFinishedPastTheRetention();
+        services.Workflows.PurgeInstanceAsync(failing, Arg.Any<CancellationToken>())
+            .ThrowsAsync(new RpcException(new Status(status, detail)));
+
+        await services.Purger.SweepAsync(TestContext.Current.CancellationToken);
+        return next;
     }
 
     // Two instances this replica scheduled, both finished and kept for the whole retention.

@@ -152,7 +152,7 @@ public sealed class ObservedSystemTests(ObservedStack system, ITestOutputHelper 
     {
         var requestId = await ForecastAsync("Tracetown");
 
-        var spans = await Eventually.LastSeen(() => Task.FromResult(system.Collector.Spans), all => PublishTrace(all, requestId) is not null, ExportDeadline);
+        var spans = await ExportedSpansAsync(all => PublishTrace(all, requestId) is not null);
 
         Assert.Equal(0, system.Collector.RejectedBatches);
         var tagged = spans.Where(s => s.Tags.GetValueOrDefault(RequestIdTag) == requestId).ToList();
@@ -169,10 +169,8 @@ public sealed class ObservedSystemTests(ObservedStack system, ITestOutputHelper 
     {
         var requestId = await ForecastAsync("Onetrace");
 
-        var spans = await Eventually.LastSeen(
-            () => Task.FromResult(system.Collector.Spans),
-            all => RequestTrace(all, requestId) is { } trace && all.Any(s => s.TraceId == trace && s.ServiceName == DaprNames.AppIds.Proxy),
-            ExportDeadline);
+        var spans = await ExportedSpansAsync(
+            all => RequestTrace(all, requestId) is { } trace && all.Any(s => s.TraceId == trace && s.ServiceName == DaprNames.AppIds.Proxy));
 
         var trace = RequestTrace(spans, requestId);
         Assert.True(trace is not null,
@@ -196,12 +194,10 @@ public sealed class ObservedSystemTests(ObservedStack system, ITestOutputHelper 
         // The proxy's gRPC client spans for the state API, under its span for the request.
         static bool IsStateCall(ZipkinSpan span, string method) =>
             span.ServiceName == DaprNames.AppIds.Proxy && span.Kind == "CLIENT" && span.Name.EndsWith("/" + method, StringComparison.Ordinal);
-        var spans = await Eventually.LastSeen(
-            () => Task.FromResult(system.Collector.Spans),
+        var spans = await ExportedSpansAsync(
             all => RequestTrace(all, requestId) is { } trace
                 && all.Any(s => s.TraceId == trace && IsStateCall(s, "GetState"))
-                && all.Any(s => s.TraceId == trace && IsStateCall(s, "SaveState")),
-            ExportDeadline);
+                && all.Any(s => s.TraceId == trace && IsStateCall(s, "SaveState")));
 
         var trace = RequestTrace(spans, requestId);
         Assert.True(trace is not null && spans.Any(s => s.TraceId == trace && IsStateCall(s, "GetState")) && spans.Any(s => s.TraceId == trace && IsStateCall(s, "SaveState")),
@@ -252,6 +248,11 @@ public sealed class ObservedSystemTests(ObservedStack system, ITestOutputHelper 
     }
 
     // The trace in which the ingress published the request and the proxy handled it.
+    // The spans the collector holds once they satisfy the condition, or at the export deadline (the
+    // test's assertions then say what is missing).
+    private Task<IReadOnlyList<ZipkinSpan>> ExportedSpansAsync(Func<IReadOnlyList<ZipkinSpan>, bool> until) =>
+        Eventually.LastSeen(() => Task.FromResult(system.Collector.Spans), until, ExportDeadline);
+
     private static string? PublishTrace(IReadOnlyList<ZipkinSpan> spans, string requestId)
     {
         var tagged = spans.Where(s => s.Tags.GetValueOrDefault(RequestIdTag) == requestId).ToList();

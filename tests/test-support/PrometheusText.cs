@@ -50,6 +50,29 @@ public static class PrometheusText
         return sum;
     }
 
+    /// <summary>
+    /// Of the given labelled series (a name and a text its labels contain), those the exposition does not
+    /// hold at 0, each as "name{label} = value" or "name{label} missing": empty when all are at 0.
+    /// </summary>
+    public static IReadOnlyList<string> NotAtZero(string exposition, IEnumerable<(string Name, string Label)> series)
+    {
+        var lines = exposition.Split('\n');
+        var notAtZero = new List<string>();
+        foreach (var (name, label) in series)
+        {
+            var line = lines.FirstOrDefault(l => l.StartsWith(name + "{", StringComparison.Ordinal) && l.Contains(label, StringComparison.Ordinal));
+            if (line is null)
+            {
+                notAtZero.Add($"{name}{{{label}}} missing");
+            }
+            else if (line.Split(' ')[^1] != "0")
+            {
+                notAtZero.Add($"{name}{{{label}}} = {line.Split(' ')[^1]}");
+            }
+        }
+        return notAtZero;
+    }
+
     /// <summary>The series names in an exposition (histograms as their _bucket, _sum and _count series).</summary>
     public static IReadOnlySet<string> SeriesNames(string exposition) =>
         exposition.Split('\n')

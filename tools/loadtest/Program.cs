@@ -14,11 +14,6 @@ if (Console.IsOutputRedirected)
     AnsiConsole.Profile.Width = 140;
 }
 
-using var interrupted = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    // First Ctrl+C stops sending and still prints the figures; a second one ends the process.
-    e.Cancel = !interrupted.IsCancellationRequested;
-    interrupted.Cancel();
-};
+// The first Ctrl+C stops sending and still prints the figures; a second one ends the process.
+using var interrupted = new Interruption();
 return await LoadTestCommand.RunAsync(options, AnsiConsole.Console, interrupted.Token);

@@ -79,17 +79,9 @@ internal sealed record BenchmarkReport(
 
     private void WriteThroughput(IAnsiConsole console)
     {
-        var table = new Table()
-            .Title($"[bold]Request/reply[/] [grey](median of {Settings.Repetitions} repetitions, min–max; {Machine.Host.Cores} cores, {Markup.Escape(Machine.Host.Dotnet)}, {Markup.Escape(Machine.Host.Configuration)}{(Machine.Quick ? ", quick" : "")})[/]")
-            .AddColumn("Case")
-            .AddColumn(new TableColumn("c").RightAligned())
-            .AddColumn(new TableColumn("requests").RightAligned())
-            .AddColumn(new TableColumn("errors").RightAligned())
-            .AddColumn(new TableColumn("req/s").RightAligned())
-            .AddColumn(new TableColumn("× Redis floor (per repetition)").RightAligned())
-            .AddColumn(new TableColumn("× plumbing floor").RightAligned())
-            .AddColumn(new TableColumn("p50 ms").RightAligned())
-            .AddColumn(new TableColumn("p99 ms").RightAligned());
+        var table = CaseTable(
+            $"[bold]Request/reply[/] [grey](median of {Settings.Repetitions} repetitions, min–max; {Machine.Host.Cores} cores, {Markup.Escape(Machine.Host.Dotnet)}, {Markup.Escape(Machine.Host.Configuration)}{(Machine.Quick ? ", quick" : "")})[/]",
+            "requests", "errors", "req/s", "× Redis floor (per repetition)", "× plumbing floor", "p50 ms", "p99 ms");
         foreach (var result in Cases)
         {
             if (result.Skipped is not null)
@@ -118,17 +110,9 @@ internal sealed record BenchmarkReport(
         {
             return;
         }
-        var table = new Table()
-            .Title($"[bold]CPU ms per request[/] [grey](utime+stime from /proc/<pid>/stat, {Machine.ClockTicksPerSecond} ticks/s; median of the repetitions)[/]")
-            .AddColumn("Case")
-            .AddColumn(new TableColumn("c").RightAligned());
-        foreach (var slot in WatchedProcess.Slots)
-        {
-            table.AddColumn(new TableColumn(Markup.Escape(slot)).RightAligned());
-        }
-        table.AddColumn(new TableColumn("[bold]product[/] (ingress+proxy)").RightAligned())
-            .AddColumn(new TableColumn("infrastructure").RightAligned())
-            .AddColumn(new TableColumn("all").RightAligned());
+        var table = CaseTable(
+            $"[bold]CPU ms per request[/] [grey](utime+stime from /proc/<pid>/stat, {Machine.ClockTicksPerSecond} ticks/s; median of the repetitions)[/]",
+            [.. WatchedProcess.Slots.Select(Markup.Escape), "[bold]product[/] (ingress+proxy)", "infrastructure", "all"]);
         foreach (var result in ran)
         {
             table.AddRow([
@@ -156,11 +140,7 @@ internal sealed record BenchmarkReport(
         {
             return;
         }
-        var table = new Table().Title("[bold]Peak RSS (MB), largest over the repetitions[/]").AddColumn("Case").AddColumn(new TableColumn("c").RightAligned());
-        foreach (var slot in WatchedProcess.Slots)
-        {
-            table.AddColumn(new TableColumn(Markup.Escape(slot)).RightAligned());
-        }
+        var table = CaseTable("[bold]Peak RSS (MB), largest over the repetitions[/]", WatchedProcess.Slots.Select(Markup.Escape));
         foreach (var result in ran)
         {
             table.AddRow([
@@ -178,16 +158,9 @@ internal sealed record BenchmarkReport(
         {
             return;
         }
-        var table = new Table()
-            .Title($"[bold]Cold phase[/] [grey](fresh processes; windows of equal length until {SteadyState.DefaultWindows} consecutive ones agree within {SteadyState.DefaultTolerance:P0} in req/s and CPU ms/req and the processes go quiet within a second of CPU after the load; | = a pause after a false plateau)[/]")
-            .AddColumn("Case")
-            .AddColumn(new TableColumn("c").RightAligned())
-            .AddColumn(new TableColumn("first window req/s").RightAligned())
-            .AddColumn(new TableColumn("first window CPU ms/req (product / all)").RightAligned())
-            .AddColumn(new TableColumn("requests until steady").RightAligned())
-            .AddColumn(new TableColumn("seconds until steady").RightAligned())
-            .AddColumn(new TableColumn("steady req/s").RightAligned())
-            .AddColumn(new TableColumn("then quiet after s (CPU ms)").RightAligned())
+        var table = CaseTable(
+                $"[bold]Cold phase[/] [grey](fresh processes; windows of equal length until {SteadyState.DefaultWindows} consecutive ones agree within {SteadyState.DefaultTolerance:P0} in req/s and CPU ms/req and the processes go quiet within a second of CPU after the load; | = a pause after a false plateau)[/]",
+                "first window req/s", "first window CPU ms/req (product / all)", "requests until steady", "seconds until steady", "steady req/s", "then quiet after s (CPU ms)")
             .AddColumn("windows (req/s)");
         foreach (var cold in ColdPhases)
         {
@@ -265,6 +238,17 @@ internal sealed record BenchmarkReport(
         table.AddRow(["total (p50)", .. names.Select(n => Ms(Breakdowns[n].TotalP50Ms))]);
         table.AddRow(["requests matched", .. names.Select(n => N(Breakdowns[n].Requests))]);
         console.Write(table);
+    }
+
+    // A table of one row per case and concurrency: those two columns, then the figures, right-aligned.
+    private static Table CaseTable(string title, params IEnumerable<string> figures)
+    {
+        var table = new Table().Title(title).AddColumn("Case").AddColumn(new TableColumn("c").RightAligned());
+        foreach (var figure in figures)
+        {
+            table.AddColumn(new TableColumn(figure).RightAligned());
+        }
+        return table;
     }
 
     private static string Range(Spread? spread, string format) =>

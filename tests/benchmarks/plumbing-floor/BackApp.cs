@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using RedisStreamDemo.Contracts;
 
@@ -8,16 +7,10 @@ namespace PlumbingFloor;
 internal static class BackApp
 {
     public const string RequestRoute = "/requests";
-    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
     public static WebApplication Build(WebApplicationBuilder builder)
     {
-        var port = builder.Configuration.GetValue<int>("port");
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
-        builder.Services.AddSingleton(new BrokerClient(new Uri(builder.Configuration["broker-url"] ?? throw new InvalidOperationException("--broker-url is required."))));
-
-        var app = builder.Build();
-        app.MapGet("/healthz", () => TypedResults.Ok());
+        var app = AppHost.Build(builder);
         app.MapPost(RequestRoute, AnswerAsync);
         return app;
     }
@@ -25,7 +18,7 @@ internal static class BackApp
     private static async Task<IResult> AnswerAsync(HttpRequest http, BrokerClient broker, CancellationToken cancellationToken)
     {
         using var envelope = await Envelope.ReadAsync(http, cancellationToken);
-        var request = envelope.RootElement.GetProperty("data").Deserialize<WeatherRequest>(Web)
+        var request = envelope.RootElement.GetProperty("data").Deserialize<WeatherRequest>(AppHost.Json)
             ?? throw new BadHttpRequestException("no data");
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         Forecast[] forecasts =
@@ -37,7 +30,7 @@ internal static class BackApp
             }),
         ];
         var reply = new WeatherReply(request.RequestId, request.City, request.Location, forecasts, "terminal-1", DateTimeOffset.UtcNow);
-        await broker.PublishAsync(DaprNames.Topics.WeatherResponses, JsonSerializer.SerializeToUtf8Bytes(reply, Web), cancellationToken);
+        await broker.PublishAsync(DaprNames.Topics.WeatherResponses, JsonSerializer.SerializeToUtf8Bytes(reply, AppHost.Json), cancellationToken);
         return TypedResults.Ok();
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text.Json;
 using RedisStreamDemo.Contracts;
 
@@ -12,18 +11,13 @@ namespace PlumbingFloor;
 internal static class EdgeApp
 {
     public const string ReplyRoute = "/replies";
-    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(30);
 
     public static WebApplication Build(WebApplicationBuilder builder)
     {
-        var port = builder.Configuration.GetValue<int>("port");
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
-        builder.Services.AddSingleton(new BrokerClient(new Uri(builder.Configuration["broker-url"] ?? throw new InvalidOperationException("--broker-url is required."))));
         builder.Services.AddSingleton<ConcurrentDictionary<string, TaskCompletionSource<string>>>();
 
-        var app = builder.Build();
-        app.MapGet("/healthz", () => TypedResults.Ok());
+        var app = AppHost.Build(builder);
         app.MapPost("/WeatherForecast/city", AskAsync);
         app.MapPost(ReplyRoute, ReplyAsync);
         return app;
@@ -38,7 +32,7 @@ internal static class EdgeApp
         try
         {
             var request = new WeatherRequest(requestId, query.City, query.Location, DateTimeOffset.UtcNow);
-            await broker.PublishAsync(DaprNames.Topics.WeatherRequests, JsonSerializer.SerializeToUtf8Bytes(request, Web), cancellationToken);
+            await broker.PublishAsync(DaprNames.Topics.WeatherRequests, JsonSerializer.SerializeToUtf8Bytes(request, AppHost.Json), cancellationToken);
             return TypedResults.Text(await reply.Task.WaitAsync(ReplyTimeout, cancellationToken), "application/json");
         }
         catch (TimeoutException)

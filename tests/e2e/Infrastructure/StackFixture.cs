@@ -23,8 +23,8 @@ public abstract class StackFixture : SystemFixture<LocalStack>
 {
     private ConnectionMultiplexer? _redis;
 
-    /// <summary>Environment per app id on top of dapr.yaml's.</summary>
-    protected virtual Dictionary<string, Dictionary<string, string?>> AppEnvironment => [];
+    /// <summary>The proxy's Terminals:ProcessingTime; null keeps dapr.yaml's.</summary>
+    protected virtual TimeSpan? ProxyProcessingTime => null;
 
     /// <summary>Set explicitly for both modes, so a change of the product's default cannot swap them.</summary>
     public virtual CorrelationMode Mode => CorrelationMode.Workflow;
@@ -80,14 +80,17 @@ public abstract class StackFixture : SystemFixture<LocalStack>
         return topic;
     }
 
+    // On top of dapr.yaml's environment.
     private Dictionary<string, Dictionary<string, string?>> EnvironmentWithMode()
     {
-        var environment = AppEnvironment.ToDictionary(app => app.Key, app => new Dictionary<string, string?>(app.Value));
-        if (!environment.TryGetValue(DaprNames.AppIds.Ingress, out var ingress))
+        var environment = new Dictionary<string, Dictionary<string, string?>>
         {
-            environment[DaprNames.AppIds.Ingress] = ingress = [];
+            [DaprNames.AppIds.Ingress] = new() { ["Correlation__Mode"] = Mode.ToString() },
+        };
+        if (ProxyProcessingTime is { } processingTime)
+        {
+            environment[DaprNames.AppIds.Proxy] = new() { ["Terminals__ProcessingTime"] = processingTime.ToString("c", System.Globalization.CultureInfo.InvariantCulture) };
         }
-        ingress["Correlation__Mode"] = Mode.ToString();
         return environment;
     }
 

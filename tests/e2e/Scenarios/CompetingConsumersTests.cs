@@ -7,10 +7,7 @@ namespace EndToEnd.Tests.Scenarios;
 /// <summary>Terminals of 100 ms, so a backlog builds up and a second proxy has something to take.</summary>
 public abstract class BusyProxyStack : StackFixture
 {
-    protected override Dictionary<string, Dictionary<string, string?>> AppEnvironment => new()
-    {
-        ["proxy"] = new() { ["Terminals__ProcessingTime"] = "00:00:00.100" },
-    };
+    protected override TimeSpan? ProxyProcessingTime => TimeSpan.FromMilliseconds(100);
 }
 
 public sealed class BusyProxyWorkflowStack : BusyProxyStack;

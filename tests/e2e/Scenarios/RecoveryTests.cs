@@ -9,10 +9,7 @@ namespace EndToEnd.Tests.Scenarios;
 /// <summary>Terminals slow enough (300 ms) that requests are still in flight when a process goes away.</summary>
 public abstract class SlowProxyStack : StackFixture
 {
-    protected override Dictionary<string, Dictionary<string, string?>> AppEnvironment => new()
-    {
-        ["proxy"] = new() { ["Terminals__ProcessingTime"] = "00:00:00.300" },
-    };
+    protected override TimeSpan? ProxyProcessingTime => TimeSpan.FromMilliseconds(300);
 }
 
 public sealed class SlowProxyWorkflowStack : SlowProxyStack;
@@ -63,10 +60,7 @@ public abstract class RecoveryScenarios(SlowProxyStack system)
         }
         finally
         {
-            if (!stack[DaprNames.AppIds.Proxy].App.IsRunning)
-            {
-                await stack.StartAppAsync(DaprNames.AppIds.Proxy, cancellationToken: TestContext.Current.CancellationToken);
-            }
+            await EnsureProxyRunsAsync();
         }
     }
 
@@ -105,6 +99,24 @@ public abstract class RecoveryScenarios(SlowProxyStack system)
         });
         Assert.Equal(0, (await Telemetry.TerminalsAsync(system.Http, system.Proxy)).Processed);
     }
+
+    /// <summary>Kills the ingress (SIGKILL, as a crash) and starts it again: a new process.</summary>
+    protected async Task KillAndRestartIngressAsync()
+    {
+        var firstPid = system.Stack[DaprNames.AppIds.Ingress].ProcessId;
+        await system.Stack.StopAppAsync(DaprNames.AppIds.Ingress, StopSignal.Kill);
+        await system.Stack.StartAppAsync(DaprNames.AppIds.Ingress, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.NotEqual(firstPid, system.Stack[DaprNames.AppIds.Ingress].ProcessId);
+    }
+
+    /// <summary>For a test that stopped the proxy: the stack is shared by the class's tests.</summary>
+    protected async Task EnsureProxyRunsAsync()
+    {
+        if (!system.Stack[DaprNames.AppIds.Proxy].App.IsRunning)
+        {
+            await system.Stack.StartAppAsync(DaprNames.AppIds.Proxy, cancellationToken: TestContext.Current.CancellationToken);
+        }
+    }
 }
 
 // Only workflow mode survives this: the wait is durable workflow state, not the process's memory.
@@ -114,16 +126,12 @@ public sealed class WorkflowModeRecoveryTests(SlowProxyWorkflowStack system)
     [Fact(Timeout = 180_000)]
     public async Task Workflows_resume_after_the_ingress_is_killed_mid_flight()
     {
-        var stack = System.Stack;
         var cities = Enumerable.Range(0, 12).Select(i => CityNames.Named(i, "Restart")).ToList();
         var accepted = await Task.WhenAll(cities.Select(System.Ingress.AcceptAsync));
-        var firstPid = stack[DaprNames.AppIds.Ingress].ProcessId;
 
         // 12 requests on 4 terminals of 300 ms: replies are still coming when the ingress dies.
-        await stack.StopAppAsync(DaprNames.AppIds.Ingress, StopSignal.Kill);
-        await stack.StartAppAsync(DaprNames.AppIds.Ingress, cancellationToken: TestContext.Current.CancellationToken);
+        await KillAndRestartIngressAsync();
 
-        Assert.NotEqual(firstPid, stack[DaprNames.AppIds.Ingress].ProcessId);
         var replies = await Task.WhenAll(accepted.Select(url => System.Ingress.ReplyAtAsync(url, CompletionTimeout)));
         Assert.Equal(cities, replies.Select(r => r.City));
         var after = CityNames.Unique("AfterRestart");
@@ -150,11 +158,8 @@ public sealed class DirectModeRecoveryTests(SlowProxyDirectStack system)
             var accepted = await Task.WhenAll(cities.Select(System.Ingress.AcceptAsync));
             var requestIds = accepted.Select(url => url.Segments[^1]).ToList();
             var replyTopic = await System.ReplyTopicOfAsync(requestIds[0]);
-            var firstPid = stack[DaprNames.AppIds.Ingress].ProcessId;
 
-            await stack.StopAppAsync(DaprNames.AppIds.Ingress, StopSignal.Kill);
-            await stack.StartAppAsync(DaprNames.AppIds.Ingress, cancellationToken: TestContext.Current.CancellationToken);
-            Assert.NotEqual(firstPid, stack[DaprNames.AppIds.Ingress].ProcessId);
+            await KillAndRestartIngressAsync();
             await AssertAllUnknownAsync(accepted);
 
             await stack.StartAppAsync(DaprNames.AppIds.Proxy, cancellationToken: TestContext.Current.CancellationToken);
@@ -180,10 +185,7 @@ public sealed class DirectModeRecoveryTests(SlowProxyDirectStack system)
         }
         finally
         {
-            if (!stack[DaprNames.AppIds.Proxy].App.IsRunning)
-            {
-                await stack.StartAppAsync(DaprNames.AppIds.Proxy, cancellationToken: TestContext.Current.CancellationToken);
-            }
+            await EnsureProxyRunsAsync();
         }
     }
 

@@ -13,7 +13,7 @@ namespace Proxy.Tests.Support;
 
 // The whole proxy in process; only the Dapr client at its edge is substituted. Any type of the
 // proxy assembly anchors the factory; TerminalOptions is one it configures.
-internal sealed class ProxyFactory(string? appToken = null, TimeSpan? processingTime = null) : WebApplicationFactory<TerminalOptions>
+internal sealed class ProxyFactory(string? appToken = null, TimeSpan? processingTime = null, string? environment = null) : WebApplicationFactory<TerminalOptions>
 {
     public DaprClient Dapr { get; } = Substitute.For<DaprClient>();
 
@@ -23,6 +23,10 @@ internal sealed class ProxyFactory(string? appToken = null, TimeSpan? processing
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        if (environment is not null)
+        {
+            builder.UseEnvironment(environment);
+        }
         builder.UseSetting("Terminals:ProcessingTime", (processingTime ?? TimeSpan.Zero).ToString("c"));
         builder.UseSetting(DaprAppToken.EnvironmentVariable, appToken ?? string.Empty);
         builder.ConfigureTestServices(services =>

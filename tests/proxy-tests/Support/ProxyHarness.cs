@@ -41,10 +41,8 @@ internal sealed class ProxyHarness : IAsyncDisposable
 
         Metrics = new MetricRecorder(provider.GetRequiredService<IMeterFactory>());
 
-        Dapr.GetStateAsync<WeatherReply?>(DaprNames.ReplyStore, Arg.Any<string>(), Arg.Any<ConsistencyMode?>(), Arg.Any<IReadOnlyDictionary<string, string>?>(), Arg.Any<CancellationToken>())
-            .Returns(call => SavedReplies.GetValueOrDefault(call.ArgAt<string>(1)));
-        Dapr.SaveStateAsync(DaprNames.ReplyStore, Arg.Any<string>(), Arg.Any<WeatherReply>(), Arg.Any<StateOptions?>(), Arg.Any<IReadOnlyDictionary<string, string>?>(), Arg.Any<CancellationToken>())
-            .Returns(call =>
+        Dapr.ReplyRead().Returns(call => SavedReplies.GetValueOrDefault(call.ArgAt<string>(1)));
+        Dapr.ReplySave().Returns(call =>
             {
                 SavedReplies[call.ArgAt<string>(1)] = call.ArgAt<WeatherReply>(2);
                 return Task.CompletedTask;

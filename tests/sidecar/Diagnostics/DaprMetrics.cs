@@ -93,30 +93,14 @@ internal sealed class DaprMetrics
         {
             status = processStatus;
         }
-        _pubsubIngressCount?.Record(1, _appId, component, _namespace, processStatus, topic, status);
-        if (elapsed > 0)
-        {
-            _pubsubIngressLatency?.Record(elapsed, _appId, component, _namespace, processStatus, topic, status);
-        }
+        CountAndLatency(_pubsubIngressCount, _pubsubIngressLatency, elapsed, _appId, component, _namespace, processStatus, topic, status);
     }
 
-    public void PubsubEgressEvent(string component, string topic, bool success, double elapsed)
-    {
-        _pubsubEgressCount?.Record(1, _appId, component, _namespace, GoBool(success), topic);
-        if (elapsed > 0)
-        {
-            _pubsubEgressLatency?.Record(elapsed, _appId, component, _namespace, GoBool(success), topic);
-        }
-    }
+    public void PubsubEgressEvent(string component, string topic, bool success, double elapsed) =>
+        CountAndLatency(_pubsubEgressCount, _pubsubEgressLatency, elapsed, _appId, component, _namespace, GoBool(success), topic);
 
-    public void StateInvoked(string component, string operation, bool success, double elapsed)
-    {
-        _stateCount?.Record(1, _appId, component, _namespace, operation, GoBool(success));
-        if (elapsed > 0)
-        {
-            _stateLatency?.Record(elapsed, _appId, component, _namespace, operation, GoBool(success));
-        }
-    }
+    public void StateInvoked(string component, string operation, bool success, double elapsed) =>
+        CountAndLatency(_stateCount, _stateLatency, elapsed, _appId, component, _namespace, operation, GoBool(success));
 
     public void PolicyLoaded(string resiliencyName, string @namespace) =>
         _resiliencyLoaded?.Record(1, _appId, resiliencyName, @namespace);
@@ -140,42 +124,18 @@ internal sealed class DaprMetrics
     public void PolicyActivated(string resiliencyName, string @namespace, string policy, string direction, string target, string status = "") =>
         _resiliencyActivations?.Record(1, _appId, resiliencyName, policy, @namespace, direction, target, status);
 
-    public void WorkflowOperationEvent(string operation, string status, double elapsed)
-    {
-        _workflowOperationCount?.Record(1, _appId, _namespace, operation, status);
-        if (elapsed > 0)
-        {
-            _workflowOperationLatency?.Record(elapsed, _appId, _namespace, operation, status);
-        }
-    }
+    public void WorkflowOperationEvent(string operation, string status, double elapsed) =>
+        CountAndLatency(_workflowOperationCount, _workflowOperationLatency, elapsed, _appId, _namespace, operation, status);
 
     /// <summary>WorkflowExecutionEvent and WorkflowExecutionLatency, recorded together when a workflow completes.</summary>
-    public void WorkflowExecutionEvent(string workflowName, string status, double elapsed)
-    {
-        _workflowExecutionCount?.Record(1, _appId, _namespace, workflowName, status);
-        if (elapsed > 0)
-        {
-            _workflowExecutionLatency?.Record(elapsed, _appId, _namespace, workflowName, status);
-        }
-    }
+    public void WorkflowExecutionEvent(string workflowName, string status, double elapsed) =>
+        CountAndLatency(_workflowExecutionCount, _workflowExecutionLatency, elapsed, _appId, _namespace, workflowName, status);
 
-    public void ActivityOperationEvent(string activityName, string status, double elapsed)
-    {
-        _activityOperationCount?.Record(1, _appId, _namespace, activityName, status);
-        if (elapsed > 0)
-        {
-            _activityOperationLatency?.Record(elapsed, _appId, _namespace, activityName, status);
-        }
-    }
+    public void ActivityOperationEvent(string activityName, string status, double elapsed) =>
+        CountAndLatency(_activityOperationCount, _activityOperationLatency, elapsed, _appId, _namespace, activityName, status);
 
-    public void ActivityExecutionEvent(string activityName, string status, double elapsed)
-    {
-        _activityExecutionCount?.Record(1, _appId, _namespace, activityName, status);
-        if (elapsed > 0)
-        {
-            _activityExecutionLatency?.Record(elapsed, _appId, _namespace, activityName, status);
-        }
-    }
+    public void ActivityExecutionEvent(string activityName, string status, double elapsed) =>
+        CountAndLatency(_activityExecutionCount, _activityExecutionLatency, elapsed, _appId, _namespace, activityName, status);
 
     /// <summary>The Prometheus text exposition: families sorted by name, as client_golang's Gather.</summary>
     public string Exposition()
@@ -193,6 +153,17 @@ internal sealed class DaprMetrics
         var family = new MetricFamily("dapr_" + view.Replace('/', '_'), help, kind, labels, buckets);
         _families.Add(family);
         return family;
+    }
+
+    // Every pair of count and latency views in daprd records the count, and the latency only when the
+    // elapsed time is above zero (component_monitoring.go, workflow_monitoring.go: "if elapsed > 0").
+    private static void CountAndLatency(MetricFamily? count, MetricFamily? latency, double elapsed, params string[] labelValues)
+    {
+        count?.Record(1, labelValues);
+        if (elapsed > 0)
+        {
+            latency?.Record(elapsed, labelValues);
+        }
     }
 
     private static string GoBool(bool value) => value ? "true" : "false";
