@@ -18,7 +18,8 @@ public enum StopSignal
 /// forwarded with a name prefix, and restarted with exponential backoff when it dies unexpectedly,
 /// as Kubernetes restarts a crashed container.
 /// </summary>
-public sealed partial class ChildProcess : IAsyncDisposable
+public sealed partial class ChildProcess(string name, Func<ProcessStartInfo> startInfo, bool restartWhenDead, Action<string>? output, Action<string> log, int keptLines = 300)
+    : IAsyncDisposable
 {
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
@@ -26,11 +27,6 @@ public sealed partial class ChildProcess : IAsyncDisposable
     // A run this long counts as healthy: the next crash starts the backoff from the beginning.
     private static readonly TimeSpan StableRun = TimeSpan.FromSeconds(30);
 
-    private readonly Func<ProcessStartInfo> _startInfo;
-    private readonly bool _restartWhenDead;
-    private readonly Action<string>? _output;
-    private readonly Action<string> _log;
-    private readonly int _keptLines;
     private readonly Queue<string> _lines = new();
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _disposed = new();
@@ -39,17 +35,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
     private bool _wanted;
     private TimeSpan _backoff = FirstBackoff;
 
-    public ChildProcess(string name, Func<ProcessStartInfo> startInfo, bool restartWhenDead, Action<string>? output, Action<string> log, int keptLines = 300)
-    {
-        Name = name;
-        _startInfo = startInfo;
-        _restartWhenDead = restartWhenDead;
-        _output = output;
-        _log = log;
-        _keptLines = keptLines;
-    }
-
-    public string Name { get; }
+    public string Name { get; } = name;
 
     public int? ProcessId
     {
@@ -135,7 +121,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
 
     private void StartLocked()
     {
-        var info = _startInfo();
+        var info = startInfo();
         info.UseShellExecute = false;
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
@@ -164,12 +150,12 @@ public sealed partial class ChildProcess : IAsyncDisposable
         lock (_lines)
         {
             _lines.Enqueue(line);
-            while (_lines.Count > _keptLines)
+            while (_lines.Count > keptLines)
             {
                 _lines.Dequeue();
             }
         }
-        _output?.Invoke($"[{Name}] {line}");
+        output?.Invoke($"[{Name}] {line}");
     }
 
     private void OnExited(Process process)
@@ -182,9 +168,9 @@ public sealed partial class ChildProcess : IAsyncDisposable
                 return;
             }
             var exitCode = SafeExitCode(process);
-            if (!_restartWhenDead)
+            if (!restartWhenDead)
             {
-                _log($"{Name} exited unexpectedly with code {exitCode}; not restarting (restarts are off).");
+                log($"{Name} exited unexpectedly with code {exitCode}; not restarting (restarts are off).");
                 return;
             }
             if (DateTime.UtcNow - _startedAt > StableRun)
@@ -193,7 +179,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
             }
             delay = _backoff;
             _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, MaxBackoff.Ticks));
-            _log($"{Name} exited unexpectedly with code {exitCode}; restarting in {delay.TotalSeconds:0} s.");
+            log($"{Name} exited unexpectedly with code {exitCode}; restarting in {delay.TotalSeconds:0} s.");
         }
         _ = RestartAfterAsync(process, delay);
     }
@@ -219,11 +205,11 @@ public sealed partial class ChildProcess : IAsyncDisposable
             {
                 StartLocked();
                 Restarts++;
-                _log($"{Name} restarted (pid {_process.Id}, restart {Restarts}).");
+                log($"{Name} restarted (pid {_process.Id}, restart {Restarts}).");
             }
             catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
             {
-                _log($"{Name} could not be restarted: {ex.Message}");
+                log($"{Name} could not be restarted: {ex.Message}");
             }
         }
     }
@@ -246,7 +232,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
                 }
                 catch (OperationCanceledException)
                 {
-                    _log($"{Name} did not stop within {gracePeriod.TotalSeconds:0} s of SIGTERM; killing it.");
+                    log($"{Name} did not stop within {gracePeriod.TotalSeconds:0} s of SIGTERM; killing it.");
                 }
             }
             process.Kill(entireProcessTree: true);

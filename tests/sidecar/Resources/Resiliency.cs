@@ -140,45 +140,25 @@ internal sealed record ComponentPolicy(RetryPolicy? Retry, TimeSpan? Timeout, Ci
 /// component alone: its inbound and outbound calls share it, and the breaker policy of the direction
 /// asked first shapes it), named <c>&lt;policy&gt;-&lt;component&gt;</c>.
 /// </summary>
-internal sealed class Resiliency
-{
-    public const string Pubsub = "Pubsub";
-    public const string Statestore = "Statestore";
-
-    private readonly Dictionary<string, TimeSpan> _timeouts;
-    private readonly Dictionary<string, RetryPolicy> _retries;
-    private readonly Dictionary<string, CircuitBreakerPolicy> _circuitBreakers;
-    private readonly Dictionary<string, (ComponentPolicy Inbound, ComponentPolicy Outbound, string? InboundBreaker, string? OutboundBreaker)> _targets;
-    private readonly Dictionary<string, CircuitBreaker> _breakerInstances = new(StringComparer.Ordinal);
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly DaprMetrics? _metrics;
-    private readonly string _metricsName;
-    private readonly string _metricsNamespace;
-
-    private Resiliency(
+internal sealed class Resiliency(
         IReadOnlyList<string> names,
         Dictionary<string, TimeSpan> timeouts,
         Dictionary<string, RetryPolicy> retries,
         Dictionary<string, CircuitBreakerPolicy> circuitBreakers,
-        Dictionary<string, (ComponentPolicy, ComponentPolicy, string?, string?)> targets,
+        Dictionary<string, (ComponentPolicy Inbound, ComponentPolicy Outbound, string? InboundBreaker, string? OutboundBreaker)> targets,
         TimeProvider time,
         ILogger logger,
         DaprMetrics? metrics,
         (string Name, string Namespace) last)
-    {
-        _metrics = metrics;
-        (_metricsName, _metricsNamespace) = last;
-        Names = names;
-        _timeouts = timeouts;
-        _retries = retries;
-        _circuitBreakers = circuitBreakers;
-        _targets = targets;
-        _time = time;
-        _logger = logger;
-    }
+{
+    public const string Pubsub = "Pubsub";
+    public const string Statestore = "Statestore";
 
-    public IReadOnlyList<string> Names { get; }
+    private readonly Dictionary<string, CircuitBreaker> _breakerInstances = new(StringComparer.Ordinal);
+    private readonly string _metricsName = last.Name;
+    private readonly string _metricsNamespace = last.Namespace;
+
+    public IReadOnlyList<string> Names { get; } = names;
 
     /// <summary>ComponentInboundPolicy: the pubsub's deliveries to the app.</summary>
     public ComponentPolicy? Inbound(string component, string componentType) => Metered(Policy(component, componentType, "Inbound"), PolicyKinds.Inbound, component, componentType);
@@ -189,31 +169,31 @@ internal sealed class Resiliency
     // resiliency.go addMetricsToPolicy runs every time a component policy is asked for.
     private ComponentPolicy? Metered(ComponentPolicy? policy, string direction, string component, string componentType)
     {
-        if (policy is null || _metrics is null)
+        if (policy is null || metrics is null)
         {
             return policy;
         }
-        var metrics = new PolicyMetrics(_metrics, _metricsName, _metricsNamespace, direction, componentType + "_" + component);
-        metrics.Executed(policy);
-        return policy with { Metrics = metrics };
+        var policyMetrics = new PolicyMetrics(metrics, _metricsName, _metricsNamespace, direction, componentType + "_" + component);
+        policyMetrics.Executed(policy);
+        return policy with { Metrics = policyMetrics };
     }
 
     private ComponentPolicy? Policy(string component, string componentType, string direction)
     {
-        if (_targets.TryGetValue(component, out var target))
+        if (targets.TryGetValue(component, out var target))
         {
             // A component with a target never falls back to the defaults, even for a direction it leaves empty.
             var policy = direction == "Inbound" ? target.Inbound : target.Outbound;
             var breakerName = direction == "Inbound" ? target.InboundBreaker : target.OutboundBreaker;
-            var breaker = breakerName is null ? null : Breaker(component, _circuitBreakers[breakerName]);
+            var breaker = breakerName is null ? null : Breaker(component, circuitBreakers[breakerName]);
             return policy.Retry is null && policy.Timeout is null && breaker is null ? null : policy with { CircuitBreaker = breaker };
         }
         // getDefaultPolicy: Default<Type>Component<Direction>…, DefaultComponent<Direction>…,
         // DefaultComponent…, then Default…Policy.
         string[] levels = [$"{componentType}Component{direction}", $"Component{direction}", "Component", ""];
-        var retry = levels.Select(l => _retries.GetValueOrDefault($"Default{l}RetryPolicy")).FirstOrDefault(r => r is not null);
-        var timeout = levels.Select(l => _timeouts.TryGetValue($"Default{l}TimeoutPolicy", out var t) ? t : (TimeSpan?)null).FirstOrDefault(t => t is not null);
-        var defaultBreaker = levels.Select(l => _circuitBreakers.GetValueOrDefault($"Default{l}CircuitBreakerPolicy")).FirstOrDefault(b => b is not null);
+        var retry = levels.Select(l => retries.GetValueOrDefault($"Default{l}RetryPolicy")).FirstOrDefault(r => r is not null);
+        var timeout = levels.Select(l => timeouts.TryGetValue($"Default{l}TimeoutPolicy", out var t) ? t : (TimeSpan?)null).FirstOrDefault(t => t is not null);
+        var defaultBreaker = levels.Select(l => circuitBreakers.GetValueOrDefault($"Default{l}CircuitBreakerPolicy")).FirstOrDefault(b => b is not null);
         var instance = defaultBreaker is null ? null : Breaker(component, defaultBreaker);
         return retry is null && timeout is null && instance is null ? null : new ComponentPolicy(retry, Positive(timeout), instance);
     }
@@ -225,7 +205,7 @@ internal sealed class Resiliency
         {
             if (!_breakerInstances.TryGetValue(component, out var breaker))
             {
-                breaker = new CircuitBreaker(template.Name + "-" + component, template, _time, _logger);
+                breaker = new CircuitBreaker(template.Name + "-" + component, template, time, logger);
                 _breakerInstances[component] = breaker;
             }
             return breaker;

@@ -38,7 +38,7 @@ internal sealed record StateDeleteRequest(string Key, string? ETag, string Concu
 /// A TTL (request metadata <c>ttlInSeconds</c>, else the component's) above zero is an EXPIRE after
 /// the write, zero or below a PERSIST. Errors carry go-redis' text where the client differs.
 /// </summary>
-internal sealed class RedisStateStore : IAsyncDisposable
+internal sealed class RedisStateStore(string name, string host, long? defaultTtl, StateKeys keys, ConnectionMultiplexer connection) : IAsyncDisposable
 {
     // KEYS[1] store key; ARGV[1] expected version ("0" = none), ARGV[2] data, ARGV[3] "0" for first-write.
     private const string SaveScript = """
@@ -69,24 +69,11 @@ internal sealed class RedisStateStore : IAsyncDisposable
         return redis.call("DEL", key)
         """;
 
-    private readonly ConnectionMultiplexer _connection;
-    private readonly string _host;
-    private readonly long? _defaultTtl;
+    public string Name { get; } = name;
 
-    private RedisStateStore(string name, string host, long? defaultTtl, StateKeys keys, ConnectionMultiplexer connection)
-    {
-        Name = name;
-        _host = host;
-        _defaultTtl = defaultTtl;
-        Keys = keys;
-        _connection = connection;
-    }
+    public StateKeys Keys { get; } = keys;
 
-    public string Name { get; }
-
-    public StateKeys Keys { get; }
-
-    private IDatabase Db => _connection.GetDatabase();
+    private IDatabase Db => connection.GetDatabase();
 
     /// <summary>The component's Init: metadata, then a connection that answers PING, else the sidecar stops.</summary>
     public static async Task<RedisStateStore> ConnectAsync(ComponentResource component, string appId, string @namespace)
@@ -192,7 +179,7 @@ internal sealed class RedisStateStore : IAsyncDisposable
         {
             throw StateStoreException.ETag(ETagErrorKind.Invalid, etagError);
         }
-        var ttl = _defaultTtl;
+        var ttl = defaultTtl;
         if (request.Metadata.TryGetValue("ttlInSeconds", out var ttlText) && ttlText.Length > 0)
         {
             ttl = GoStrconv.TryParseInt("ParseInt", ttlText, out var seconds, out var ttlError)
@@ -243,9 +230,9 @@ internal sealed class RedisStateStore : IAsyncDisposable
     /// </summary>
     public async Task TransactAsync(IReadOnlyList<StateOperation> operations)
     {
-        if (!_connection.IsConnected)
+        if (!connection.IsConnected)
         {
-            throw new StateStoreException($"dial tcp {_host}: connect: connection refused");
+            throw new StateStoreException($"dial tcp {host}: connect: connection refused");
         }
         var transaction = Db.CreateTransaction();
         var results = new List<Task<RedisResult>>(operations.Count);
@@ -255,9 +242,9 @@ internal sealed class RedisStateStore : IAsyncDisposable
             results.Add(operation.Value is null
                 ? transaction.ScriptEvaluateAsync(DeleteScript, [operation.Key], [etag])
                 : transaction.ScriptEvaluateAsync(SaveScript, [operation.Key], [etag, operation.Value, "1"]));
-            if (operation.Value is not null && _defaultTtl > 0)
+            if (operation.Value is not null && defaultTtl > 0)
             {
-                results.Add(transaction.ExecuteAsync("EXPIRE", operation.Key, _defaultTtl.Value));
+                results.Add(transaction.ExecuteAsync("EXPIRE", operation.Key, defaultTtl.Value));
             }
         }
         await CallAsync(_ => transaction.ExecuteAsync());
@@ -273,7 +260,7 @@ internal sealed class RedisStateStore : IAsyncDisposable
             }
             catch (TaskCanceledException)
             {
-                throw new StateStoreException($"read tcp {_host}: i/o timeout");
+                throw new StateStoreException($"read tcp {host}: i/o timeout");
             }
         }
     }
@@ -284,7 +271,7 @@ internal sealed class RedisStateStore : IAsyncDisposable
         var keys = new List<string>();
         await CallAsync(async db =>
         {
-            var server = _connection.GetServers()[0];
+            var server = connection.GetServers()[0];
             await foreach (var key in server.KeysAsync(db.Database, pattern, pageSize: 1000))
             {
                 keys.Add(key.ToString());
@@ -322,9 +309,9 @@ internal sealed class RedisStateStore : IAsyncDisposable
     /// <summary>One Redis call, its failure turned into the text go-redis would give.</summary>
     private async Task<T> CallAsync<T>(Func<IDatabase, Task<T>> call)
     {
-        if (!_connection.IsConnected)
+        if (!connection.IsConnected)
         {
-            throw new StateStoreException($"dial tcp {_host}: connect: connection refused");
+            throw new StateStoreException($"dial tcp {host}: connect: connection refused");
         }
         try
         {
@@ -336,13 +323,13 @@ internal sealed class RedisStateStore : IAsyncDisposable
         }
         catch (RedisTimeoutException)
         {
-            throw new StateStoreException($"read tcp {_host}: i/o timeout");
+            throw new StateStoreException($"read tcp {host}: i/o timeout");
         }
         catch (RedisConnectionException)
         {
-            throw new StateStoreException($"dial tcp {_host}: connect: connection refused");
+            throw new StateStoreException($"dial tcp {host}: connect: connection refused");
         }
     }
 
-    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+    public ValueTask DisposeAsync() => connection.DisposeAsync();
 }
