@@ -177,6 +177,26 @@ public abstract class FaultScenario(CorrelationMode mode = CorrelationMode.Workf
     }
 
     /// <summary>
+    /// 80 requests at 20/s against 4 terminals of 200 ms, and the <paramref name="target"/> of the proxy
+    /// SIGKILLed once 3 terminals are busy, so the pool is full when the kill lands; then the
+    /// supervisor's restart, every accepted request settled within <paramref name="settle"/>, the part
+    /// not killed still running, and recovery counted from the kill.
+    /// </summary>
+    protected static async Task KillProxyUnderLoadAsync(ScenarioRun run, KillTarget target, string city, TimeSpan settle, CancellationToken cancellationToken)
+    {
+        var proxy = run.Stack.Stack[DaprNames.AppIds.Proxy];
+        var load = run.Requests.SendAtRateAsync(80, 20, city, cancellationToken);
+        var busyAtKill = await UntilBusyAsync(run, 3, TimeSpan.FromSeconds(10), cancellationToken);
+        var kill = SupervisedKill.Kill(run, proxy, target, $"after {run.Requests.All.Count} requests, {busyAtKill} terminals busy");
+        await kill.AwaitRestartAsync(run, cancellationToken);
+
+        await load;
+        await run.CheckSettledAsync(settle, cancellationToken);
+        kill.CheckSparedKeptRunning(run);
+        run.Recovery = LastFinishedSince(run, kill.KilledAt);
+    }
+
+    /// <summary>
     /// Stops Redis (SIGTERM: the AOF is flushed), runs <paramref name="whileAway"/>, waits out the rest of
     /// <paramref name="gap"/> and starts Redis again on the same port and data folder; when the stop began
     /// and when Redis was back.

@@ -24,20 +24,7 @@ public sealed class ProxyKilledScenario(CorrelationMode mode = CorrelationMode.W
 
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
-        var proxy = run.Stack.Stack[DaprNames.AppIds.Proxy];
-
-        // 80 requests at 20/s against 4 terminals of 200 ms: the pool is full when the kill lands.
-        var load = run.Requests.SendAtRateAsync(80, 20, "Killville", cancellationToken);
-        // Killed in the middle of the load, with the pool busy.
-        var busyAtKill = await UntilBusyAsync(run, 3, TimeSpan.FromSeconds(10), cancellationToken);
-        var kill = SupervisedKill.Kill(run, proxy, KillTarget.App, $"after {run.Requests.All.Count} requests, {busyAtKill} terminals busy");
-        await kill.AwaitRestartAsync(run, cancellationToken);
-
-        await load;
-        await run.CheckSettledAsync(TimeSpan.FromSeconds(120), cancellationToken);
-        kill.CheckSparedKeptRunning(run);
-
-        run.Recovery = LastFinishedSince(run, kill.KilledAt);
+        await KillProxyUnderLoadAsync(run, KillTarget.App, "Killville", TimeSpan.FromSeconds(120), cancellationToken);
         run.Note($"recovery counted from the kill (the restart is part of the system); {await AnsweredAgainAsync(run)} request(s) answered again from the reply store");
     }
 }

@@ -27,19 +27,7 @@ public sealed class ProxySidecarKilledScenario(CorrelationMode mode = Correlatio
 
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
-        var proxy = run.Stack.Stack[DaprNames.AppIds.Proxy];
-
-        // 80 requests at 20/s against 4 terminals of 200 ms: the pool is full when the kill lands.
-        var load = run.Requests.SendAtRateAsync(80, 20, "Crashville", cancellationToken);
-        var busyAtKill = await UntilBusyAsync(run, 3, TimeSpan.FromSeconds(10), cancellationToken);
-        var kill = SupervisedKill.Kill(run, proxy, KillTarget.Sidecar, $"after {run.Requests.All.Count} requests, {busyAtKill} terminals busy");
-        await kill.AwaitRestartAsync(run, cancellationToken);
-
-        await load;
-        await run.CheckSettledAsync(TimeSpan.FromSeconds(240), cancellationToken);
-        kill.CheckSparedKeptRunning(run);
-
-        run.Recovery = LastFinishedSince(run, kill.KilledAt);
+        await KillProxyUnderLoadAsync(run, KillTarget.Sidecar, "Crashville", TimeSpan.FromSeconds(240), cancellationToken);
         run.Note($"recovery counted from the kill; {await AnsweredAgainAsync(run)} request(s) answered again from the reply store");
     }
 }
