@@ -70,13 +70,18 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
 
         public int TurnTimers { get; set; }
 
+        /// <summary>A turn is due: the instance is cached and not finished, and events wait in its inbox or timers fired.</summary>
         public bool HasWork
         {
             get
             {
+                if (State is not { IsCompleted: false } state)
+                {
+                    return false;
+                }
                 lock (FiredTimers)
                 {
-                    return FiredTimers.Count > 0 || State is null || State.Inbox.Count > 0;
+                    return state.Inbox.Count > 0 || FiredTimers.Count > 0;
                 }
             }
         }
@@ -371,7 +376,7 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
     {
         var actor = Actor(workItem.InstanceId);
         actor.Lock.Release();
-        if (!actor.BackingOff && actor.State is { } state && !state.IsCompleted && actor.HasWork)
+        if (!actor.BackingOff && actor.HasWork)
         {
             Schedule(workItem.InstanceId);
         }
