@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Threading.Channels;
 using DurableTask.Core;
-using DurableTask.Core.Exceptions;
 using DurableTask.Core.History;
 using DurableTask.Core.Query;
 using Grpc.Core;
@@ -449,7 +448,7 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
                 }
                 return;
             }
-            catch (Exception ex) when (ex is StateStoreException or RpcException)
+            catch (Exception ex) when (ex is StateStoreException or RpcException { StatusCode: not StatusCode.AlreadyExists })
             {
                 Log.WorkflowEventRetry(logger, message.OrchestrationInstance.InstanceId, RetryInterval, ex.Message);
                 await Task.Delay(RetryInterval);
@@ -509,7 +508,9 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
             }
             if (existing is not null && !existing.IsCompleted)
             {
-                throw new OrchestrationAlreadyExistsException($"an active workflow with ID '{instanceId}' already exists");
+                // create.go createIfCompleted; the backend wraps it (a wrapped gRPC status keeps its code).
+                throw new RpcException(new Status(StatusCode.AlreadyExists,
+                    $"failed to create workflow instance: rpc error: code = AlreadyExists desc = an active workflow with ID '{instanceId}' already exists"));
             }
             // create.go: a completed instance is reset, its history rows deleted, under the next generation.
             var state = existing?.Copy() ?? new WorkflowState();

@@ -18,10 +18,6 @@ internal sealed class WorkflowInstances(WorkflowEngine engine, WorkItemStreams s
     public const string NoSuchInstance = "no such instance exists";
     public const string NotCompleted = "orchestration has not yet completed";
 
-    // daprd serialises a create with everything else on the instance through the actor lock; the
-    // check and the engine's create only need to be one step for concurrent creates of one id.
-    private readonly SemaphoreSlim _createGate = new(1, 1);
-
     /// <summary>The instance with exactly this id (ids are ordinal, as actor ids), or null.</summary>
     public Task<OrchestrationState?> FindAsync(string instanceId) => engine.Service.FindAsync(instanceId);
 
@@ -42,33 +38,11 @@ internal sealed class WorkflowInstances(WorkflowEngine engine, WorkItemStreams s
         var cancellation = context.CancellationToken;
         await streams.WaitForWorkerAsync(cancellation);
 
-        TResponse response;
-        await _createGate.WaitAsync(cancellation);
-        try
-        {
-            OrchestrationState? existing;
-            try
-            {
-                existing = await FindAsync(instanceId);
-            }
-            catch (State.StateStoreException ex)
-            {
-                throw new RpcException(new Status(StatusCode.Unknown, "failed to create workflow instance: " + ex.Message));
-            }
-            if (existing is not null && !IsTerminal(existing.OrchestrationStatus))
-            {
-                // orchestrator/create.go createIfCompleted; the executor wraps it (a wrapped gRPC status keeps its code).
-                throw new RpcException(new Status(StatusCode.AlreadyExists,
-                    $"failed to create workflow instance: rpc error: code = AlreadyExists desc = an active workflow with ID '{instanceId}' already exists"));
-            }
-            // A completed, failed or terminated instance is recreated, as createIfCompleted does
-            // (v1.18.3 code; the 1.18.0 release notes say ids can no longer be reused at all).
-            response = await create();
-        }
-        finally
-        {
-            _createGate.Release();
-        }
+        // The engine's create checks and saves under the instance's lock, as the workflow actor does
+        // (orchestrator/create.go createIfCompleted): an active id fails with AlreadyExists, a
+        // completed, failed or terminated instance is created again (v1.18.3 code; the 1.18.0
+        // release notes say ids can no longer be reused at all).
+        var response = await create();
 
         if (!scheduled)
         {
