@@ -21,6 +21,22 @@ internal sealed class WorkflowInstances(WorkflowEngine engine, WorkItemStreams s
     /// <summary>The instance with exactly this id (ids are ordinal, as actor ids), or null.</summary>
     public Task<OrchestrationState?> FindAsync(string instanceId) => engine.Service.FindAsync(instanceId);
 
+    /// <summary>
+    /// The actor loads its state when it is not cached (orchestrator/state.go loadInternalState); a
+    /// store that fails fails the call with the store's error, a plain error (gRPC Unknown).
+    /// </summary>
+    public async Task<OrchestrationState?> FindOrFailAsync(string instanceId, string prefix)
+    {
+        try
+        {
+            return await FindAsync(instanceId);
+        }
+        catch (State.StateStoreException ex)
+        {
+            throw new RpcException(new Status(StatusCode.Unknown, prefix + ex.Message));
+        }
+    }
+
     public Task WaitForAsync(string instanceId, Func<OrchestrationState?, bool> reached, CancellationToken cancellation) =>
         engine.Turns.WaitForAsync(instanceId, () => FindAsync(instanceId), reached, cancellation);
 
@@ -58,7 +74,7 @@ internal sealed class WorkflowInstances(WorkflowEngine engine, WorkItemStreams s
     /// </summary>
     public async Task RequireExistsAsync(string instanceId, string prefix)
     {
-        if (await FindAsync(instanceId) is null)
+        if (await FindOrFailAsync(instanceId, prefix) is null)
         {
             throw new RpcException(new Status(StatusCode.Unknown, prefix + NoSuchInstance));
         }
@@ -72,7 +88,7 @@ internal sealed class WorkflowInstances(WorkflowEngine engine, WorkItemStreams s
     /// </summary>
     public async Task RequirePurgeableAsync(string instanceId, bool recursive)
     {
-        var state = await FindAsync(instanceId);
+        var state = await FindOrFailAsync(instanceId, "failed to purge workflow state: ");
         if (state is null)
         {
             throw new RpcException(new Status(StatusCode.Unknown,
