@@ -296,8 +296,12 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
 
     /// <summary>
     /// orchestrator/run.go with the store down: the turn's load or save fails and its reminder fires
-    /// again every second (Constant 1s, no limit); GetInstance, which reads the store, fails too. The
-    /// inbox and history rows stay, so every instance finishes once Redis is back.
+    /// again every second (Constant 1s, no limit); GetInstance, which reads the store, fails too, and
+    /// so does a wait on an instance whose state is not cached (durabletask-go v0.12.4
+    /// backend/executor.go waitForInstance through backends/actors/actors.go
+    /// WatchWorkflowRuntimeStatus to orchestrator/stream.go handleStream, whose loadInternalState
+    /// returns the store's error). The inbox and history rows stay, so every instance finishes once
+    /// Redis is back.
     /// </summary>
     [Fact]
     public async Task While_Redis_is_down_turns_stop_and_every_instance_finishes_once_it_is_back()
@@ -320,8 +324,29 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
         var read = await Assert.ThrowsAnyAsync<Exception>(() => client.GetWorkflowStateAsync(ids[0], cancellation: TestContext.Current.CancellationToken));
         Assert.Equal(StatusCode.Unknown, WorkflowTests.Rpc(read).StatusCode);
         Assert.StartsWith("failed to load workflow metadata: ", WorkflowTests.Rpc(read).Status.Detail, StringComparison.Ordinal);
+        using (var waitLimit = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken))
+        {
+            // The failed turns dropped every instance's cached state: the wait loads it and fails.
+            waitLimit.CancelAfter(TimeSpan.FromSeconds(10));
+            var wait = await Assert.ThrowsAnyAsync<Exception>(() => client.WaitForWorkflowCompletionAsync(ids[1], cancellation: waitLimit.Token));
+            Assert.Equal(StatusCode.Unknown, WorkflowTests.Rpc(wait).StatusCode);
+            Assert.StartsWith("failed to load workflow metadata: ", WorkflowTests.Rpc(wait).Status.Detail, StringComparison.Ordinal);
+        }
 
         await store.StartAsync(TestContext.Current.CancellationToken);
+        // A wait's first load needs the store: wait for the sidecar's connection to be back first.
+        await Sidecars.WaitUntilAsync(async () =>
+        {
+            try
+            {
+                await client.GetWorkflowStateAsync(ids[0], cancellation: TestContext.Current.CancellationToken);
+                return true;
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unknown)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(15), "workflow reads to work again once Redis is back");
         foreach (var id in ids)
         {
             var state = await CompletionAsync(client, id);

@@ -144,10 +144,18 @@ internal sealed class TurnSignals
         watcher.Signal();
     }
 
-    /// <summary>Waits until <paramref name="reached"/> holds for the instance's state (null: not found), re-checking after every saved turn.</summary>
+    /// <summary>
+    /// Waits until <paramref name="reached"/> holds for the instance's state (null: not found),
+    /// re-checking after every saved turn. daprd's waits (durabletask-go v0.12.4 backend/executor.go
+    /// waitForInstance, dapr/dapr v1.18.3 backends/actors WatchWorkflowRuntimeStatus and
+    /// orchestrator/stream.go handleStream) load the actor's state once, failing with the store's
+    /// error when that load fails; from then on the actor pushes its state after each turn, so a
+    /// store that goes down later does not end the wait.
+    /// </summary>
     public async Task WaitForAsync(string instanceId, Func<Task<OrchestrationState?>> find, Func<OrchestrationState?, bool> reached, CancellationToken cancellation)
     {
         var watcher = Watch(instanceId);
+        var first = true;
         try
         {
             while (true)
@@ -159,12 +167,17 @@ internal sealed class TurnSignals
                 {
                     state = await find();
                 }
-                catch (State.StateStoreException)
+                catch (State.StateStoreException ex)
                 {
-                    // The store is down: the instance is still there, the wait goes on (checked every second).
+                    if (first)
+                    {
+                        throw new RpcException(new Status(StatusCode.Unknown, ex.Message));
+                    }
+                    // Waiting already: the actor would tell of its next turn, which a store down delays.
                     await Task.Delay(TimeSpan.FromSeconds(1), cancellation);
                     continue;
                 }
+                first = false;
                 if (reached(state))
                 {
                     return;
