@@ -354,4 +354,37 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
         }
         await host.StopAsync(TestContext.Current.CancellationToken);
     }
+
+    /// <summary>
+    /// orchestrator/create.go: a workflow scheduled to start later (CreateInstanceRequest
+    /// scheduledStartTimestamp) stays PENDING, its start reminder due at the start time; the
+    /// Scheduler keeps that reminder over a restart, so the first turn runs no earlier after a
+    /// restart either.
+    /// </summary>
+    [Fact]
+    public async Task A_start_scheduled_for_later_waits_for_its_time_after_a_sidecar_restart()
+    {
+        redis.Require();
+        await using var store = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        var id = Guid.NewGuid().ToString("N");
+        var startAt = DateTime.UtcNow.AddSeconds(15);
+        await using (var first = await StartSidecarAsync(store))
+        {
+            var worker = await StartWorkerAsync(first);
+            var client = worker.Services.GetRequiredService<DaprWorkflowClient>();
+            await client.ScheduleNewWorkflowAsync(nameof(NapWorkflow), id, 0, startAt);
+            await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+            Assert.Equal(WorkflowRuntimeStatus.Pending, (await client.GetWorkflowStateAsync(id, cancellation: TestContext.Current.CancellationToken))!.RuntimeStatus);
+            await LosePodAsync(first, worker);
+        }
+
+        await using var second = await StartSidecarAsync(store);
+        using var host = await StartWorkerAsync(second);
+        var state = await CompletionAsync(host.Services.GetRequiredService<DaprWorkflowClient>(), id);
+
+        Assert.Equal(WorkflowRuntimeStatus.Completed, state.RuntimeStatus);
+        var wokeAt = DateTime.Parse(state.ReadOutputAs<string>()!["woke at ".Length..], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind).ToUniversalTime();
+        Assert.True(wokeAt >= startAt, $"the first turn ran at {wokeAt:O}, before the scheduled start {startAt:O}");
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
 }

@@ -32,7 +32,8 @@ namespace TestSidecar.Workflows;
 /// <para>
 /// daprd resumes instances after a restart through its reminders, which live in the Scheduler
 /// service and outlive daprd. The test sidecar has no Scheduler, so at start it derives those
-/// reminders from the stored state: an instance with inbox rows runs a turn (start-/new-event-), a
+/// reminders from the stored state: an instance with inbox rows runs a turn (start- at its scheduled
+/// start time, new-event- at once), a
 /// timer created and not fired is armed again (timer-), an activity scheduled without a result runs
 /// again (run-activity: at least once, as in daprd), and a finished instance is purged when its
 /// retention runs out (retention, <see cref="WorkflowRetention"/>).
@@ -48,6 +49,8 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
     private readonly Channel<string> _ready = Channel.CreateUnbounded<string>();
     private readonly Channel<TaskMessage> _activities = Channel.CreateUnbounded<TaskMessage>();
     private readonly CancellationTokenSource _stopping = new();
+    // TaskHubGrpcServer leaves CreateInstanceRequest.scheduledStartTimestamp out of the start event; StartInstance hands it over here.
+    private readonly ConcurrentDictionary<string, DateTime> _startTimes = new(StringComparer.Ordinal);
 
     /// <summary>One instance: daprd's workflow actor.</summary>
     private sealed class WorkflowActor
@@ -173,7 +176,12 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
             ArmTimer(instanceId, new TimerFiredEvent(-1, created.FireAt) { TimerId = created.EventId });
             timers++;
         }
-        if (state.Inbox.Count > 0)
+        if (state.History.Count == 0 && state.Inbox is [ExecutionStartedEvent { ScheduledStartTime: { } startAt }] && startAt.ToUniversalTime() > DateTime.UtcNow)
+        {
+            // create.go: the start reminder is due at the scheduled start time (a raised event's new-event reminder would run it at once).
+            ScheduleAfter(instanceId, startAt.ToUniversalTime() - DateTime.UtcNow);
+        }
+        else if (state.Inbox.Count > 0)
         {
             Schedule(instanceId);
         }
@@ -489,10 +497,17 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
     public Task CreateTaskOrchestrationAsync(TaskMessage creationMessage) =>
         CreateTaskOrchestrationAsync(creationMessage, [OrchestrationStatus.Pending, OrchestrationStatus.Running]);
 
+    /// <summary>The start time of the next create of <paramref name="instanceId"/> (create.go: its start reminder is due then).</summary>
+    public void StartAt(string instanceId, DateTime startAt) => _startTimes[instanceId] = startAt.ToUniversalTime();
+
     public async Task CreateTaskOrchestrationAsync(TaskMessage creationMessage, OrchestrationStatus[]? dedupeStatuses)
     {
         var start = (ExecutionStartedEvent)creationMessage.Event;
         var instanceId = creationMessage.OrchestrationInstance.InstanceId;
+        if (_startTimes.TryRemove(instanceId, out var startAt))
+        {
+            start.ScheduledStartTime ??= startAt;
+        }
         var actor = Actor(instanceId);
         await actor.Lock.WaitAsync();
         try

@@ -49,10 +49,14 @@ internal sealed class WorkflowInstances(WorkflowEngine engine, WorkItemStreams s
     /// connected, until the caller's deadline), then WaitForInstanceStart: the call returns once the
     /// first turn has been saved (status no longer PENDING), unless a start time is scheduled.
     /// </summary>
-    public async Task<TResponse> StartAsync<TResponse>(string instanceId, bool scheduled, ServerCallContext context, Func<Task<TResponse>> create)
+    public async Task<TResponse> StartAsync<TResponse>(string instanceId, DateTime? startAt, ServerCallContext context, Func<Task<TResponse>> create)
     {
         var cancellation = context.CancellationToken;
         await streams.WaitForWorkerAsync(cancellation);
+        if (startAt is { } at)
+        {
+            engine.Service.StartAt(instanceId, at);
+        }
 
         // The engine's create checks and saves under the instance's lock, as the workflow actor does
         // (orchestrator/create.go createIfCompleted): an active id fails with AlreadyExists, a
@@ -60,7 +64,7 @@ internal sealed class WorkflowInstances(WorkflowEngine engine, WorkItemStreams s
         // release notes say ids can no longer be reused at all).
         var response = await create();
 
-        if (!scheduled)
+        if (startAt is null)
         {
             await WaitForAsync(instanceId, state => state is { OrchestrationStatus: not OrchestrationStatus.Pending }, cancellation);
         }

@@ -86,7 +86,7 @@ internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, WorkItem
         switch (request)
         {
             case P.CreateInstanceRequest start:
-                return await StartAsync(start, context, () => instances.StartAsync(start.InstanceId, start.ScheduledStartTimestamp is not null, context, async () =>
+                return await StartAsync(start, context, () => instances.StartAsync(start.InstanceId, start.ScheduledStartTimestamp?.ToDateTime(), context, async () =>
                 {
                     var created = await continuation(request, context);
                     added();
