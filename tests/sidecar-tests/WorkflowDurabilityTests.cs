@@ -387,4 +387,44 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
         Assert.True(wokeAt >= startAt, $"the first turn ran at {wokeAt:O}, before the scheduled start {startAt:O}");
         await host.StopAsync(TestContext.Current.CancellationToken);
     }
+
+    /// <summary>
+    /// orchestrator/add.go addWorkflowEvent with dedup/dedup.go IsDuplicateExternalEvent: only a
+    /// redelivery of one raise is dropped (same name and same ingestion timestamp, which
+    /// backends/actors/actors.go AddNewWorkflowEvent makes unique per raise); the same event raised
+    /// twice is two events, each saved in the inbox and both in the history after the turn.
+    /// </summary>
+    [Fact]
+    public async Task The_same_event_raised_twice_is_saved_twice()
+    {
+        redis.Require();
+        await using var store = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(store.Endpoint);
+        var db = connection.GetDatabase();
+        var id = Guid.NewGuid().ToString("N");
+        await using var sidecar = await StartSidecarAsync(store);
+        using var worker = await StartWorkerAsync(sidecar);
+        var client = worker.Services.GetRequiredService<DaprWorkflowClient>();
+        await client.ScheduleNewWorkflowAsync(nameof(AwaitReplyWorkflow), id, "asked");
+        await StartedAsync(client, id);
+        async Task<P.HistoryEvent> EventAsync(string row) => P.HistoryEvent.Parser.ParseFrom((byte[])(await db.HashGetAsync(Key(id, row), "data"))!);
+
+        // No worker, so no turn: both raises wait in the inbox.
+        await worker.StopAsync(TestContext.Current.CancellationToken);
+        await client.RaiseEventAsync(id, "reply", "again", TestContext.Current.CancellationToken);
+        await client.RaiseEventAsync(id, "reply", "again", TestContext.Current.CancellationToken);
+        Assert.Equal((2UL, 2UL, 1UL), Metadata((byte[])(await db.HashGetAsync(Key(id, "metadata"), "data"))!));
+        var raised = new[] { await EventAsync("inbox-000000"), await EventAsync("inbox-000001") };
+        Assert.All(raised, e => Assert.Equal(("reply", "\"again\""), (e.EventRaised.Name, e.EventRaised.Input)));
+        Assert.NotEqual(raised[0].Timestamp, raised[1].Timestamp);
+
+        using var host = await StartWorkerAsync(sidecar);
+        var state = await CompletionAsync(host.Services.GetRequiredService<DaprWorkflowClient>(), id);
+        Assert.Equal("asked:again", state.ReadOutputAs<string>());
+        var (inbox, history, _) = Metadata((byte[])(await db.HashGetAsync(Key(id, "metadata"), "data"))!);
+        Assert.Equal(0UL, inbox);
+        var events = await Task.WhenAll(Enumerable.Range(0, (int)history).Select(i => EventAsync(WorkflowRow("history", i))));
+        Assert.Equal(2, events.Count(e => e.EventTypeCase == P.HistoryEvent.EventTypeOneofCase.EventRaised));
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
 }
