@@ -54,13 +54,17 @@ internal sealed class WorkflowState
     public string? ExecutionId => Started?.OrchestrationInstance.ExecutionId;
 
     // Built once per history: the status is read after every turn and at every wake of every waiter.
-    private (int Count, HistoryEvent Last, OrchestrationRuntimeState Runtime)? _runtime;
+    // A reference, so waiters reading a cached state at once see a whole entry or none.
+    private RuntimeOf? _runtime;
+
+    private sealed record RuntimeOf(int Count, HistoryEvent Last, OrchestrationRuntimeState Runtime);
 
     private OrchestrationRuntimeState Runtime()
     {
-        if (_runtime is not { } cached || cached.Count != History.Count || !ReferenceEquals(cached.Last, History[^1]))
+        var cached = _runtime;
+        if (cached is null || cached.Count != History.Count || !ReferenceEquals(cached.Last, History[^1]))
         {
-            cached = (History.Count, History[^1], new OrchestrationRuntimeState(History));
+            cached = new RuntimeOf(History.Count, History[^1], new OrchestrationRuntimeState(History));
             _runtime = cached;
         }
         return cached.Runtime;
