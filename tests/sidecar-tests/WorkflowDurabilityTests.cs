@@ -279,8 +279,12 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
 
     /// <summary>
     /// orchestrator/run.go with the store down: the turn's load or save fails and its reminder fires
-    /// again every second (Constant 1s, no limit); GetInstance, which reads the store, fails too. The
-    /// inbox and history rows stay, so every instance finishes once Redis is back.
+    /// again every second (Constant 1s, no limit); GetInstance, which reads the store, fails too, and
+    /// so does a wait on an instance whose state is not cached (durabletask-go v0.12.4
+    /// backend/executor.go waitForInstance through backends/actors/actors.go
+    /// WatchWorkflowRuntimeStatus to orchestrator/stream.go handleStream, whose loadInternalState
+    /// returns the store's error). The inbox and history rows stay, so every instance finishes once
+    /// Redis is back.
     /// </summary>
     [Fact]
     public async Task While_Redis_is_down_turns_stop_and_every_instance_finishes_once_it_is_back()
@@ -300,12 +304,106 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
         var read = await Assert.ThrowsAnyAsync<Exception>(() => workflows.Client.GetWorkflowStateAsync(ids[0], cancellation: TestContext.Current.CancellationToken));
         Assert.Equal(StatusCode.Unknown, WorkflowTests.Rpc(read).StatusCode);
         Assert.StartsWith("failed to load workflow metadata: ", WorkflowTests.Rpc(read).Status.Detail, StringComparison.Ordinal);
+        using (var waitLimit = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken))
+        {
+            // The failed turns dropped every instance's cached state: the wait loads it and fails.
+            waitLimit.CancelAfter(TimeSpan.FromSeconds(10));
+            var wait = await Assert.ThrowsAnyAsync<Exception>(() => client.WaitForWorkflowCompletionAsync(ids[1], cancellation: waitLimit.Token));
+            Assert.Equal(StatusCode.Unknown, WorkflowTests.Rpc(wait).StatusCode);
+            Assert.StartsWith("failed to load workflow metadata: ", WorkflowTests.Rpc(wait).Status.Detail, StringComparison.Ordinal);
+        }
 
         await store.StartAsync(TestContext.Current.CancellationToken);
+        // A wait's first load needs the store: wait for the sidecar's connection to be back first.
+        await Sidecars.WaitUntilAsync(async () =>
+        {
+            try
+            {
+                await client.GetWorkflowStateAsync(ids[0], cancellation: TestContext.Current.CancellationToken);
+                return true;
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unknown)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(15), "workflow reads to work again once Redis is back");
         foreach (var id in ids)
         {
             var state = await CompletionAsync(workflows.Client, id);
             Assert.Equal(WorkflowRuntimeStatus.Completed, state.RuntimeStatus);
         }
+    }
+
+    /// <summary>
+    /// orchestrator/create.go: a workflow scheduled to start later (CreateInstanceRequest
+    /// scheduledStartTimestamp) stays PENDING, its start reminder due at the start time; the
+    /// Scheduler keeps that reminder over a restart, so the first turn runs no earlier after a
+    /// restart either.
+    /// </summary>
+    [Fact]
+    public async Task A_start_scheduled_for_later_waits_for_its_time_after_a_sidecar_restart()
+    {
+        redis.Require();
+        await using var store = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        var id = Guid.NewGuid().ToString("N");
+        var startAt = DateTime.UtcNow.AddSeconds(15);
+        await using (var first = await StartSidecarAsync(store))
+        {
+            var worker = await StartWorkerAsync(first);
+            var client = worker.Services.GetRequiredService<DaprWorkflowClient>();
+            await client.ScheduleNewWorkflowAsync(nameof(NapWorkflow), id, 0, startAt);
+            await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+            Assert.Equal(WorkflowRuntimeStatus.Pending, (await client.GetWorkflowStateAsync(id, cancellation: TestContext.Current.CancellationToken))!.RuntimeStatus);
+            await LosePodAsync(first, worker);
+        }
+
+        await using var second = await StartSidecarAsync(store);
+        using var host = await StartWorkerAsync(second);
+        var state = await CompletionAsync(host.Services.GetRequiredService<DaprWorkflowClient>(), id);
+
+        Assert.Equal(WorkflowRuntimeStatus.Completed, state.RuntimeStatus);
+        var wokeAt = DateTime.Parse(state.ReadOutputAs<string>()!["woke at ".Length..], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind).ToUniversalTime();
+        Assert.True(wokeAt >= startAt, $"the first turn ran at {wokeAt:O}, before the scheduled start {startAt:O}");
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>
+    /// orchestrator/add.go addWorkflowEvent with dedup/dedup.go IsDuplicateExternalEvent: only a
+    /// redelivery of one raise is dropped (same name and same ingestion timestamp, which
+    /// backends/actors/actors.go AddNewWorkflowEvent makes unique per raise); the same event raised
+    /// twice is two events, each saved in the inbox and both in the history after the turn.
+    /// </summary>
+    [Fact]
+    public async Task The_same_event_raised_twice_is_saved_twice()
+    {
+        redis.Require();
+        await using var store = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(store.Endpoint);
+        var db = connection.GetDatabase();
+        var id = Guid.NewGuid().ToString("N");
+        await using var sidecar = await StartSidecarAsync(store);
+        using var worker = await StartWorkerAsync(sidecar);
+        var client = worker.Services.GetRequiredService<DaprWorkflowClient>();
+        await client.ScheduleNewWorkflowAsync(nameof(AwaitReplyWorkflow), id, "asked");
+        await StartedAsync(client, id);
+        async Task<P.HistoryEvent> EventAsync(string row) => P.HistoryEvent.Parser.ParseFrom((byte[])(await db.HashGetAsync(Key(id, row), "data"))!);
+
+        // No worker, so no turn: both raises wait in the inbox.
+        await worker.StopAsync(TestContext.Current.CancellationToken);
+        await client.RaiseEventAsync(id, "reply", "again", TestContext.Current.CancellationToken);
+        await client.RaiseEventAsync(id, "reply", "again", TestContext.Current.CancellationToken);
+        Assert.Equal((2UL, 2UL, 1UL), Metadata((byte[])(await db.HashGetAsync(Key(id, "metadata"), "data"))!));
+        var raised = new[] { await EventAsync("inbox-000000"), await EventAsync("inbox-000001") };
+        Assert.All(raised, e => Assert.Equal(("reply", "\"again\""), (e.EventRaised.Name, e.EventRaised.Input)));
+        Assert.NotEqual(raised[0].Timestamp, raised[1].Timestamp);
+
+        using var host = await StartWorkerAsync(sidecar);
+        var state = await CompletionAsync(host.Services.GetRequiredService<DaprWorkflowClient>(), id);
+        Assert.Equal("asked:again", state.ReadOutputAs<string>());
+        var (inbox, history, _) = Metadata((byte[])(await db.HashGetAsync(Key(id, "metadata"), "data"))!);
+        Assert.Equal(0UL, inbox);
+        var events = await Task.WhenAll(Enumerable.Range(0, (int)history).Select(i => EventAsync(WorkflowRow("history", i))));
+        Assert.Equal(2, events.Count(e => e.EventTypeCase == P.HistoryEvent.EventTypeOneofCase.EventRaised));
+        await host.StopAsync(TestContext.Current.CancellationToken);
     }
 }

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Threading.Channels;
 using DurableTask.Core;
-using DurableTask.Core.Exceptions;
 using DurableTask.Core.History;
 using DurableTask.Core.Query;
 using Grpc.Core;
@@ -33,7 +32,8 @@ namespace TestSidecar.Workflows;
 /// <para>
 /// daprd resumes instances after a restart through its reminders, which live in the Scheduler
 /// service and outlive daprd. The test sidecar has no Scheduler, so at start it derives those
-/// reminders from the stored state: an instance with inbox rows runs a turn (start-/new-event-), a
+/// reminders from the stored state: an instance with inbox rows runs a turn (start- at its scheduled
+/// start time, new-event- at once), a
 /// timer created and not fired is armed again (timer-), an activity scheduled without a result runs
 /// again (run-activity: at least once, as in daprd), and a finished instance is purged when its
 /// retention runs out (retention, <see cref="WorkflowRetention"/>).
@@ -49,6 +49,8 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
     private readonly Channel<string> _ready = Channel.CreateUnbounded<string>();
     private readonly Channel<TaskMessage> _activities = Channel.CreateUnbounded<TaskMessage>();
     private readonly CancellationTokenSource _stopping = new();
+    // TaskHubGrpcServer leaves CreateInstanceRequest.scheduledStartTimestamp out of the start event; StartInstance hands it over here.
+    private readonly ConcurrentDictionary<string, DateTime> _startTimes = new(StringComparer.Ordinal);
 
     /// <summary>One instance: daprd's workflow actor.</summary>
     private sealed class WorkflowActor
@@ -70,13 +72,18 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
 
         public int TurnTimers { get; set; }
 
+        /// <summary>A turn is due: the instance is cached and not finished, and events wait in its inbox or timers fired.</summary>
         public bool HasWork
         {
             get
             {
+                if (State is not { IsCompleted: false } state)
+                {
+                    return false;
+                }
                 lock (FiredTimers)
                 {
-                    return FiredTimers.Count > 0 || State is null || State.Inbox.Count > 0;
+                    return state.Inbox.Count > 0 || FiredTimers.Count > 0;
                 }
             }
         }
@@ -169,7 +176,12 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
             ArmTimer(instanceId, new TimerFiredEvent(-1, created.FireAt) { TimerId = created.EventId });
             timers++;
         }
-        if (state.Inbox.Count > 0)
+        if (state.History.Count == 0 && state.Inbox is [ExecutionStartedEvent { ScheduledStartTime: { } startAt }] && startAt.ToUniversalTime() > DateTime.UtcNow)
+        {
+            // create.go: the start reminder is due at the scheduled start time (a raised event's new-event reminder would run it at once).
+            ScheduleAfter(instanceId, startAt.ToUniversalTime() - DateTime.UtcNow);
+        }
+        else if (state.Inbox.Count > 0)
         {
             Schedule(instanceId);
         }
@@ -371,7 +383,7 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
     {
         var actor = Actor(workItem.InstanceId);
         actor.Lock.Release();
-        if (!actor.BackingOff && actor.State is { } state && !state.IsCompleted && actor.HasWork)
+        if (!actor.BackingOff && actor.HasWork)
         {
             Schedule(workItem.InstanceId);
         }
@@ -444,7 +456,7 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
                 }
                 return;
             }
-            catch (Exception ex) when (ex is StateStoreException or RpcException)
+            catch (Exception ex) when (ex is StateStoreException or RpcException { StatusCode: not StatusCode.AlreadyExists })
             {
                 Log.WorkflowEventRetry(logger, message.OrchestrationInstance.InstanceId, RetryInterval, ex.Message);
                 await Task.Delay(RetryInterval);
@@ -485,10 +497,17 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
     public Task CreateTaskOrchestrationAsync(TaskMessage creationMessage) =>
         CreateTaskOrchestrationAsync(creationMessage, [OrchestrationStatus.Pending, OrchestrationStatus.Running]);
 
+    /// <summary>The start time of the next create of <paramref name="instanceId"/> (create.go: its start reminder is due then).</summary>
+    public void StartAt(string instanceId, DateTime startAt) => _startTimes[instanceId] = startAt.ToUniversalTime();
+
     public async Task CreateTaskOrchestrationAsync(TaskMessage creationMessage, OrchestrationStatus[]? dedupeStatuses)
     {
         var start = (ExecutionStartedEvent)creationMessage.Event;
         var instanceId = creationMessage.OrchestrationInstance.InstanceId;
+        if (_startTimes.TryRemove(instanceId, out var startAt))
+        {
+            start.ScheduledStartTime ??= startAt;
+        }
         var actor = Actor(instanceId);
         await actor.Lock.WaitAsync();
         try
@@ -504,7 +523,9 @@ internal sealed class DurableOrchestrationService(WorkflowStateStore store, Turn
             }
             if (existing is not null && !existing.IsCompleted)
             {
-                throw new OrchestrationAlreadyExistsException($"an active workflow with ID '{instanceId}' already exists");
+                // create.go createIfCompleted; the backend wraps it (a wrapped gRPC status keeps its code).
+                throw new RpcException(new Status(StatusCode.AlreadyExists,
+                    $"failed to create workflow instance: rpc error: code = AlreadyExists desc = an active workflow with ID '{instanceId}' already exists"));
             }
             // create.go: a completed instance is reset, its history rows deleted, under the next generation.
             var state = existing?.Copy() ?? new WorkflowState();

@@ -16,7 +16,7 @@ internal sealed class WorkflowEngine(DurableOrchestrationService service, TurnSi
 
     public DurableOrchestrationService Service => service;
 
-    public static void AddTo(IServiceCollection services, RedisStateStore? actorStateStore, ActorStateStore? actorStoreHealth, string appId, string @namespace, WorkflowRetention retention)
+    public static void AddTo(IServiceCollection services, RedisStateStore? actorStateStore, ActorStateStore? _, string appId, string @namespace, WorkflowRetention retention)
     {
         services.AddSingleton(retention);
         services.AddSingleton(new WorkflowStateStore(actorStateStore, appId, @namespace));
@@ -26,7 +26,7 @@ internal sealed class WorkflowEngine(DurableOrchestrationService service, TurnSi
         services.AddSingleton<WorkflowTraceContexts>();
         services.AddSingleton<WorkItemStreams>();
         services.AddSingleton<WorkflowInstances>();
-        services.AddSingleton(sp => new WorkflowInterceptor(sp.GetRequiredService<WorkflowTraceContexts>(), sp.GetRequiredService<WorkItemStreams>(), sp.GetRequiredService<WorkflowInstances>(), actorStoreHealth, sp.GetService<Diagnostics.DaprMetrics>()));
+        services.AddSingleton(sp => new WorkflowInterceptor(sp.GetRequiredService<WorkflowTraceContexts>(), sp.GetRequiredService<WorkItemStreams>(), sp.GetRequiredService<WorkflowInstances>(), sp.GetService<Diagnostics.DaprMetrics>()));
         services.AddSingleton<IOrchestrationService>(sp => sp.GetRequiredService<DurableOrchestrationService>());
         services.AddSingleton<IOrchestrationServiceClient>(sp => sp.GetRequiredService<DurableOrchestrationService>());
         services.AddSingleton<TaskHubGrpcServer>();

@@ -18,12 +18,24 @@ internal sealed class WorkflowInstances(WorkflowEngine engine, WorkItemStreams s
     public const string NoSuchInstance = "no such instance exists";
     public const string NotCompleted = "orchestration has not yet completed";
 
-    // daprd serialises a create with everything else on the instance through the actor lock; the
-    // check and the engine's create only need to be one step for concurrent creates of one id.
-    private readonly SemaphoreSlim _createGate = new(1, 1);
-
     /// <summary>The instance with exactly this id (ids are ordinal, as actor ids), or null.</summary>
     public Task<OrchestrationState?> FindAsync(string instanceId) => engine.Service.FindAsync(instanceId);
+
+    /// <summary>
+    /// The actor loads its state when it is not cached (orchestrator/state.go loadInternalState); a
+    /// store that fails fails the call with the store's error, a plain error (gRPC Unknown).
+    /// </summary>
+    public async Task<OrchestrationState?> FindOrFailAsync(string instanceId, string prefix)
+    {
+        try
+        {
+            return await FindAsync(instanceId);
+        }
+        catch (State.StateStoreException ex)
+        {
+            throw new RpcException(new Status(StatusCode.Unknown, prefix + ex.Message));
+        }
+    }
 
     public Task WaitForAsync(string instanceId, Func<OrchestrationState?, bool> reached, CancellationToken cancellation) =>
         engine.Turns.WaitForAsync(instanceId, () => FindAsync(instanceId), reached, cancellation);
@@ -37,40 +49,22 @@ internal sealed class WorkflowInstances(WorkflowEngine engine, WorkItemStreams s
     /// connected, until the caller's deadline), then WaitForInstanceStart: the call returns once the
     /// first turn has been saved (status no longer PENDING), unless a start time is scheduled.
     /// </summary>
-    public async Task<TResponse> StartAsync<TResponse>(string instanceId, bool scheduled, ServerCallContext context, Func<Task<TResponse>> create)
+    public async Task<TResponse> StartAsync<TResponse>(string instanceId, DateTime? startAt, ServerCallContext context, Func<Task<TResponse>> create)
     {
         var cancellation = context.CancellationToken;
         await streams.WaitForWorkerAsync(cancellation);
-
-        TResponse response;
-        await _createGate.WaitAsync(cancellation);
-        try
+        if (startAt is { } at)
         {
-            OrchestrationState? existing;
-            try
-            {
-                existing = await FindAsync(instanceId);
-            }
-            catch (State.StateStoreException ex)
-            {
-                throw new RpcException(new Status(StatusCode.Unknown, "failed to create workflow instance: " + ex.Message));
-            }
-            if (existing is not null && !IsTerminal(existing.OrchestrationStatus))
-            {
-                // orchestrator/create.go createIfCompleted; the executor wraps it (a wrapped gRPC status keeps its code).
-                throw new RpcException(new Status(StatusCode.AlreadyExists,
-                    $"failed to create workflow instance: rpc error: code = AlreadyExists desc = an active workflow with ID '{instanceId}' already exists"));
-            }
-            // A completed, failed or terminated instance is recreated, as createIfCompleted does
-            // (v1.18.3 code; the 1.18.0 release notes say ids can no longer be reused at all).
-            response = await create();
-        }
-        finally
-        {
-            _createGate.Release();
+            engine.Service.StartAt(instanceId, at);
         }
 
-        if (!scheduled)
+        // The engine's create checks and saves under the instance's lock, as the workflow actor does
+        // (orchestrator/create.go createIfCompleted): an active id fails with AlreadyExists, a
+        // completed, failed or terminated instance is created again (v1.18.3 code; the 1.18.0
+        // release notes say ids can no longer be reused at all).
+        var response = await create();
+
+        if (startAt is null)
         {
             await WaitForAsync(instanceId, state => state is { OrchestrationStatus: not OrchestrationStatus.Pending }, cancellation);
         }
@@ -84,7 +78,7 @@ internal sealed class WorkflowInstances(WorkflowEngine engine, WorkItemStreams s
     /// </summary>
     public async Task RequireExistsAsync(string instanceId, string prefix)
     {
-        if (await FindAsync(instanceId) is null)
+        if (await FindOrFailAsync(instanceId, prefix) is null)
         {
             throw new RpcException(new Status(StatusCode.Unknown, prefix + NoSuchInstance));
         }
@@ -98,7 +92,7 @@ internal sealed class WorkflowInstances(WorkflowEngine engine, WorkItemStreams s
     /// </summary>
     public async Task RequirePurgeableAsync(string instanceId, bool recursive)
     {
-        var state = await FindAsync(instanceId);
+        var state = await FindOrFailAsync(instanceId, "failed to purge workflow state: ");
         if (state is null)
         {
             throw new RpcException(new Status(StatusCode.Unknown,
@@ -154,10 +148,18 @@ internal sealed class TurnSignals
         watcher.Signal();
     }
 
-    /// <summary>Waits until <paramref name="reached"/> holds for the instance's state (null: not found), re-checking after every saved turn.</summary>
+    /// <summary>
+    /// Waits until <paramref name="reached"/> holds for the instance's state (null: not found),
+    /// re-checking after every saved turn. daprd's waits (durabletask-go v0.12.4 backend/executor.go
+    /// waitForInstance, dapr/dapr v1.18.3 backends/actors WatchWorkflowRuntimeStatus and
+    /// orchestrator/stream.go handleStream) load the actor's state once, failing with the store's
+    /// error when that load fails; from then on the actor pushes its state after each turn, so a
+    /// store that goes down later does not end the wait.
+    /// </summary>
     public async Task WaitForAsync(string instanceId, Func<Task<OrchestrationState?>> find, Func<OrchestrationState?, bool> reached, CancellationToken cancellation)
     {
         var watcher = Watch(instanceId);
+        var first = true;
         try
         {
             while (true)
@@ -169,12 +171,17 @@ internal sealed class TurnSignals
                 {
                     state = await find();
                 }
-                catch (State.StateStoreException)
+                catch (State.StateStoreException ex)
                 {
-                    // The store is down: the instance is still there, the wait goes on (checked every second).
+                    if (first)
+                    {
+                        throw new RpcException(new Status(StatusCode.Unknown, ex.Message));
+                    }
+                    // Waiting already: the actor would tell of its next turn, which a store down delays.
                     await Task.Delay(TimeSpan.FromSeconds(1), cancellation);
                     continue;
                 }
+                first = false;
                 if (reached(state))
                 {
                     return;

@@ -12,11 +12,6 @@ namespace TestSidecar.Workflows;
 /// <summary>
 /// What daprd's workflow backend adds around the engine's TaskHubSidecarService calls:
 /// <list type="bullet">
-/// <item>Calls that make daprd load and save the workflow actor's state (start, raise event,
-/// suspend, resume, terminate, purge) fail while the actor state store does not answer, with the
-/// plain error daprd returns (gRPC Unknown, the state store's error in the message). Completing a
-/// work item does not touch the store in daprd (the result goes to an in-memory waiter; the save
-/// after it is retried by the actor's reminder), so those calls are left alone.</item>
 /// <item>Activity trace context: see <see cref="WorkflowTraceContexts"/>.</item>
 /// <item>Work items sent on a GetWorkItems stream that ends before they are completed are abandoned
 /// for the next worker: see <see cref="WorkItemStreams"/>.</item>
@@ -33,7 +28,7 @@ namespace TestSidecar.Workflows;
 /// or failed (pkg/actors/targets/workflow/activity/owner.go, publish.go).</item>
 /// </list>
 /// </summary>
-internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, WorkItemStreams streams, WorkflowInstances instances, ActorStateStore? store = null, DaprMetrics? metrics = null) : Interceptor
+internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, WorkItemStreams streams, WorkflowInstances instances, DaprMetrics? metrics = null) : Interceptor
 {
     // instanceId_taskId -> the scheduled activity's name and when it was scheduled.
     private readonly ConcurrentDictionary<string, (string Name, long Scheduled)> _activities = new(StringComparer.Ordinal);
@@ -91,19 +86,16 @@ internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, WorkItem
         switch (request)
         {
             case P.CreateInstanceRequest start:
-                await RequireStoreAsync("failed to create workflow instance: failed to load workflow metadata: ");
-                return await StartAsync(start, context, () => instances.StartAsync(start.InstanceId, start.ScheduledStartTimestamp is not null, context, async () =>
+                return await StartAsync(start, context, () => instances.StartAsync(start.InstanceId, start.ScheduledStartTimestamp?.ToDateTime(), context, async () =>
                 {
                     var created = await continuation(request, context);
                     added();
                     return created;
                 }));
             case P.RaiseEventRequest raise:
-                await RequireStoreAsync("");
                 await instances.RequireExistsAsync(raise.InstanceId, "");
                 return await continuation(request, context);
             case P.SuspendRequest suspend:
-                await RequireStoreAsync("");
                 await instances.RequireExistsAsync(suspend.InstanceId, "");
                 var suspended = await continuation(request, context);
                 added();
@@ -111,7 +103,6 @@ internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, WorkItem
                 await instances.WaitForAsync(suspend.InstanceId, s => s is null || s.OrchestrationStatus == OrchestrationStatus.Suspended || WorkflowInstances.IsTerminal(s.OrchestrationStatus), context.CancellationToken);
                 return suspended;
             case P.ResumeRequest resume:
-                await RequireStoreAsync("");
                 await instances.RequireExistsAsync(resume.InstanceId, "");
                 var resumed = await continuation(request, context);
                 added();
@@ -119,16 +110,23 @@ internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, WorkItem
                 await instances.WaitForAsync(resume.InstanceId, s => s is null || s.OrchestrationStatus == OrchestrationStatus.Running || WorkflowInstances.IsTerminal(s.OrchestrationStatus), context.CancellationToken);
                 return resumed;
             case P.TerminateRequest terminate:
-                await RequireStoreAsync("failed to submit termination request: ");
                 await instances.RequireExistsAsync(terminate.InstanceId, "failed to submit termination request: ");
-                var terminated = await continuation(request, context);
+                TResponse terminated;
+                try
+                {
+                    terminated = await continuation(request, context);
+                }
+                catch (RpcException ex) when (ex.StatusCode == StatusCode.Unknown)
+                {
+                    // executor.go TerminateInstance wraps AddNewWorkflowEvent's error.
+                    throw new RpcException(new Status(StatusCode.Unknown, "failed to submit termination request: " + ex.Status.Detail));
+                }
                 added();
                 traces.Forget(terminate.InstanceId);
                 // executor.go TerminateInstance returns after WaitForInstanceCompletion.
                 await instances.WaitForAsync(terminate.InstanceId, s => s is null || WorkflowInstances.IsTerminal(s.OrchestrationStatus), context.CancellationToken);
                 return terminated;
             case P.PurgeInstancesRequest purge:
-                await RequireStoreAsync("failed to purge workflow state: ");
                 if (purge.RequestCase == P.PurgeInstancesRequest.RequestOneofCase.InstanceId)
                 {
                     await instances.RequirePurgeableAsync(purge.InstanceId, purge.Recursive);
@@ -158,14 +156,6 @@ internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, WorkItem
                 return await continuation(request, context);
             default:
                 return await continuation(request, context);
-        }
-    }
-
-    private async Task RequireStoreAsync(string prefix)
-    {
-        if (store is not null && await store.ErrorAsync() is { } error)
-        {
-            throw new RpcException(new Status(StatusCode.Unknown, prefix + error));
         }
     }
 

@@ -41,6 +41,7 @@ internal sealed class WorkflowState
             SavedInbox = SavedInbox,
             SavedHistory = SavedHistory,
             CustomStatusSaved = CustomStatusSaved,
+            _runtime = _runtime,
         };
         copy.Inbox.AddRange(Inbox);
         copy.History.AddRange(History);
@@ -52,7 +53,24 @@ internal sealed class WorkflowState
 
     public string? ExecutionId => Started?.OrchestrationInstance.ExecutionId;
 
-    public bool IsCompleted => History.Count > 0 && WorkflowInstances.IsTerminal(new OrchestrationRuntimeState(History).OrchestrationStatus);
+    // Built once per history: the status is read after every turn and at every wake of every waiter.
+    // A reference, so waiters reading a cached state at once see a whole entry or none.
+    private RuntimeOf? _runtime;
+
+    private sealed record RuntimeOf(int Count, HistoryEvent Last, OrchestrationRuntimeState Runtime);
+
+    private OrchestrationRuntimeState Runtime()
+    {
+        var cached = _runtime;
+        if (cached is null || cached.Count != History.Count || !ReferenceEquals(cached.Last, History[^1]))
+        {
+            cached = new RuntimeOf(History.Count, History[^1], new OrchestrationRuntimeState(History));
+            _runtime = cached;
+        }
+        return cached.Runtime;
+    }
+
+    public bool IsCompleted => History.Count > 0 && WorkflowInstances.IsTerminal(Runtime().OrchestrationStatus);
 
     /// <summary>The instance's status as the engine reports it: from the history, or PENDING while only its start event waits in the inbox.</summary>
     public OrchestrationState? Status()
@@ -75,7 +93,7 @@ internal sealed class WorkflowState
                 }
                 : null;
         }
-        var runtime = new OrchestrationRuntimeState(History);
+        var runtime = Runtime();
         return new OrchestrationState
         {
             OrchestrationInstance = runtime.OrchestrationInstance,
