@@ -308,7 +308,7 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
         {
             // The failed turns dropped every instance's cached state: the wait loads it and fails.
             waitLimit.CancelAfter(TimeSpan.FromSeconds(10));
-            var wait = await Assert.ThrowsAnyAsync<Exception>(() => client.WaitForWorkflowCompletionAsync(ids[1], cancellation: waitLimit.Token));
+            var wait = await Assert.ThrowsAnyAsync<Exception>(() => workflows.Client.WaitForWorkflowCompletionAsync(ids[1], cancellation: waitLimit.Token));
             Assert.Equal(StatusCode.Unknown, WorkflowTests.Rpc(wait).StatusCode);
             Assert.StartsWith("failed to load workflow metadata: ", WorkflowTests.Rpc(wait).Status.Detail, StringComparison.Ordinal);
         }
@@ -319,7 +319,7 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
         {
             try
             {
-                await client.GetWorkflowStateAsync(ids[0], cancellation: TestContext.Current.CancellationToken);
+                await workflows.Client.GetWorkflowStateAsync(ids[0], cancellation: TestContext.Current.CancellationToken);
                 return true;
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.Unknown)
@@ -347,15 +347,12 @@ public sealed class WorkflowDurabilityTests(RedisFixture redis)
         await using var store = await RedisServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
         var id = Guid.NewGuid().ToString("N");
         var startAt = DateTime.UtcNow.AddSeconds(15);
-        await using (var first = await StartSidecarAsync(store))
+        await OnAPodThatIsLostAsync(store, async client =>
         {
-            var worker = await StartWorkerAsync(first);
-            var client = worker.Services.GetRequiredService<DaprWorkflowClient>();
             await client.ScheduleNewWorkflowAsync(nameof(NapWorkflow), id, 0, startAt);
             await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
             Assert.Equal(WorkflowRuntimeStatus.Pending, (await client.GetWorkflowStateAsync(id, cancellation: TestContext.Current.CancellationToken))!.RuntimeStatus);
-            await LosePodAsync(first, worker);
-        }
+        });
 
         await using var second = await StartSidecarAsync(store);
         using var host = await StartWorkerAsync(second);

@@ -92,7 +92,7 @@ builder.Services.AddSingleton(sp => new StateRuntime(components.StateStores, res
 builder.Services.AddSingleton(new AppChannel(AppChannel.CreateHttpClient(), options));
 builder.Services.AddSingleton<SubscriptionRuntime>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<SubscriptionRuntime>());
-WorkflowEngine.AddTo(builder.Services, components.ActorStateStore is { } actorStateStore ? components.StateStores[actorStateStore.Name] : null, components.ActorStateStore, options.AppId, options.Namespace, WorkflowRetention.From(resources.Configuration));
+WorkflowEngine.AddTo(builder.Services, components.ActorStateStore is { } actorStateStore ? components.StateStores[actorStateStore] : null, options.AppId, options.Namespace, WorkflowRetention.From(resources.Configuration));
 builder.Services.AddGrpc(o => o.Interceptors.Add<ApiTokenInterceptor>())
     .AddServiceOptions<TaskHubGrpcServer>(o => o.Interceptors.Add<WorkflowInterceptor>());
 builder.Services.AddSingleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<DaprGrpcService>, DaprGrpcMethodProvider>();
@@ -118,10 +118,6 @@ foreach (var pubsub in components.PubSubs.Values)
 foreach (var store in components.StateStores.Values)
 {
     await store.DisposeAsync();
-}
-if (components.ActorStateStore is { } actorStore)
-{
-    await actorStore.DisposeAsync();
 }
 shutdown.Finished();
 return 0;

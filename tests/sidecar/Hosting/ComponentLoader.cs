@@ -9,7 +9,7 @@ namespace TestSidecar.Hosting;
 /// Initialises the components daprd would load for this app. As in daprd, a component that fails
 /// to initialise (unknown type, bad metadata, Redis unreachable) stops the sidecar.
 /// </summary>
-internal sealed record LoadedComponents(Dictionary<string, RedisStreamsPubSub> PubSubs, Dictionary<string, TopicScopes> PubSubScopes, Dictionary<string, RedisStateStore> StateStores, ActorStateStore? ActorStateStore);
+internal sealed record LoadedComponents(Dictionary<string, RedisStreamsPubSub> PubSubs, Dictionary<string, TopicScopes> PubSubScopes, Dictionary<string, RedisStateStore> StateStores, string? ActorStateStore);
 
 internal static class ComponentLoader
 {
@@ -19,7 +19,7 @@ internal static class ComponentLoader
         var pubsubs = new Dictionary<string, RedisStreamsPubSub>(StringComparer.Ordinal);
         var scopes = new Dictionary<string, TopicScopes>(StringComparer.Ordinal);
         var stateStores = new Dictionary<string, RedisStateStore>(StringComparer.Ordinal);
-        ActorStateStore? actorStore = null;
+        string? actorStore = null;
         foreach (var component in resources.Components)
         {
             switch (component.Type, component.Version)
@@ -38,10 +38,9 @@ internal static class ComponentLoader
                     {
                         if (actorStore is not null)
                         {
-                            throw new InvalidOperationException($"detected duplicate actor state store: {actorStore.Name} and {component.Name}");
+                            throw new InvalidOperationException($"detected duplicate actor state store: {actorStore} and {component.Name}");
                         }
-                        // Its own connection, kept open: workflow calls check that the store still answers.
-                        actorStore = await ActorStateStore.ConnectAsync(component.Name, Host(component), Password(component));
+                        actorStore = component.Name;
                     }
                     break;
                 default:
@@ -56,10 +55,4 @@ internal static class ComponentLoader
     private static bool IsActorStateStore(ComponentResource component) =>
         component.Metadata.FirstOrDefault(kv => kv.Key.Equals("actorStateStore", StringComparison.OrdinalIgnoreCase)).Value?.Trim().ToLowerInvariant()
             is "y" or "yes" or "true" or "t" or "on" or "1";
-
-    private static string Host(ComponentResource component) =>
-        component.Metadata.GetValueOrDefault("redisHost") is { Length: > 0 } h ? h : throw new InvalidOperationException($"component {component.Name}: redisHost is required");
-
-    private static string? Password(ComponentResource component) =>
-        component.Metadata.GetValueOrDefault("redisPassword") is { Length: > 0 } p ? p : null;
 }

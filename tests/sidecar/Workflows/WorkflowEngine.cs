@@ -16,7 +16,7 @@ internal sealed class WorkflowEngine(DurableOrchestrationService service, TurnSi
 
     public DurableOrchestrationService Service => service;
 
-    public static void AddTo(IServiceCollection services, RedisStateStore? actorStateStore, ActorStateStore? _, string appId, string @namespace, WorkflowRetention retention)
+    public static void AddTo(IServiceCollection services, RedisStateStore? actorStateStore, string appId, string @namespace, WorkflowRetention retention)
     {
         services.AddSingleton(retention);
         services.AddSingleton(new WorkflowStateStore(actorStateStore, appId, @namespace));
