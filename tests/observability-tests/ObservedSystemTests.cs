@@ -202,6 +202,8 @@ public sealed class ObservedSystemTests(ObservedStack system, ITestOutputHelper 
         var trace = RequestTrace(spans, requestId);
         Assert.True(trace is not null && spans.Any(s => s.TraceId == trace && IsStateCall(s, "GetState")) && spans.Any(s => s.TraceId == trace && IsStateCall(s, "SaveState")),
             $"The proxy's reply-store calls (GetState, SaveState) for request {requestId} are not in its trace.{Environment.NewLine}{Describe(spans, requestId)}");
+        // One client span per sidecar call: the gRPC span, with no HTTP/2 "POST" span nested under it.
+        Assert.DoesNotContain(spans, s => s.TraceId == trace && s.Kind == "CLIENT" && s.Name.Equals("POST", StringComparison.OrdinalIgnoreCase));
         output.WriteLine(Describe(spans, requestId));
     }
 
