@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Faults.Infrastructure;
-using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Stack;
 
 namespace Faults;
@@ -9,24 +7,23 @@ namespace Faults;
 /// One fault on a fresh system: its own LocalStack on free ports, torn down afterwards. The run is
 /// bounded by <see cref="TimeLimit"/>; whatever happens, a result comes back.
 /// </summary>
-public abstract class FaultScenario(CorrelationMode mode = CorrelationMode.Workflow)
+public abstract class FaultScenario(
+    CorrelationMode mode, string baseName, string title, TimeSpan recoveryBound, TimeSpan? timeLimit = null, FaultStackOptions? stackOptions = null)
 {
     /// <summary>Short, stable name (command line, JSON, test names); Direct mode's variants end in -direct.</summary>
-    public string Name => Mode == CorrelationMode.Direct ? $"{BaseName}-direct" : BaseName;
+    public string Name => Mode == CorrelationMode.Direct ? $"{baseName}-direct" : baseName;
 
     /// <summary>The ingress's Correlation:Mode, set explicitly so a change of the product's default cannot swap them.</summary>
     public CorrelationMode Mode { get; } = mode;
 
-    /// <summary>The fault's name, the same in both modes.</summary>
-    protected abstract string BaseName { get; }
+    public string Title { get; } = title;
 
-    public abstract string Title { get; }
+    /// <summary>How long after the fault every accepted request must be answered.</summary>
+    public TimeSpan RecoveryBound { get; } = recoveryBound;
 
-    public abstract TimeSpan RecoveryBound { get; }
+    public TimeSpan TimeLimit { get; } = timeLimit ?? TimeSpan.FromMinutes(4);
 
-    public virtual TimeSpan TimeLimit => TimeSpan.FromMinutes(4);
-
-    protected virtual FaultStackOptions StackOptions => new();
+    private FaultStackOptions StackOptions => stackOptions ?? new();
 
     /// <summary>The fault and what it checks; runs after the warm-up (<see cref="WarmUpAsync"/>).</summary>
     protected abstract Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken);

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Faults;
 using Faults.Reporting;
 using Spectre.Console;
-using TestSupport;
 
 // dotnet run -c Release --project tests/faults [-- --only a,b] [--json FILE] [--markdown FILE] [--quiet]
 // Each scenario starts its own system (redis-server, ingress, proxy, two sidecars: the test sidecar,

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using Faults.Infrastructure;
 using RedisStreamDemo.Stack;
-using TestSupport;
 
 namespace Faults;
 

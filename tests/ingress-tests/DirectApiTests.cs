@@ -1,9 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Ingress.Tests.Support;
-using NSubstitute;
-using RedisStreamDemo.Contracts;
 using TestSupport;
 
 namespace Ingress.Tests;

@@ -1,17 +1,16 @@
 using Dapr;
 using Dapr.Client;
-using Ingress.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using NSubstitute;
 using NSubstitute.ExceptionExtensions;
-using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Ingress.Correlation;
 using RedisStreamDemo.Ingress.Direct;
 using RedisStreamDemo.Ingress.Forecasts;
 using RedisStreamDemo.Ingress.Telemetry;
 using TestSupport;
+// The product's, not the system-test kit's mirror of it.
+using CorrelationMode = RedisStreamDemo.Ingress.Correlation.CorrelationMode;
 
 namespace Ingress.Tests;
 

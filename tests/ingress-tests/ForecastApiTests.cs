@@ -3,10 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Dapr.Workflow;
 using Grpc.Core;
-using Ingress.Tests.Support;
-using NSubstitute;
 using NSubstitute.ExceptionExtensions;
-using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Ingress.Workflows;
 using TestSupport;
 

@@ -1,8 +1,5 @@
 using Dapr.Workflow;
-using Ingress.Tests.Support;
-using NSubstitute;
 using NSubstitute.ExceptionExtensions;
-using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Ingress.Workflows;
 using RedisStreamDemo.Ingress.Workflows.Activities;
 

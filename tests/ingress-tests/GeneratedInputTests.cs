@@ -4,8 +4,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Dapr.Workflow;
-using Ingress.Tests.Support;
-using NSubstitute;
 using RedisStreamDemo.Ingress.Workflows;
 using TestSupport;
 

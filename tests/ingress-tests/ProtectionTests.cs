@@ -2,11 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Text;
-using Ingress.Tests.Support;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using NSubstitute;
-using RedisStreamDemo.Contracts;
 using TestSupport;
 
 namespace Ingress.Tests;

@@ -1,6 +1,4 @@
-using Ingress.Tests.Support;
 using Microsoft.Extensions.Configuration;
-using NSubstitute;
 using RedisStreamDemo.Ingress.Correlation;
 using RedisStreamDemo.Ingress.Workflows;
 

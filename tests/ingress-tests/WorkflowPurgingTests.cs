@@ -1,7 +1,5 @@
 using Dapr.Workflow;
 using Grpc.Core;
-using Ingress.Tests.Support;
-using NSubstitute;
 using NSubstitute.ExceptionExtensions;
 using RedisStreamDemo.Ingress.Correlation;
 

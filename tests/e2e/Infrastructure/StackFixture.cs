@@ -1,33 +1,19 @@
-using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Stack;
 using StackExchange.Redis;
-using TestSupport;
 
 namespace EndToEnd.Tests.Infrastructure;
-
-/// <summary>The ingress's Correlation:Mode (services/ingress/Correlation/CorrelationOptions.cs).</summary>
-public enum CorrelationMode
-{
-    /// <summary>A Dapr workflow per request; replies on weather-responses.</summary>
-    Workflow,
-
-    /// <summary>Waits in the ingress's memory; replies on the replica's own weather-responses.&lt;replica&gt;.</summary>
-    Direct,
-}
 
 /// <summary>
 /// One running system (redis-server, ingress, proxy, their sidecars: the test sidecar, or daprd
 /// with RSD_SIDECAR=daprd) shared by the tests of a class or collection, in one correlation mode.
 /// </summary>
-public abstract class StackFixture : SystemFixture<LocalStack>
+/// <param name="mode">Set explicitly for both modes, so a change of the product's default cannot swap them.</param>
+/// <param name="proxyProcessingTime">The proxy's Terminals:ProcessingTime; null keeps dapr.yaml's.</param>
+public abstract class StackFixture(CorrelationMode mode, TimeSpan? proxyProcessingTime = null) : SystemFixture<LocalStack>
 {
     private ConnectionMultiplexer? _redis;
 
-    /// <summary>The proxy's Terminals:ProcessingTime; null keeps dapr.yaml's.</summary>
-    protected virtual TimeSpan? ProxyProcessingTime => null;
-
-    /// <summary>Set explicitly for both modes, so a change of the product's default cannot swap them.</summary>
-    public virtual CorrelationMode Mode => CorrelationMode.Workflow;
+    public CorrelationMode Mode { get; } = mode;
 
     public LocalStack Stack => Started;
 
@@ -87,7 +73,7 @@ public abstract class StackFixture : SystemFixture<LocalStack>
         {
             [DaprNames.AppIds.Ingress] = new() { ["Correlation__Mode"] = Mode.ToString() },
         };
-        if (ProxyProcessingTime is { } processingTime)
+        if (proxyProcessingTime is { } processingTime)
         {
             environment[DaprNames.AppIds.Proxy] = new() { ["Terminals__ProcessingTime"] = processingTime.ToString("c", System.Globalization.CultureInfo.InvariantCulture) };
         }
@@ -105,14 +91,10 @@ public abstract class StackFixture : SystemFixture<LocalStack>
 }
 
 /// <summary>The system as dapr.yaml describes it (proxy: 4 terminals, 20 ms each).</summary>
-public abstract class DefaultStack : StackFixture;
+public sealed class DefaultWorkflowStack() : StackFixture(CorrelationMode.Workflow);
 
-public sealed class DefaultWorkflowStack : DefaultStack;
-
-public sealed class DefaultDirectStack : DefaultStack
-{
-    public override CorrelationMode Mode => CorrelationMode.Direct;
-}
+/// <inheritdoc cref="DefaultWorkflowStack"/>
+public sealed class DefaultDirectStack() : StackFixture(CorrelationMode.Direct);
 
 [CollectionDefinition(nameof(DefaultWorkflowStack))]
 public sealed class DefaultWorkflowStackCollection : ICollectionFixture<DefaultWorkflowStack>;

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json.Serialization;
-using TestSupport;
 
 namespace EndToEnd.Tests.Infrastructure;
 

@@ -1,8 +1,5 @@
 using System.Net;
-using EndToEnd.Tests.Infrastructure;
-using RedisStreamDemo.Contracts;
 using StackExchange.Redis;
-using TestSupport;
 
 namespace EndToEnd.Tests.RealDapr;
 

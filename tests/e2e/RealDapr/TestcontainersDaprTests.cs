@@ -3,12 +3,9 @@ using DotNet.Testcontainers.Builders;
 using DotNet.Testcontainers.Configurations;
 using DotNet.Testcontainers.Containers;
 using DotNet.Testcontainers.Networks;
-using EndToEnd.Tests.Infrastructure;
-using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Stack;
 using StackExchange.Redis;
 using Testcontainers.Redis;
-using TestSupport;
 
 namespace EndToEnd.Tests.RealDapr;
 

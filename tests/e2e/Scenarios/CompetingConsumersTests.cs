@@ -1,21 +1,10 @@
-using EndToEnd.Tests.Infrastructure;
-using RedisStreamDemo.Contracts;
-using TestSupport;
-
 namespace EndToEnd.Tests.Scenarios;
 
 /// <summary>Terminals of 100 ms, so a backlog builds up and a second proxy has something to take.</summary>
-public abstract class BusyProxyStack : StackFixture
-{
-    protected override TimeSpan? ProxyProcessingTime => TimeSpan.FromMilliseconds(100);
-}
+public sealed class BusyProxyWorkflowStack() : StackFixture(CorrelationMode.Workflow, TimeSpan.FromMilliseconds(100));
 
-public sealed class BusyProxyWorkflowStack : BusyProxyStack;
-
-public sealed class BusyProxyDirectStack : BusyProxyStack
-{
-    public override CorrelationMode Mode => CorrelationMode.Direct;
-}
+/// <inheritdoc cref="BusyProxyWorkflowStack"/>
+public sealed class BusyProxyDirectStack() : StackFixture(CorrelationMode.Direct, TimeSpan.FromMilliseconds(100));
 
 public sealed class WorkflowModeCompetingConsumersTests(BusyProxyWorkflowStack system)
     : CompetingConsumersScenarios(system), IClassFixture<BusyProxyWorkflowStack>;
@@ -23,7 +12,7 @@ public sealed class WorkflowModeCompetingConsumersTests(BusyProxyWorkflowStack s
 public sealed class DirectModeCompetingConsumersTests(BusyProxyDirectStack system)
     : CompetingConsumersScenarios(system), IClassFixture<BusyProxyDirectStack>;
 
-public abstract class CompetingConsumersScenarios(BusyProxyStack system)
+public abstract class CompetingConsumersScenarios(StackFixture system)
 {
     [Fact(Timeout = 180_000)]
     public async Task Two_proxies_with_one_app_id_share_the_requests_as_competing_consumers()

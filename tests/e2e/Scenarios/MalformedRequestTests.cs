@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text;
-using EndToEnd.Tests.Infrastructure;
-using TestSupport;
 
 namespace EndToEnd.Tests.Scenarios;
 
@@ -11,7 +9,7 @@ public sealed class WorkflowModeMalformedRequestTests(DefaultWorkflowStack syste
 [Collection(nameof(DefaultDirectStack))]
 public sealed class DirectModeMalformedRequestTests(DefaultDirectStack system) : MalformedRequestScenarios(system);
 
-public abstract class MalformedRequestScenarios(DefaultStack system)
+public abstract class MalformedRequestScenarios(StackFixture system)
 {
     private static readonly string Huge = "{\"city\":\"" + new string('a', 2 * 1024 * 1024) + "\"}";
 

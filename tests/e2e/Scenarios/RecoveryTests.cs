@@ -1,29 +1,19 @@
 using System.Net;
-using EndToEnd.Tests.Infrastructure;
-using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Stack;
-using TestSupport;
 
 namespace EndToEnd.Tests.Scenarios;
 
 /// <summary>Terminals slow enough (300 ms) that requests are still in flight when a process goes away.</summary>
-public abstract class SlowProxyStack : StackFixture
-{
-    protected override TimeSpan? ProxyProcessingTime => TimeSpan.FromMilliseconds(300);
-}
+public sealed class SlowProxyWorkflowStack() : StackFixture(CorrelationMode.Workflow, TimeSpan.FromMilliseconds(300));
 
-public sealed class SlowProxyWorkflowStack : SlowProxyStack;
+/// <inheritdoc cref="SlowProxyWorkflowStack"/>
+public sealed class SlowProxyDirectStack() : StackFixture(CorrelationMode.Direct, TimeSpan.FromMilliseconds(300));
 
-public sealed class SlowProxyDirectStack : SlowProxyStack
-{
-    public override CorrelationMode Mode => CorrelationMode.Direct;
-}
-
-public abstract class RecoveryScenarios(SlowProxyStack system)
+public abstract class RecoveryScenarios(StackFixture system)
 {
     protected static readonly TimeSpan CompletionTimeout = TimeSpan.FromSeconds(90);
 
-    protected SlowProxyStack System => system;
+    protected StackFixture System => system;
 
     [Fact(Timeout = 180_000)]
     public async Task Requests_accepted_while_the_proxy_is_down_wait_in_the_stream_and_are_all_answered_once_when_it_returns()

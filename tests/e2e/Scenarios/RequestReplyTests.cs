@@ -1,9 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using EndToEnd.Tests.Infrastructure;
-using RedisStreamDemo.Contracts;
 using StackExchange.Redis;
-using TestSupport;
 
 namespace EndToEnd.Tests.Scenarios;
 
@@ -13,7 +10,7 @@ public sealed class WorkflowModeRequestReplyTests(DefaultWorkflowStack system) :
 [Collection(nameof(DefaultDirectStack))]
 public sealed class DirectModeRequestReplyTests(DefaultDirectStack system) : RequestReplyScenarios(system);
 
-public abstract class RequestReplyScenarios(DefaultStack system)
+public abstract class RequestReplyScenarios(StackFixture system)
 {
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(30);
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Stack;
 using StackExchange.Redis;
 

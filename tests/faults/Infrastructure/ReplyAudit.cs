@@ -1,5 +1,4 @@
 using System.Text.Json;
-using RedisStreamDemo.Contracts;
 using StackExchange.Redis;
 
 namespace Faults.Infrastructure;

@@ -2,8 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using RedisStreamDemo.Contracts;
-using TestSupport;
 
 namespace Faults.Infrastructure;
 

@@ -1,5 +1,3 @@
-using TestSupport;
-
 namespace Faults.Infrastructure;
 
 /// <summary>

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
-using TestSupport;
 
 namespace Faults.Reporting;
 

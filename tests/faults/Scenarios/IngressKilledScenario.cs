@@ -1,6 +1,3 @@
-using Faults.Infrastructure;
-using RedisStreamDemo.Contracts;
-
 namespace Faults.Scenarios;
 
 /// <summary>
@@ -12,19 +9,15 @@ namespace Faults.Scenarios;
 /// told), never lost. Workflow mode only: in direct mode the wait lives in the dead process's memory
 /// (README, Correlation modes).
 /// </summary>
-public sealed class IngressKilledScenario : FaultScenario
-{
-    protected override string BaseName => "ingress-sigkill";
-
-    public override string Title => "Ingress killed with SIGKILL under load, restarted by the supervisor; workflows resume";
-
+public sealed class IngressKilledScenario() : FaultScenario(
+    CorrelationMode.Workflow, "ingress-sigkill",
+    "Ingress killed with SIGKILL under load, restarted by the supervisor; workflows resume",
     // Supervisor backoff 1 s + start-up, the workflow worker reconnecting, then the backlog of
     // 500 ms requests on 4 terminals and the retry backoff of replies that found no ingress.
-    public override TimeSpan RecoveryBound => TimeSpan.FromSeconds(90);
-
+    recoveryBound: TimeSpan.FromSeconds(90),
     // 500 ms on 4 terminals is 8/s against 10/s of load: a backlog waits at the proxy when the kill lands.
-    protected override FaultStackOptions StackOptions => new() { ProcessingTime = TimeSpan.FromMilliseconds(500) };
-
+    stackOptions: new() { ProcessingTime = TimeSpan.FromMilliseconds(500) })
+{
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
         var ingress = run.Stack.Stack[DaprNames.AppIds.Ingress];

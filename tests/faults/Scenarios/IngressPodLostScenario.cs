@@ -1,5 +1,3 @@
-using Faults.Infrastructure;
-using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Stack;
 
 namespace Faults.Scenarios;
@@ -15,21 +13,16 @@ namespace Faults.Scenarios;
 /// design (README, Correlation modes); the scenario counts them as expected and checks that
 /// everything accepted after the new pod is up is answered.
 /// </summary>
-public sealed class IngressPodLostScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(mode)
-{
-    protected override string BaseName => "ingress-pod-loss";
-
-    public override string Title => "Ingress app and sidecar killed together with SIGKILL under load, both restarted (a lost pod)";
-
+public sealed class IngressPodLostScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(
+    mode, "ingress-pod-loss",
+    "Ingress app and sidecar killed together with SIGKILL under load, both restarted (a lost pod)",
     // processingTimeout (120 s) and the next reclaim tick (redeliverInterval 15 s) for the replies the
     // dead sidecar had read, then the backlog.
-    public override TimeSpan RecoveryBound => TimeSpan.FromSeconds(180);
-
-    public override TimeSpan TimeLimit => TimeSpan.FromMinutes(6);
-
+    recoveryBound: TimeSpan.FromSeconds(180),
+    timeLimit: TimeSpan.FromMinutes(6),
     // 500 ms on 4 terminals is 8/s against 10/s of load: requests wait at the proxy when the kill lands.
-    protected override FaultStackOptions StackOptions => new() { ProcessingTime = TimeSpan.FromMilliseconds(500), SidecarShutdown = SidecarShutdown.Kubernetes };
-
+    stackOptions: new() { ProcessingTime = TimeSpan.FromMilliseconds(500), SidecarShutdown = SidecarShutdown.Kubernetes })
+{
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
         var ingress = run.Stack.Stack[DaprNames.AppIds.Ingress];

@@ -1,8 +1,5 @@
 using System.Text.Json;
-using Faults.Infrastructure;
-using RedisStreamDemo.Contracts;
 using StackExchange.Redis;
-using TestSupport;
 
 namespace Faults.Scenarios;
 
@@ -16,7 +13,11 @@ namespace Faults.Scenarios;
 /// instead of components/resiliency.yaml's five minutes, so a poison message that took the retry path
 /// instead of DROP would still reach the dead-letter topic within the scenario.
 /// </summary>
-public sealed class PoisonMessageScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(mode)
+public sealed class PoisonMessageScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(
+    mode, "poison-message",
+    "Poison entries in weather-requests go to the dead-letter topic, good ones behind them pass",
+    recoveryBound: TimeSpan.FromSeconds(30),
+    stackOptions: new() { EditResources = ShortDeliveryRetry })
 {
     private static readonly (string Name, string Data)[] Poison =
     [
@@ -24,14 +25,6 @@ public sealed class PoisonMessageScenario(CorrelationMode mode = CorrelationMode
         ("CloudEvent without a weather request", CloudEvent("poison-object", new { unexpected = true })),
         ("CloudEvent with a string for data", CloudEvent("poison-string", "just a string")),
     ];
-
-    protected override string BaseName => "poison-message";
-
-    public override string Title => "Poison entries in weather-requests go to the dead-letter topic, good ones behind them pass";
-
-    public override TimeSpan RecoveryBound => TimeSpan.FromSeconds(30);
-
-    protected override FaultStackOptions StackOptions => new() { EditResources = ShortDeliveryRetry };
 
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {

@@ -1,6 +1,3 @@
-using Faults.Infrastructure;
-using RedisStreamDemo.Contracts;
-
 namespace Faults.Scenarios;
 
 /// <summary>
@@ -11,17 +8,13 @@ namespace Faults.Scenarios;
 /// process from the reply store, with the same reply; one whose work was cut short is processed from
 /// the start, and only that one reply is ever published. Either way nothing is processed twice.
 /// </summary>
-public sealed class ProxyKilledScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(mode)
-{
-    protected override string BaseName => "proxy-sigkill";
-
-    public override string Title => "Proxy killed with SIGKILL under load, restarted by the supervisor";
-
+public sealed class ProxyKilledScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(
+    mode, "proxy-sigkill",
+    "Proxy killed with SIGKILL under load, restarted by the supervisor",
     // Supervisor backoff 1 s + start-up, then the retry backoff of the deliveries that failed meanwhile.
-    public override TimeSpan RecoveryBound => TimeSpan.FromSeconds(60);
-
-    protected override FaultStackOptions StackOptions => new() { ProcessingTime = TimeSpan.FromMilliseconds(200) };
-
+    recoveryBound: TimeSpan.FromSeconds(60),
+    stackOptions: new() { ProcessingTime = TimeSpan.FromMilliseconds(200) })
+{
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
         await KillProxyUnderLoadAsync(run, KillTarget.App, "Killville", TimeSpan.FromSeconds(120), cancellationToken);

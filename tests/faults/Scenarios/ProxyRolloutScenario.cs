@@ -1,5 +1,3 @@
-using Faults.Infrastructure;
-using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Stack;
 
 namespace Faults.Scenarios;
@@ -12,21 +10,16 @@ namespace Faults.Scenarios;
 /// then both start again. The entries left pending come back through the reclaim after
 /// processingTimeout (120 s in components/pubsub.yaml), which sets the recovery time.
 /// </summary>
-public sealed class ProxyRolloutScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(mode)
-{
-    protected override string BaseName => "proxy-rollout";
-
-    public override string Title => "Proxy app and sidecar stopped with SIGTERM together under load (rolling update), then started again";
-
+public sealed class ProxyRolloutScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(
+    mode, "proxy-rollout",
+    "Proxy app and sidecar stopped with SIGTERM together under load (rolling update), then started again",
     // The entries left pending wait for processingTimeout (120 s) from the moment they were read, which
     // goes on during the sidecar's drain (up to 30 s: the deliveries in flight retry against the exiting
     // app under the inbound policy), then for the next reclaim tick (redeliverInterval 15 s).
-    public override TimeSpan RecoveryBound => TimeSpan.FromSeconds(210);
-
-    public override TimeSpan TimeLimit => TimeSpan.FromMinutes(6);
-
-    protected override FaultStackOptions StackOptions => new() { ProcessingTime = TimeSpan.FromMilliseconds(200), SidecarShutdown = SidecarShutdown.Kubernetes };
-
+    recoveryBound: TimeSpan.FromSeconds(210),
+    timeLimit: TimeSpan.FromMinutes(6),
+    stackOptions: new() { ProcessingTime = TimeSpan.FromMilliseconds(200), SidecarShutdown = SidecarShutdown.Kubernetes })
+{
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
         var stack = run.Stack.Stack;

@@ -1,5 +1,3 @@
-using Faults.Infrastructure;
-using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Stack;
 
 namespace Faults.Scenarios;
@@ -12,19 +10,14 @@ namespace Faults.Scenarios;
 /// the new sidecar's reclaim after processingTimeout (120 s), answered from the reply store when the
 /// reply was saved before the kill.
 /// </summary>
-public sealed class ProxySidecarKilledScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(mode)
-{
-    protected override string BaseName => "proxy-sidecar-sigkill";
-
-    public override string Title => "Proxy's sidecar killed with SIGKILL under load, restarted by the supervisor (the app stays up)";
-
+public sealed class ProxySidecarKilledScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(
+    mode, "proxy-sidecar-sigkill",
+    "Proxy's sidecar killed with SIGKILL under load, restarted by the supervisor (the app stays up)",
     // The pending entries wait for processingTimeout (120 s) and the next reclaim tick (redeliverInterval 15 s).
-    public override TimeSpan RecoveryBound => TimeSpan.FromSeconds(180);
-
-    public override TimeSpan TimeLimit => TimeSpan.FromMinutes(6);
-
-    protected override FaultStackOptions StackOptions => new() { ProcessingTime = TimeSpan.FromMilliseconds(200), SidecarShutdown = SidecarShutdown.Kubernetes };
-
+    recoveryBound: TimeSpan.FromSeconds(180),
+    timeLimit: TimeSpan.FromMinutes(6),
+    stackOptions: new() { ProcessingTime = TimeSpan.FromMilliseconds(200), SidecarShutdown = SidecarShutdown.Kubernetes })
+{
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
         await KillProxyUnderLoadAsync(run, KillTarget.Sidecar, "Crashville", TimeSpan.FromSeconds(240), cancellationToken);

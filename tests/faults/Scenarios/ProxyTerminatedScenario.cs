@@ -1,7 +1,4 @@
-using Faults.Infrastructure;
-using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Stack;
-using TestSupport;
 
 namespace Faults.Scenarios;
 
@@ -11,16 +8,12 @@ namespace Faults.Scenarios;
 /// publish its replies before it exits, and lose nothing; the requests it refused are answered once
 /// it is back.
 /// </summary>
-public sealed class ProxyTerminatedScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(mode)
+public sealed class ProxyTerminatedScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(
+    mode, "proxy-sigterm",
+    "Proxy stopped with SIGTERM mid-work (500 ms per request), then started again",
+    recoveryBound: TimeSpan.FromSeconds(60),
+    stackOptions: new() { ProcessingTime = TimeSpan.FromMilliseconds(500) })
 {
-    protected override string BaseName => "proxy-sigterm";
-
-    public override string Title => "Proxy stopped with SIGTERM mid-work (500 ms per request), then started again";
-
-    public override TimeSpan RecoveryBound => TimeSpan.FromSeconds(60);
-
-    protected override FaultStackOptions StackOptions => new() { ProcessingTime = TimeSpan.FromMilliseconds(500) };
-
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
         var stack = run.Stack.Stack;

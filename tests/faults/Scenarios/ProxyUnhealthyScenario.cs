@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Faults.Infrastructure;
-using RedisStreamDemo.Contracts;
 
 namespace Faults.Scenarios;
 
@@ -15,7 +13,14 @@ namespace Faults.Scenarios;
 /// first healthy probe restarts the subscriptions. Nothing accepted is lost and nothing is processed
 /// twice: a request the resumed process had already done is answered again from the reply store.
 /// </summary>
-public sealed class ProxyUnhealthyScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(mode)
+public sealed class ProxyUnhealthyScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(
+    mode, "proxy-unhealthy",
+    "Proxy frozen (SIGSTOP) under load beyond its health threshold, then resumed",
+    // An entry is stranded by a read as late as the end of the stop (unhealthy verdict + drain); it is
+    // reclaimable processingTimeout after that read, at the next reclaim tick; then 20 s to answer.
+    recoveryBound: UnhealthyAfter + DrainMax + ProcessingTimeout + RedeliverInterval + TimeSpan.FromSeconds(20),
+    timeLimit: TimeSpan.FromMinutes(6),
+    stackOptions: new() { ProcessingTime = TimeSpan.FromMilliseconds(200) })
 {
     // dapr.yaml's check with daprd's defaults: 3 failed probes 5 s apart, the first up to 5 s after the freeze.
     private static readonly TimeSpan UnhealthyAfter = TimeSpan.FromSeconds(15);
@@ -29,18 +34,6 @@ public sealed class ProxyUnhealthyScenario(CorrelationMode mode = CorrelationMod
 
     // Beyond the sidecar's verdict, so the app stays unhealthy for a while and is probed healthy again.
     private static readonly TimeSpan FrozenAfterUnhealthy = TimeSpan.FromSeconds(5);
-
-    protected override string BaseName => "proxy-unhealthy";
-
-    public override string Title => "Proxy frozen (SIGSTOP) under load beyond its health threshold, then resumed";
-
-    // An entry is stranded by a read as late as the end of the stop (unhealthy verdict + drain); it is
-    // reclaimable processingTimeout after that read, at the next reclaim tick; then 20 s to answer.
-    public override TimeSpan RecoveryBound => UnhealthyAfter + DrainMax + ProcessingTimeout + RedeliverInterval + TimeSpan.FromSeconds(20);
-
-    public override TimeSpan TimeLimit => TimeSpan.FromMinutes(6);
-
-    protected override FaultStackOptions StackOptions => new() { ProcessingTime = TimeSpan.FromMilliseconds(200) };
 
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {

@@ -1,6 +1,3 @@
-using Faults.Infrastructure;
-using RedisStreamDemo.Contracts;
-
 namespace Faults.Scenarios;
 
 /// <summary>
@@ -10,19 +7,15 @@ namespace Faults.Scenarios;
 /// accepted before, during or after the gap must be answered 200 with its own reply, and no process
 /// may need a restart.
 /// </summary>
-public sealed class RedisBlipScenario : FaultScenario
-{
-    private static readonly TimeSpan Gap = TimeSpan.FromSeconds(3);
-
-    protected override string BaseName => "redis-blip";
-
-    public override string Title => "Redis away for 3 s under load (publishes fail repeatedly), then back";
-
+public sealed class RedisBlipScenario() : FaultScenario(
+    CorrelationMode.Workflow, "redis-blip",
+    "Redis away for 3 s under load (publishes fail repeatedly), then back",
     // As redis-restart: an entry read but not acknowledged when Redis went away waits for the
     // reclaim loop, processingTimeout (120 s, components/pubsub.yaml) plus one redeliverInterval (15 s).
-    public override TimeSpan RecoveryBound => TimeSpan.FromSeconds(150);
-
-    public override TimeSpan TimeLimit => TimeSpan.FromMinutes(5);
+    recoveryBound: TimeSpan.FromSeconds(150),
+    timeLimit: TimeSpan.FromMinutes(5))
+{
+    private static readonly TimeSpan Gap = TimeSpan.FromSeconds(3);
 
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {

@@ -1,6 +1,4 @@
 using System.Net;
-using Faults.Infrastructure;
-using TestSupport;
 
 namespace Faults.Scenarios;
 
@@ -9,7 +7,10 @@ namespace Faults.Scenarios;
 /// Retry-After, not a hang - and the system must come back by itself when Redis returns. Requests the
 /// ingress did accept meanwhile must still be answered.
 /// </summary>
-public sealed class RedisDownScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(mode)
+public sealed class RedisDownScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(
+    mode, "redis-down",
+    "Redis down: quick 503s, then recovery by itself",
+    recoveryBound: TimeSpan.FromSeconds(60))
 {
     /// <summary>
     /// The longest a POST may take while Redis is down: Forecasts:SidecarTimeout (5 s) bounds every
@@ -17,12 +18,6 @@ public sealed class RedisDownScenario(CorrelationMode mode = CorrelationMode.Wor
     /// schedule fails); a direct-mode publish stays in daprd's publish retries until that timeout.
     /// </summary>
     public static readonly TimeSpan QuickAnswer = TimeSpan.FromSeconds(6);
-
-    protected override string BaseName => "redis-down";
-
-    public override string Title => "Redis down: quick 503s, then recovery by itself";
-
-    public override TimeSpan RecoveryBound => TimeSpan.FromSeconds(60);
 
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {

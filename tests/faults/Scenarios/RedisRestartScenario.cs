@@ -1,5 +1,3 @@
-using Faults.Infrastructure;
-using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Stack;
 using StackExchange.Redis;
 
@@ -11,16 +9,13 @@ namespace Faults.Scenarios;
 /// restart must still be there, every accepted request must be answered, and no process may need a
 /// restart: apps and sidecars reconnect by themselves.
 /// </summary>
-public sealed class RedisRestartScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(mode)
-{
-    protected override string BaseName => "redis-restart";
-
-    public override string Title => "Redis restarted (AOF) under load";
-
+public sealed class RedisRestartScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(
+    mode, "redis-restart",
+    "Redis restarted (AOF) under load",
     // An entry read but not acknowledged when Redis went away stays pending until the reclaim loop
     // takes it: processingTimeout (120 s, components/pubsub.yaml) plus up to one redeliverInterval (15 s).
-    public override TimeSpan RecoveryBound => TimeSpan.FromSeconds(150);
-
+    recoveryBound: TimeSpan.FromSeconds(150))
+{
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {
         var load = run.Requests.SendAtRateAsync(60, 10, "Aofville", cancellationToken);

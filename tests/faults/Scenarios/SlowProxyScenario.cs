@@ -1,7 +1,4 @@
-using Faults.Infrastructure;
-using RedisStreamDemo.Contracts;
 using StackExchange.Redis;
-using TestSupport;
 
 namespace Faults.Scenarios;
 
@@ -11,23 +8,19 @@ namespace Faults.Scenarios;
 /// and retries with backoff) and every request is still processed exactly once: no entry waits in
 /// the pending list long enough (processingTimeout, 120 s) to be reclaimed and delivered a second time.
 /// </summary>
-public sealed class SlowProxyScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(mode)
-{
-    // components/pubsub.yaml.
-    private static readonly TimeSpan ProcessingTimeout = TimeSpan.FromSeconds(120);
-
-    protected override string BaseName => "slow-proxy";
-
-    public override string Title => "Slow proxy (2 terminals x 500 ms) under a burst of 40: backpressure, no reclaim duplicates";
-
-    public override TimeSpan RecoveryBound => TimeSpan.FromSeconds(60);
-
-    protected override FaultStackOptions StackOptions => new()
+public sealed class SlowProxyScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(
+    mode, "slow-proxy",
+    "Slow proxy (2 terminals x 500 ms) under a burst of 40: backpressure, no reclaim duplicates",
+    recoveryBound: TimeSpan.FromSeconds(60),
+    stackOptions: new()
     {
         TerminalCount = 2,
         ProcessingTime = TimeSpan.FromMilliseconds(500),
         AppEnvironment = { [DaprNames.AppIds.Proxy] = new() { ["Terminals__AcquireTimeout"] = "00:00:00.200" } },
-    };
+    })
+{
+    // components/pubsub.yaml.
+    private static readonly TimeSpan ProcessingTimeout = TimeSpan.FromSeconds(120);
 
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {

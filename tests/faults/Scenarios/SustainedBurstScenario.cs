@@ -1,9 +1,6 @@
 using System.Globalization;
 using System.Net;
-using Faults.Infrastructure;
-using RedisStreamDemo.Contracts;
 using StackExchange.Redis;
-using TestSupport;
 
 namespace Faults.Scenarios;
 
@@ -16,7 +13,26 @@ namespace Faults.Scenarios;
 /// The client side stays cheap (Prefer: respond-async, nothing polled during the burst), so the load
 /// generator is not what limits the rate on a 2-core machine.
 /// </summary>
-public sealed class SustainedBurstScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(mode)
+public sealed class SustainedBurstScenario(CorrelationMode mode = CorrelationMode.Workflow) : FaultScenario(
+    mode, "sustained-burst",
+    "Sustained burst at 4x capacity (80/s for 36 s, MaxInFlight 40): quick 503s, bounded queue and memory",
+    // The backlog at the end of the burst is at most MaxInFlight requests (2 s of terminal work), then
+    // one round of status polls; the same generous bound as the other scenarios.
+    recoveryBound: TimeSpan.FromSeconds(60),
+    stackOptions: new()
+    {
+        TerminalCount = TerminalCount,
+        ProcessingTime = ProcessingTime,
+        AppEnvironment =
+        {
+            [DaprNames.AppIds.Ingress] = new()
+            {
+                ["Correlation__MaxInFlight"] = MaxInFlight.ToString(CultureInfo.InvariantCulture),
+                // One client IP: the per-IP rate limit must not answer 429 before the bound under test answers 503.
+                ["RateLimiting__Enabled"] = "false",
+            },
+        },
+    })
 {
     private const int MaxInFlight = 40;
     private const int TerminalCount = 4;
@@ -35,29 +51,6 @@ public sealed class SustainedBurstScenario(CorrelationMode mode = CorrelationMod
     private const double GrowthAllowed = 0.25;
     private const long GrowthSlack = 32L * 1024 * 1024;
     private const long Ceiling = 512L * 1024 * 1024;
-
-    protected override string BaseName => "sustained-burst";
-
-    public override string Title => "Sustained burst at 4x capacity (80/s for 36 s, MaxInFlight 40): quick 503s, bounded queue and memory";
-
-    // The backlog at the end of the burst is at most MaxInFlight requests (2 s of terminal work), then
-    // one round of status polls; the same generous bound as the other scenarios.
-    public override TimeSpan RecoveryBound => TimeSpan.FromSeconds(60);
-
-    protected override FaultStackOptions StackOptions => new()
-    {
-        TerminalCount = TerminalCount,
-        ProcessingTime = ProcessingTime,
-        AppEnvironment =
-        {
-            [DaprNames.AppIds.Ingress] = new()
-            {
-                ["Correlation__MaxInFlight"] = MaxInFlight.ToString(CultureInfo.InvariantCulture),
-                // One client IP: the per-IP rate limit must not answer 429 before the bound under test answers 503.
-                ["RateLimiting__Enabled"] = "false",
-            },
-        },
-    };
 
     protected override async Task ExecuteAsync(ScenarioRun run, CancellationToken cancellationToken)
     {

@@ -1,5 +1,3 @@
-using RedisStreamDemo.Contracts;
-
 namespace Ingress.Tests.Support;
 
 internal static class Replies

@@ -1,4 +1,4 @@
-namespace Faults;
+namespace TestSupport;
 
 /// <summary>The ingress's Correlation:Mode (services/ingress/Correlation/CorrelationOptions.cs).</summary>
 public enum CorrelationMode
