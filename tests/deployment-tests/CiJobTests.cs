@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Deployment.Tests.Support;
 using TestSupport;
 
 namespace Deployment.Tests;

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Deployment.Tests.Support;
 
 namespace Deployment.Tests;
 

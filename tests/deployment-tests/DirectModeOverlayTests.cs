@@ -1,4 +1,3 @@
-using Deployment.Tests.Support;
 using RedisStreamDemo.Contracts;
 
 namespace Deployment.Tests;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Deployment.Tests.Support;
 using TestSupport;
 using YamlDotNet.Serialization;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Deployment.Tests.Support;
 using RedisStreamDemo.Contracts;
 
 namespace Deployment.Tests;

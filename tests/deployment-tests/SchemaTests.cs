@@ -1,5 +1,3 @@
-using Deployment.Tests.Support;
-
 namespace Deployment.Tests;
 
 // Every manifest against the ecosystems' own schemas, as strictly as the API server's strict field

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Deployment.Tests.Support;
 using RedisStreamDemo.Contracts;
 
 namespace Deployment.Tests;

@@ -1,6 +1,4 @@
 using NSubstitute;
-using Proxy.Tests.Support;
-using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Proxy.Requests;
 using RedisStreamDemo.ServiceDefaults;
 

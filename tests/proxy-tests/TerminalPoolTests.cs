@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Proxy.Tests.Support;
 using RedisStreamDemo.Proxy.Terminals;
 
 namespace Proxy.Tests;

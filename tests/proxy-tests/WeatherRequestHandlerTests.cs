@@ -1,7 +1,5 @@
 using Dapr;
 using Dapr.Client;
-using Proxy.Tests.Support;
-using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Proxy.Forecasts;
 using RedisStreamDemo.Proxy.Requests;
 using RedisStreamDemo.ServiceDefaults;

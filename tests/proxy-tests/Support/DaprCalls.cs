@@ -1,5 +1,4 @@
 using Dapr.Client;
-using RedisStreamDemo.Contracts;
 
 namespace Proxy.Tests.Support;
 

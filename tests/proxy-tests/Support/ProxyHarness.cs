@@ -3,7 +3,6 @@ using System.Diagnostics.Metrics;
 using Dapr.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Proxy.Requests;
 using RedisStreamDemo.Proxy.Telemetry;
 using RedisStreamDemo.Proxy.Terminals;

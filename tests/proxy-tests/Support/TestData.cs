@@ -1,4 +1,3 @@
-using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Proxy.Forecasts;
 
 namespace Proxy.Tests.Support;
