@@ -96,19 +96,11 @@ internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, WorkItem
                 await instances.RequireExistsAsync(raise.InstanceId, "");
                 return await continuation(request, context);
             case P.SuspendRequest suspend:
-                await instances.RequireExistsAsync(suspend.InstanceId, "");
-                var suspended = await continuation(request, context);
-                added();
                 // executor.go SuspendInstance waits for SUSPENDED or a terminal state.
-                await instances.WaitForAsync(suspend.InstanceId, s => s is null || s.OrchestrationStatus == OrchestrationStatus.Suspended || WorkflowInstances.IsTerminal(s.OrchestrationStatus), context.CancellationToken);
-                return suspended;
+                return await SubmitThenAwaitAsync(suspend.InstanceId, OrchestrationStatus.Suspended);
             case P.ResumeRequest resume:
-                await instances.RequireExistsAsync(resume.InstanceId, "");
-                var resumed = await continuation(request, context);
-                added();
                 // executor.go ResumeInstance waits for RUNNING or a terminal state.
-                await instances.WaitForAsync(resume.InstanceId, s => s is null || s.OrchestrationStatus == OrchestrationStatus.Running || WorkflowInstances.IsTerminal(s.OrchestrationStatus), context.CancellationToken);
-                return resumed;
+                return await SubmitThenAwaitAsync(resume.InstanceId, OrchestrationStatus.Running);
             case P.TerminateRequest terminate:
                 await instances.RequireExistsAsync(terminate.InstanceId, "failed to submit termination request: ");
                 TResponse terminated;
@@ -156,6 +148,16 @@ internal sealed class WorkflowInterceptor(WorkflowTraceContexts traces, WorkItem
                 return await continuation(request, context);
             default:
                 return await continuation(request, context);
+        }
+
+        // Suspend and resume: submitted to the backend, then awaited until the instance shows it.
+        async Task<TResponse> SubmitThenAwaitAsync(string instanceId, OrchestrationStatus awaited)
+        {
+            await instances.RequireExistsAsync(instanceId, "");
+            var submitted = await continuation(request, context);
+            added();
+            await instances.WaitForAsync(instanceId, s => s is null || s.OrchestrationStatus == awaited || WorkflowInstances.IsTerminal(s.OrchestrationStatus), context.CancellationToken);
+            return submitted;
         }
     }
 
