@@ -208,35 +208,77 @@ public sealed class ForecastApiTests : IAsyncDisposable
     }
 
     // A schedule that timed out may have created the instance: a 503 would make the client send the
-    // same work again under a new request id, so it gets the status URL of this one instead.
+    // same work again under a new request id, so when a second look cannot settle it (the sidecar
+    // says the instance is missing and the schedule under the same id times out again) the client
+    // gets the status URL of this request.
     [Fact]
-    public async Task Post_whose_schedule_times_out_returns_202_with_the_status_url_of_that_request()
+    public async Task Post_whose_schedule_times_out_twice_returns_202_with_the_status_url_of_that_request()
     {
         factory.With("Correlation:SidecarTimeout", "00:00:00.200");
-        string? scheduled = null;
+        var scheduled = new List<string>();
         AnySchedule().Returns(call =>
         {
-            scheduled = call.ArgAt<string>(1);
+            scheduled.Add(call.ArgAt<string>(1));
             return HangsUntilCancelled(call.ArgAt<CancellationToken>(4));
         });
+        AnyState().Returns(WorkflowStates.Missing());
 
         var response = await factory.CreateClient().PostCityAsync("""{"city": "Oslo"}""");
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        Assert.NotNull(scheduled);
-        Assert.Equal(PublicRoutes.Request(scheduled), response.Headers.Location?.OriginalString);
+        Assert.Equal(2, scheduled.Count);
+        Assert.Equal(scheduled[0], scheduled[1]);
+        Assert.Equal(PublicRoutes.Request(scheduled[0]), response.Headers.Location?.OriginalString);
     }
 
     [Fact]
-    public async Task Post_whose_schedule_the_sidecar_answers_deadline_exceeded_returns_202_too()
+    public async Task Post_whose_schedule_the_sidecar_answers_deadline_exceeded_and_cannot_be_looked_up_returns_202_too()
     {
         AnySchedule().ThrowsAsync(new RpcException(new Status(StatusCode.DeadlineExceeded, "context deadline exceeded")));
+        AnyState().ThrowsAsync(new RpcException(new Status(StatusCode.Unavailable, "connection refused")));
 
         var response = await factory.CreateClient().PostCityAsync("""{"city": "Oslo"}""");
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.NotNull(response.Headers.Location);
+        await factory.Workflows.Received(1).ScheduleNewWorkflowAsync(
+            Arg.Any<string>(), Arg.Any<string>(), Arg.Any<object>(), Arg.Any<DateTimeOffset?>(), Arg.Any<CancellationToken>());
     }
+
+    // The second look settles it, and the request goes on as any started one: here it is answered
+    // within the wait. "exists": the timed-out schedule had created the instance, which is not
+    // scheduled again (daprd would run a completed one a second time). "missing": it had not, and
+    // the same id is scheduled again. "already-exists": it had not when looked up, and had by the
+    // second schedule (daprd's AlreadyExists for an active instance).
+    [Theory]
+    [InlineData("exists", 1)]
+    [InlineData("missing", 2)]
+    [InlineData("already-exists", 2)]
+    public async Task Post_whose_schedule_times_out_is_settled_by_a_second_look_and_answered(string instance, int schedules)
+    {
+        factory.With("Correlation:SidecarTimeout", "00:00:00.200");
+        var scheduled = new List<string>();
+        AnySchedule().Returns(call =>
+        {
+            scheduled.Add(call.ArgAt<string>(1));
+            return scheduled.Count == 1 ? HangsUntilCancelled(call.ArgAt<CancellationToken>(4))
+                : instance == "already-exists" ? Task.FromException<string>(new RpcException(new Status(StatusCode.AlreadyExists, "an active workflow already exists")))
+                : Task.FromResult(call.ArgAt<string>(1));
+        });
+        AnyState().Returns(instance == "exists" ? WorkflowStates.Running() : WorkflowStates.Missing());
+        factory.Workflows.WaitForWorkflowCompletionAsync(Arg.Any<string>(), true, Arg.Any<CancellationToken>())
+            .Returns(call => WorkflowStates.Completed(ForecastWorkflowResult.Answered(Replies.For(call.ArgAt<string>(0)), DateTime.UtcNow)));
+
+        var response = await factory.CreateClient().PostCityAsync("""{"city": "Oslo"}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(scheduled[0], (await response.ReadJsonAsync()).GetProperty("requestId").GetString());
+        Assert.Equal(schedules, scheduled.Count);
+        Assert.All(scheduled, id => Assert.Equal(scheduled[0], id));
+    }
+
+    private Task<WorkflowState> AnyState() =>
+        factory.Workflows.GetWorkflowStateAsync(Arg.Any<string>(), false, Arg.Any<CancellationToken>());
 
     // Any schedule of a workflow, to set up what the substitute answers.
     private Task<string> AnySchedule() =>

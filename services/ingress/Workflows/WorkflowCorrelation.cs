@@ -1,4 +1,5 @@
 using Dapr.Workflow;
+using Grpc.Core;
 using Microsoft.Extensions.Options;
 using RedisStreamDemo.Contracts;
 using RedisStreamDemo.Ingress.Correlation;
@@ -33,27 +34,63 @@ internal sealed class WorkflowCorrelation(
         using var call = SidecarCall.Start(options.Value, cancellationToken);
         try
         {
-            await workflows.ScheduleNewWorkflowAsync(
-                nameof(ForecastWorkflow),
-                requestId,
-                new ForecastWorkflowInput(request, options.Value.ReplyDeadline),
-                startTime: null,
-                call.Token);
+            await ScheduleAsync(request, call.Token);
             return StartResult.Started;
         }
         catch (Exception ex) when (SidecarCall.Failed(ex, cancellationToken))
         {
-            // A schedule that timed out may still have created the instance (daprd goes on with a
-            // create whose caller left): it stays tracked, the purger forgets it if the sidecar does
-            // not know it, and the client is given its status URL instead of a 503 that would make
-            // it send the same work again under a new id.
-            if (ex is OperationCanceledException or Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.DeadlineExceeded or Grpc.Core.StatusCode.Cancelled })
+            if (IsUncertain(ex))
             {
-                return StartResult.Uncertain(ex);
+                return await ConfirmAsync(request, ex, cancellationToken);
             }
 
             tracker.Untrack(requestId);
             return StartResult.Unavailable(ex);
+        }
+    }
+
+    private Task ScheduleAsync(WeatherRequest request, CancellationToken cancellationToken) =>
+        workflows.ScheduleNewWorkflowAsync(
+            nameof(ForecastWorkflow),
+            request.RequestId,
+            new ForecastWorkflowInput(request, options.Value.ReplyDeadline),
+            startTime: null,
+            cancellationToken);
+
+    // The schedule gave up before the sidecar answered: daprd may have created the instance (it goes
+    // on with a create whose caller left) or not.
+    private static bool IsUncertain(Exception exception) =>
+        exception is OperationCanceledException or RpcException { StatusCode: StatusCode.DeadlineExceeded or StatusCode.Cancelled };
+
+    // One more look settles most uncertain starts: an instance that exists was started; one that does
+    // not is scheduled again under the same id, which answers AlreadyExists if the first create landed
+    // meanwhile (orchestrator/create.go createIfCompleted). A completed instance is never scheduled
+    // again, since daprd would run it a second time. What stays unsettled keeps the instance tracked
+    // (the purger forgets it if the sidecar never knew it) and the client gets its status URL rather
+    // than a 503 that would make it send the same work again under a new id.
+    private async Task<StartResult> ConfirmAsync(WeatherRequest request, Exception uncertain, CancellationToken cancellationToken)
+    {
+        using var call = SidecarCall.Start(options.Value, cancellationToken);
+        try
+        {
+            var state = await workflows.GetWorkflowStateAsync(request.RequestId, getInputsAndOutputs: false, call.Token);
+            if (state.Exists)
+            {
+                logger.StartConfirmed(request.RequestId, "the instance exists");
+                return StartResult.Started;
+            }
+            await ScheduleAsync(request, call.Token);
+            logger.StartConfirmed(request.RequestId, "scheduled again");
+            return StartResult.Started;
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.AlreadyExists)
+        {
+            logger.StartConfirmed(request.RequestId, "the first schedule created it meanwhile");
+            return StartResult.Started;
+        }
+        catch (Exception ex) when (SidecarCall.Failed(ex, cancellationToken))
+        {
+            return StartResult.Uncertain(uncertain);
         }
     }
 

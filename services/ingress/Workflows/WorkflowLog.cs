@@ -26,4 +26,7 @@ internal static partial class WorkflowLog
 
     [LoggerMessage(EventId = 5007, Level = LogLevel.Warning, Message = "Purging finished workflows interrupted; retrying at the next interval")]
     public static partial void SweepInterrupted(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 5008, Level = LogLevel.Warning, Message = "Schedule of request {RequestId} timed out; started all the same: {How}")]
+    public static partial void StartConfirmed(this ILogger logger, string requestId, string how);
 }
