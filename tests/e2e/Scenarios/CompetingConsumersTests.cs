@@ -20,6 +20,13 @@ public abstract class CompetingConsumersScenarios(StackFixture system)
         var stack = system.Stack;
         var second = await stack.AddReplicaAsync(DaprNames.AppIds.Proxy, TestContext.Current.CancellationToken);
         var first = stack[DaprNames.AppIds.Proxy];
+        // Healthy is not yet subscribed: the sidecar starts the new replica's subscriptions only once
+        // its app health probe passes (5 s apart). Requests go one at a time until it takes one.
+        await Eventually.Until(async () =>
+        {
+            await system.Ingress.ForecastAsync(CityNames.Unique("Warmup"), TimeSpan.FromSeconds(30));
+            return (await Telemetry.TerminalsAsync(system.Http, second.Url)).Processed > 0;
+        }, TimeSpan.FromSeconds(60), "the second proxy taking a request", system.Diagnostics);
         var before = new[]
         {
             (await Telemetry.TerminalsAsync(system.Http, first.Url)).Processed,
